@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class BillingConfig(AppConfig):
+    """Plans, subscriptions and the payment gateway (public schema)."""
+
+    name = "billing"
+    verbose_name = _("Billing")

@@ -1,0 +1,6 @@
+"""Developer machine: debug on, console email, everything on localhost."""
+
+from config.settings.base import *  # noqa: F403 -- settings modules extend the base namespace
+from config.settings.base import env
+
+DEBUG = env.bool("DEBUG", default=True)

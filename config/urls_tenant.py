@@ -1,0 +1,11 @@
+"""URLs of a workspace host (<slug>.BASE_DOMAIN): the CRM."""
+
+from django.urls import include, path
+
+from tenants import views as tenant_views
+
+urlpatterns = [
+    path("healthz", tenant_views.health, name="health"),
+    path("", include("tenants.users.urls")),
+    path("", include("crm.urls")),
+]

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CrmConfig(AppConfig):
+    """The CRM itself (workspace schema)."""
+
+    name = "crm"
+    verbose_name = _("CRM")

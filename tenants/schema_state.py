@@ -1,0 +1,67 @@
+"""Is a schema's migration history current? One query answers it for many schemas.
+
+``migrate_schemas`` takes ~0.07 s per schema even when nothing is pending; reading every
+schema's ``django_migrations`` table in one query answers "anything pending?" in milliseconds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.apps import apps
+from django.conf import settings
+from django.db import connection
+from django.db.migrations.loader import MigrationLoader
+from psycopg2 import sql
+
+
+def expected_tenant_migrations() -> set[tuple[str, str]]:
+    """Every (app label, migration name) a fully migrated workspace schema has applied."""
+    loader = MigrationLoader(None, ignore_no_migrations=True, load=True)
+    tenant_labels = {
+        config.label for config in apps.get_app_configs() if config.name in settings.TENANT_APPS
+    }
+    return {key for key in loader.graph.nodes if key[0] in tenant_labels}
+
+
+def applied_migrations(schema_names: Iterable[str]) -> dict[str, set[tuple[str, str]]]:
+    """The applied migrations of each schema, read in one round trip."""
+    names = list(schema_names)
+    applied: dict[str, set[tuple[str, str]]] = {name: set() for name in names}
+    if not names:
+        return applied
+    existing = _schemas_with_migration_table(names)
+    parts = [
+        sql.SQL("SELECT {literal}, app, name FROM {table}").format(
+            literal=sql.Literal(name), table=sql.Identifier(name, "django_migrations")
+        )
+        for name in names
+        if name in existing
+    ]
+    if not parts:
+        return applied
+    with connection.cursor() as cursor:
+        cursor.execute(sql.SQL(" UNION ALL ").join(parts).as_string(cursor.cursor))
+        for schema_name, app_label, migration_name in cursor.fetchall():
+            applied[schema_name].add((app_label, migration_name))
+    return applied
+
+
+def _schemas_with_migration_table(schema_names: list[str]) -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT table_schema FROM information_schema.tables "
+            "WHERE table_name = 'django_migrations' AND table_schema = ANY(%s)",
+            [schema_names],
+        )
+        return {row[0] for row in cursor.fetchall()}
+
+
+def schemas_behind(schema_names: Iterable[str]) -> dict[str, set[tuple[str, str]]]:
+    """Schemas that miss at least one tenant migration, with what they miss."""
+    expected = expected_tenant_migrations()
+    return {
+        schema: missing
+        for schema, done in applied_migrations(schema_names).items()
+        if (missing := expected - done)
+    }

@@ -1,0 +1,57 @@
+"""Task plumbing: tenant tasks run in their workspace's schema or not at all."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.db import connection, transaction
+from django_tenants.utils import get_public_schema_name
+from tenant_schemas_celery.task import TenantTask as SchemaSwitchingTask
+
+from config.celery import app
+
+
+class MissingTenantError(RuntimeError):
+    """A tenant task was run without a workspace; it must never touch the public schema."""
+
+
+class TenantTask(SchemaSwitchingTask):  # type: ignore[misc]
+    """Base for tasks that work on one workspace's data.
+
+    The enqueuing schema travels in the message headers; tenant-schemas-celery switches the
+    worker's connection to it before the task body runs. Without one the task raises
+    :class:`MissingTenantError` instead of falling back to the public schema.
+    """
+
+    abstract = True
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if connection.schema_name == get_public_schema_name():
+            raise MissingTenantError(
+                f"Task {self.name} needs a workspace but was run in the public schema."
+            )
+        return super().__call__(*args, **kwargs)
+
+
+def enqueue_on_commit(task: Any, *args: Any, **kwargs: Any) -> None:
+    """Send ``task`` once the current transaction commits, in the current schema.
+
+    The schema is captured now, not at commit time, so the task runs for the workspace that
+    asked for it.
+    """
+    headers = {"_schema_name": connection.schema_name}
+    send: Callable[[], Any] = lambda: task.apply_async(args, kwargs, headers=headers)  # noqa: E731 -- a deferred call is clearest as a lambda
+    transaction.on_commit(send)
+
+
+@app.task(name="tenants.ping")
+def ping() -> str:
+    """Liveness check for the worker, used by ``make run`` and the tests."""
+    return "pong"
+
+
+@app.task(name="tenants.workspace_ping", base=TenantTask)
+def workspace_ping() -> str:
+    """Proves the worker runs in the enqueuing workspace: answers with its schema name."""
+    return str(connection.schema_name)

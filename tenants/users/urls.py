@@ -1,0 +1,54 @@
+"""Sign-in, password reset and user settings on a workspace host."""
+
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from tenants.users import views
+
+urlpatterns = [
+    path("login/", views.WorkspaceLoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "password-reset/",
+        auth_views.PasswordResetView.as_view(
+            template_name="users/password_reset_form.html",
+            email_template_name="users/emails/password_reset.txt",
+            subject_template_name="users/emails/password_reset_subject.txt",
+        ),
+        name="password_reset",
+    ),
+    path(
+        "password-reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(template_name="users/password_reset_done.html"),
+        name="password_reset_done",
+    ),
+    path(
+        "password-reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(
+            template_name="users/password_reset_confirm.html"
+        ),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password-reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(
+            template_name="users/password_reset_complete.html"
+        ),
+        name="password_reset_complete",
+    ),
+    path("settings/users/", views.users_settings, name="users_settings"),
+    path("settings/users/invite/", views.invitation_create, name="invitation_create"),
+    path(
+        "settings/invitations/<int:invitation_id>/revoke/",
+        views.invitation_revoke,
+        name="invitation_revoke",
+    ),
+    path(
+        "settings/users/<int:user_id>/deactivate/", views.user_deactivate, name="user_deactivate"
+    ),
+    path(
+        "settings/users/<int:user_id>/reactivate/", views.user_reactivate, name="user_reactivate"
+    ),
+    path("settings/users/<int:user_id>/role/", views.user_change_role, name="user_change_role"),
+    path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
+]
