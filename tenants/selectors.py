@@ -41,3 +41,10 @@ def customer_tenants() -> QuerySet[Tenant]:
 def template_tenant() -> Tenant | None:
     """The migrated schema new workspaces are cloned from, if it exists."""
     return Tenant.objects.filter(schema_name=settings.TENANT_BASE_SCHEMA).first()
+
+
+def current_tenant() -> Tenant:
+    """The workspace whose schema the connection is in (tasks, management commands)."""
+    from django.db import connection
+
+    return Tenant.objects.get(schema_name=connection.schema_name)

@@ -4,3 +4,8 @@ from config.settings.base import *  # noqa: F403 -- settings modules extend the 
 from config.settings.base import env
 
 DEBUG = env.bool("DEBUG", default=True)
+
+#: Static files straight from the source folders (no collectstatic in development).
+STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

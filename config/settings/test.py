@@ -23,3 +23,23 @@ CACHES["default"]["KEY_PREFIX"] = "rapport-test"
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = REDIS_URL
 CELERY_TASK_DEFAULT_QUEUE = "rapport-test"
+
+from config.settings.base import DATABASES  # noqa: E402 -- grouped with the override it serves
+
+#: Close each connection after use so live-server and worker threads never keep the test
+#: database busy when pytest-django drops it.
+DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+#: Tasks run in-process unless a test starts a real worker (see tests/tenants/test_worker.py).
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_EAGER_PROPAGATES = True
+
+#: Static files straight from the source folders (no collectstatic in tests).
+STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+
+#: Outside pytest-django's set-up the connection points at a database that does not exist, so
+#: a test that forgot to request the database fails loudly instead of touching real data.
+DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}"}
+DATABASES["default"]["NAME"] = "rapport_tests_need_the_db_fixture"

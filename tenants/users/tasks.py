@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from django.core.mail import send_mail
-from django.db import connection
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from config.celery import app
+from tenants.selectors import current_tenant
 from tenants.tasks import TenantTask
 from tenants.users.models import Invitation
 
@@ -16,7 +16,7 @@ from tenants.users.models import Invitation
 def invitation_email_send(invitation_id: int, accept_url: str) -> None:
     """Email the invitation link. Runs in the inviting workspace's schema."""
     invitation = Invitation.objects.select_related("invited_by").get(pk=invitation_id)
-    tenant = connection.tenant
+    tenant = current_tenant()
     context = {"invitation": invitation, "accept_url": accept_url, "workspace": tenant}
     send_mail(
         subject=_("You are invited to %(workspace)s on Rapport") % {"workspace": tenant.name},

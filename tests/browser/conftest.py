@@ -1,0 +1,84 @@
+"""Browser tests: Playwright drives the system Chromium against a live server.
+
+The live server is a threaded WSGI server on 127.0.0.1; Chromium resolves every
+``*.localhost`` name to loopback, so each workspace is reached on its own host exactly as in
+production. Data for browser tests is committed (the server's threads use their own
+connections), so each test creates what it needs under unique names.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from socketserver import ThreadingMixIn
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+import pytest
+from django.core.wsgi import get_wsgi_application
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 -- stdlib signature
+        pass
+
+
+@pytest.fixture(scope="session")
+def live_server_port(django_db_setup: None, django_db_blocker) -> Iterator[int]:  # type: ignore[no-untyped-def]
+    """Serve the project on a free loopback port for the whole session."""
+    server = make_server(
+        "127.0.0.1", 0, get_wsgi_application(), _ThreadingWSGIServer, _QuietHandler
+    )
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    with django_db_blocker.unblock():
+        thread.start()
+        yield int(server.server_address[1])
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
+        pytest.fail(f"Chromium is required for browser tests: install it (apt-get install chromium) or set CHROMIUM_PATH; {CHROMIUM} not found")
+    # Playwright's sync API keeps an event loop in this thread; the ORM calls made by tests
+    # between browser steps are synchronous and safe.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser) -> Iterator[object]:  # type: ignore[no-untyped-def]
+    context = browser.new_context()
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def committed(django_db_setup: None, django_db_blocker) -> Iterator[None]:  # type: ignore[no-untyped-def]
+    """Database access without a wrapping transaction: what the test writes is visible to the server."""
+    with django_db_blocker.unblock():
+        yield

@@ -1,0 +1,140 @@
+"""Test harness: real PostgreSQL and Redis, two workspaces cloned once per session.
+
+``alpha`` and ``beta`` are created once, before any test, by cloning the migrated template
+schema, exactly as production creates workspaces. Each test runs inside a transaction that is
+rolled back (pytest-django's ``db``), so tests share the workspaces without seeing each
+other's rows. The connection's schema is reset to public after every test.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test import Client
+from django_tenants.utils import schema_context
+
+from tenants.models import Tenant
+from tenants.services import public_tenant_ensure, template_ensure, tenant_create
+from tests.factories import TEST_PASSWORD, AdminFactory, UserFactory
+
+
+@dataclass(frozen=True)
+class Workspace:
+    tenant: Tenant
+    host: str
+
+    @property
+    def schema(self) -> str:
+        return str(self.tenant.schema_name)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(
+    request: pytest.FixtureRequest,
+    django_test_environment: None,
+    django_db_blocker,  # type: ignore[no-untyped-def]
+    django_db_keepdb: bool,
+    django_db_modify_db_settings: None,
+) -> Iterator[None]:
+    """Create the test database, then the template plus two workspaces, once per session.
+
+    Unlike pytest-django's default, the test database is always set up when any test needs
+    the database, whatever its markers: no test can ever reach the development database.
+    """
+    from django.test.utils import setup_databases, teardown_databases
+
+    with django_db_blocker.unblock():
+        db_config = setup_databases(
+            verbosity=request.config.option.verbose,
+            interactive=False,
+            keepdb=django_db_keepdb,
+            aliases={"default"},
+        )
+        public_tenant_ensure()
+        template_ensure()
+        for slug in ("alpha", "beta"):
+            if not Tenant.objects.filter(slug=slug).exists():
+                tenant_create(name=f"{slug.title()} Ltd", slug=slug)
+    yield
+    if not django_db_keepdb:
+        with django_db_blocker.unblock():
+            teardown_databases(db_config, verbosity=request.config.option.verbose)
+
+
+@pytest.fixture(autouse=True)
+def _public_schema_after_test() -> Iterator[None]:
+    yield
+    connection.set_schema_to_public()
+
+
+@pytest.fixture
+def alpha(db: None) -> Workspace:
+    return Workspace(Tenant.objects.get(slug="alpha"), "alpha.localhost")
+
+
+@pytest.fixture
+def beta(db: None) -> Workspace:
+    return Workspace(Tenant.objects.get(slug="beta"), "beta.localhost")
+
+
+@pytest.fixture
+def in_alpha(alpha: Workspace) -> Iterator[Workspace]:
+    """Run the test body with the connection in alpha's schema."""
+    with schema_context(alpha.schema):
+        yield alpha
+
+
+@pytest.fixture
+def alpha_client(alpha: Workspace) -> Client:
+    return Client(HTTP_HOST=alpha.host)
+
+
+@pytest.fixture
+def beta_client(beta: Workspace) -> Client:
+    return Client(HTTP_HOST=beta.host)
+
+
+@pytest.fixture
+def alpha_admin(alpha: Workspace):  # type: ignore[no-untyped-def]
+    with schema_context(alpha.schema):
+        return AdminFactory(email="admin@alpha.example")
+
+
+@pytest.fixture
+def alpha_rep(alpha: Workspace):  # type: ignore[no-untyped-def]
+    with schema_context(alpha.schema):
+        return UserFactory(email="rep@alpha.example")
+
+
+@pytest.fixture
+def beta_admin(beta: Workspace):  # type: ignore[no-untyped-def]
+    with schema_context(beta.schema):
+        return AdminFactory(email="admin@beta.example")
+
+
+@pytest.fixture
+def signed_in_alpha_admin(alpha_client: Client, alpha_admin: object) -> Client:
+    """A client on alpha's host, signed in through the real login form."""
+    response = alpha_client.post(
+        "/login/", {"username": "admin@alpha.example", "password": TEST_PASSWORD}
+    )
+    assert response.status_code == 302, response.content
+    return alpha_client
+
+
+@pytest.fixture
+def clear_cache() -> Iterator[None]:
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def sign_in(client: Client, workspace: Workspace, user: object) -> Client:
+    """``force_login`` inside the workspace's schema, where its sessions table lives."""
+    with schema_context(workspace.schema):
+        client.force_login(user)  # type: ignore[arg-type]
+    return client
