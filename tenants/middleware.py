@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
-from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import set_urlconf
 
+from tenants.connection import use_public_schema, use_tenant_schema
 from tenants.models import INTERNAL_STATUSES, Tenant, TenantStatus
 from tenants.selectors import tenant_for_hostname
 
@@ -39,7 +39,7 @@ class WorkspaceMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        connection.set_schema_to_public()
+        use_public_schema()
         hostname = hostname_from_request(request)
         tenant = tenant_for_hostname(hostname)
         if tenant is None or tenant.status in INTERNAL_STATUSES:
@@ -52,7 +52,7 @@ class WorkspaceMiddleware:
             return self.get_response(request)
         if not tenant.is_serving:
             return workspace_status_page(request, tenant)
-        connection.set_tenant(tenant)
+        use_tenant_schema(tenant)
         return self.get_response(request)
 
 

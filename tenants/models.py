@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_tenants.models import DomainMixin, TenantMixin
@@ -32,8 +34,8 @@ class Tenant(TenantMixin):
     Template and pooled rows are real tenants so that ``migrate_schemas`` keeps them current.
     """
 
-    name = models.CharField(_("name"), max_length=120)
-    slug = models.SlugField(
+    name: models.CharField[str, str] = models.CharField(_("name"), max_length=120)
+    slug: models.SlugField[str | None, str | None] = models.SlugField(
         _("workspace address"),
         max_length=SLUG_MAX_LENGTH,
         unique=True,
@@ -41,12 +43,16 @@ class Tenant(TenantMixin):
         blank=True,
         validators=[validate_workspace_slug],
     )
-    status = models.CharField(
+    status: models.CharField[str, str] = models.CharField(
         _("status"), max_length=20, choices=TenantStatus.choices, default=TenantStatus.PROVISIONING
     )
-    status_reason = models.TextField(_("status reason"), blank=True)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    status_reason: models.TextField[str, str] = models.TextField(_("status reason"), blank=True)
+    created_at: models.DateTimeField[datetime, datetime] = models.DateTimeField(
+        _("created"), auto_now_add=True
+    )
+    updated_at: models.DateTimeField[datetime, datetime] = models.DateTimeField(
+        _("updated"), auto_now=True
+    )
 
     #: Schemas are created by the provisioning services, never as a side effect of save().
     auto_create_schema = False

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db.models import QuerySet
+from django.http import HttpRequest
 
 from tenants.models import Domain, Tenant, TenantStatus
 
@@ -23,6 +24,12 @@ def public_url(path: str = "/") -> str:
     """An absolute link to the public site."""
     port = f":{settings.SITE_PORT}" if settings.SITE_PORT else ""
     return f"{settings.SITE_SCHEME}://{settings.BASE_DOMAIN}{port}{path}"
+
+
+def request_tenant(request: HttpRequest) -> Tenant:
+    """The workspace the middleware selected for this request."""
+    tenant: Tenant = request.tenant  # type: ignore[attr-defined]
+    return tenant
 
 
 def tenant_for_hostname(hostname: str) -> Tenant | None:
@@ -45,6 +52,6 @@ def template_tenant() -> Tenant | None:
 
 def current_tenant() -> Tenant:
     """The workspace whose schema the connection is in (tasks, management commands)."""
-    from django.db import connection
+    from tenants.connection import current_schema_name
 
-    return Tenant.objects.get(schema_name=connection.schema_name)
+    return Tenant.objects.get(schema_name=current_schema_name())

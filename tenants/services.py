@@ -81,7 +81,9 @@ def schema_populate(*, tenant: Tenant) -> str:
 
 def _schema_migrate_from_scratch(schema_name: str) -> None:
     with connection.cursor() as cursor:
-        cursor.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema_name)))
+        cursor.execute(
+            sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema_name))
+        )
     _schema_migrate(schema_name)
 
 

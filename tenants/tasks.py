@@ -5,18 +5,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django_tenants.utils import get_public_schema_name
 from tenant_schemas_celery.task import TenantTask as SchemaSwitchingTask
 
 from config.celery import app
+from tenants.connection import current_schema_name
 
 
 class MissingTenantError(RuntimeError):
     """A tenant task was run without a workspace; it must never touch the public schema."""
 
 
-class TenantTask(SchemaSwitchingTask):  # type: ignore[misc]
+class TenantTask(SchemaSwitchingTask):
     """Base for tasks that work on one workspace's data.
 
     The enqueuing schema travels in the message headers; tenant-schemas-celery switches the
@@ -27,7 +28,7 @@ class TenantTask(SchemaSwitchingTask):  # type: ignore[misc]
     abstract = True
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        if connection.schema_name == get_public_schema_name():
+        if current_schema_name() == get_public_schema_name():
             raise MissingTenantError(
                 f"Task {self.name} needs a workspace but was run in the public schema."
             )
@@ -40,7 +41,7 @@ def enqueue_on_commit(task: Any, *args: Any, **kwargs: Any) -> None:
     The schema is captured now, not at commit time, so the task runs for the workspace that
     asked for it.
     """
-    headers = {"_schema_name": connection.schema_name}
+    headers = {"_schema_name": current_schema_name()}
     send: Callable[[], Any] = lambda: task.apply_async(args, kwargs, headers=headers)  # noqa: E731 -- a deferred call is clearest as a lambda
     transaction.on_commit(send)
 
@@ -54,4 +55,4 @@ def ping() -> str:
 @app.task(name="tenants.workspace_ping", base=TenantTask)
 def workspace_ping() -> str:
     """Proves the worker runs in the enqueuing workspace: answers with its schema name."""
-    return str(connection.schema_name)
+    return current_schema_name()

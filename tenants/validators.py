@@ -49,4 +49,6 @@ def validate_workspace_slug(value: str) -> None:
     if "--" in value:
         raise ValidationError(_("Do not use two hyphens in a row."), code="double_hyphen")
     if value in RESERVED_SLUGS:
-        raise ValidationError(_("This address is reserved. Please choose another."), code="reserved")
+        raise ValidationError(
+            _("This address is reserved. Please choose another."), code="reserved"
+        )

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 
 import pytest
 from django.core.cache import cache
-from django.db import connection
 from django.test import Client
 from django_tenants.utils import schema_context
 
+from tenants.connection import use_public_schema
 from tenants.models import Tenant
 from tenants.services import public_tenant_ensure, template_ensure, tenant_create
 from tests.factories import TEST_PASSWORD, AdminFactory, UserFactory
@@ -36,7 +36,7 @@ class Workspace:
 def django_db_setup(
     request: pytest.FixtureRequest,
     django_test_environment: None,
-    django_db_blocker,  # type: ignore[no-untyped-def]
+    django_db_blocker,
     django_db_keepdb: bool,
     django_db_modify_db_settings: None,
 ) -> Iterator[None]:
@@ -52,7 +52,7 @@ def django_db_setup(
             verbosity=request.config.option.verbose,
             interactive=False,
             keepdb=django_db_keepdb,
-            aliases={"default"},
+            aliases={"default"},  # type: ignore[arg-type]  # Django takes any container; stub says Mapping
         )
         public_tenant_ensure()
         template_ensure()
@@ -68,7 +68,7 @@ def django_db_setup(
 @pytest.fixture(autouse=True)
 def _public_schema_after_test() -> Iterator[None]:
     yield
-    connection.set_schema_to_public()
+    use_public_schema()
 
 
 @pytest.fixture
@@ -99,19 +99,19 @@ def beta_client(beta: Workspace) -> Client:
 
 
 @pytest.fixture
-def alpha_admin(alpha: Workspace):  # type: ignore[no-untyped-def]
+def alpha_admin(alpha: Workspace):
     with schema_context(alpha.schema):
         return AdminFactory(email="admin@alpha.example")
 
 
 @pytest.fixture
-def alpha_rep(alpha: Workspace):  # type: ignore[no-untyped-def]
+def alpha_rep(alpha: Workspace):
     with schema_context(alpha.schema):
         return UserFactory(email="rep@alpha.example")
 
 
 @pytest.fixture
-def beta_admin(beta: Workspace):  # type: ignore[no-untyped-def]
+def beta_admin(beta: Workspace):
     with schema_context(beta.schema):
         return AdminFactory(email="admin@beta.example")
 

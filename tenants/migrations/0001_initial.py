@@ -2,48 +2,98 @@
 
 import django.db.models.deletion
 import django_tenants.postgresql_backend.base
-import tenants.validators
 from django.db import migrations, models
+
+import tenants.validators
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Tenant',
+            name="Tenant",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('schema_name', models.CharField(db_index=True, max_length=63, unique=True, validators=[django_tenants.postgresql_backend.base._check_schema_name])),
-                ('name', models.CharField(max_length=120, verbose_name='name')),
-                ('slug', models.SlugField(blank=True, max_length=40, null=True, unique=True, validators=[tenants.validators.validate_workspace_slug], verbose_name='workspace address')),
-                ('status', models.CharField(choices=[('template', 'Template'), ('pooled', 'Pooled'), ('provisioning', 'Provisioning'), ('active', 'Active'), ('suspended', 'Suspended'), ('closed', 'Closed'), ('failed', 'Failed')], default='provisioning', max_length=20, verbose_name='status')),
-                ('status_reason', models.TextField(blank=True, verbose_name='status reason')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "schema_name",
+                    models.CharField(
+                        db_index=True,
+                        max_length=63,
+                        unique=True,
+                        validators=[django_tenants.postgresql_backend.base._check_schema_name],
+                    ),
+                ),
+                ("name", models.CharField(max_length=120, verbose_name="name")),
+                (
+                    "slug",
+                    models.SlugField(
+                        blank=True,
+                        max_length=40,
+                        null=True,
+                        unique=True,
+                        validators=[tenants.validators.validate_workspace_slug],
+                        verbose_name="workspace address",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("template", "Template"),
+                            ("pooled", "Pooled"),
+                            ("provisioning", "Provisioning"),
+                            ("active", "Active"),
+                            ("suspended", "Suspended"),
+                            ("closed", "Closed"),
+                            ("failed", "Failed"),
+                        ],
+                        default="provisioning",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                ("status_reason", models.TextField(blank=True, verbose_name="status reason")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
             ],
             options={
-                'verbose_name': 'workspace',
-                'verbose_name_plural': 'workspaces',
-                'ordering': ['name'],
-                'indexes': [models.Index(fields=['status'], name='tenants_ten_status_e7eaee_idx')],
+                "verbose_name": "workspace",
+                "verbose_name_plural": "workspaces",
+                "ordering": ["name"],
+                "indexes": [models.Index(fields=["status"], name="tenants_ten_status_e7eaee_idx")],
             },
         ),
         migrations.CreateModel(
-            name='Domain',
+            name="Domain",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('domain', models.CharField(db_index=True, max_length=253, unique=True)),
-                ('is_primary', models.BooleanField(db_index=True, default=True)),
-                ('tenant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='domains', to='tenants.tenant')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("domain", models.CharField(db_index=True, max_length=253, unique=True)),
+                ("is_primary", models.BooleanField(db_index=True, default=True)),
+                (
+                    "tenant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="domains",
+                        to="tenants.tenant",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'domain',
-                'verbose_name_plural': 'domains',
+                "verbose_name": "domain",
+                "verbose_name_plural": "domains",
             },
         ),
     ]

@@ -42,9 +42,7 @@ def invitation_create(*, email: str, role: str, by: User, accept_url_template: s
     )
     from tenants.users.tasks import invitation_email_send
 
-    enqueue_on_commit(
-        invitation_email_send, invitation.pk, accept_url_template.format(token=token)
-    )
+    enqueue_on_commit(invitation_email_send, invitation.pk, accept_url_template.format(token=token))
     return invitation
 
 

@@ -43,12 +43,8 @@ urlpatterns = [
         views.invitation_revoke,
         name="invitation_revoke",
     ),
-    path(
-        "settings/users/<int:user_id>/deactivate/", views.user_deactivate, name="user_deactivate"
-    ),
-    path(
-        "settings/users/<int:user_id>/reactivate/", views.user_reactivate, name="user_reactivate"
-    ),
+    path("settings/users/<int:user_id>/deactivate/", views.user_deactivate, name="user_deactivate"),
+    path("settings/users/<int:user_id>/reactivate/", views.user_reactivate, name="user_reactivate"),
     path("settings/users/<int:user_id>/role/", views.user_change_role, name="user_change_role"),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
 ]

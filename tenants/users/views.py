@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tenants.errors import WorkspaceError
+from tenants.selectors import request_tenant
 from tenants.users import selectors, services
 from tenants.users.forms import (
     AcceptInvitationForm,
@@ -155,6 +156,9 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             form.add_error(None, str(error))
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, _("Welcome to %(workspace)s!") % {"workspace": request.tenant.name})  # type: ignore[attr-defined]
+            workspace_name = request_tenant(request).name
+            messages.success(
+                request, _("Welcome to %(workspace)s!") % {"workspace": workspace_name}
+            )
             return redirect("dashboard")
     return render(request, "users/invitation_accept.html", {"form": form, "invitation": invitation})

@@ -35,12 +35,12 @@ class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
 
 
 class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 -- stdlib signature
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
 
 @pytest.fixture(scope="session")
-def live_server_port(django_db_setup: None, django_db_blocker) -> Iterator[int]:  # type: ignore[no-untyped-def]
+def live_server_port(django_db_setup: None, django_db_blocker) -> Iterator[int]:
     """Serve the project on a free loopback port for the whole session."""
     server = make_server(
         "127.0.0.1", 0, get_wsgi_application(), _ThreadingWSGIServer, _QuietHandler
@@ -56,7 +56,10 @@ def live_server_port(django_db_setup: None, django_db_blocker) -> Iterator[int]:
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
-        pytest.fail(f"Chromium is required for browser tests: install it (apt-get install chromium) or set CHROMIUM_PATH; {CHROMIUM} not found")
+        pytest.fail(
+            f"{CHROMIUM} not found: browser tests need Chromium "
+            "(apt-get install chromium) or CHROMIUM_PATH pointing at one."
+        )
     # Playwright's sync API keeps an event loop in this thread; the ORM calls made by tests
     # between browser steps are synchronous and safe.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -69,7 +72,7 @@ def browser() -> Iterator[object]:
 
 
 @pytest.fixture
-def page(browser) -> Iterator[object]:  # type: ignore[no-untyped-def]
+def page(browser) -> Iterator[object]:
     context = browser.new_context()
     page = context.new_page()
     page.set_default_timeout(10_000)
@@ -78,7 +81,7 @@ def page(browser) -> Iterator[object]:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def committed(django_db_setup: None, django_db_blocker) -> Iterator[None]:  # type: ignore[no-untyped-def]
-    """Database access without a wrapping transaction: what the test writes is visible to the server."""
+def committed(django_db_setup: None, django_db_blocker) -> Iterator[None]:
+    """Database access without a wrapping transaction, so the live server sees the test's rows."""
     with django_db_blocker.unblock():
         yield

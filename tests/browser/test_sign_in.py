@@ -10,7 +10,9 @@ pytestmark = pytest.mark.browser
 
 
 def test_demo_admin_signs_in_and_sees_the_dashboard(
-    committed: None, live_server_port: int, page  # type: ignore[no-untyped-def]
+    committed: None,
+    live_server_port: int,
+    page,
 ) -> None:
     demo_workspace_ensure()
     page.goto(f"http://demo.localhost:{live_server_port}/")
@@ -24,7 +26,9 @@ def test_demo_admin_signs_in_and_sees_the_dashboard(
 
 
 def test_signed_in_session_does_not_carry_to_another_workspace(
-    committed: None, live_server_port: int, page  # type: ignore[no-untyped-def]
+    committed: None,
+    live_server_port: int,
+    page,
 ) -> None:
     demo_workspace_ensure()
     page.goto(f"http://demo.localhost:{live_server_port}/login/")

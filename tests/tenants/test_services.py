@@ -65,11 +65,13 @@ def test_template_that_is_behind_is_reported() -> None:
             f'DELETE FROM "{template.schema_name}".django_migrations '  # noqa: S608 -- generated schema name
             "WHERE app = 'users' AND name = '0001_initial'"
         )
-    assert schemas_behind([template.schema_name]) == {template.schema_name: {("users", "0001_initial")}}
+    assert schemas_behind([template.schema_name]) == {
+        template.schema_name: {("users", "0001_initial")}
+    }
 
 
 @pytest.mark.django_db
-def test_populate_falls_back_to_migrations_when_template_is_missing(settings) -> None:  # type: ignore[no-untyped-def]
+def test_populate_falls_back_to_migrations_when_template_is_missing(settings) -> None:
     settings.TENANT_BASE_SCHEMA = "t_no_such_template"
     tenant = Tenant.objects.create(
         schema_name=generate_schema_name(), name="Epsilon", status=TenantStatus.PROVISIONING

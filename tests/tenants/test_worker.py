@@ -17,12 +17,13 @@ pytestmark = pytest.mark.worker
 
 
 @pytest.fixture(scope="module")
-def celery_worker(django_db_setup: None, django_db_blocker) -> Iterator[None]:  # type: ignore[no-untyped-def]
+def celery_worker(django_db_setup: None, django_db_blocker) -> Iterator[None]:
     """An in-thread worker on the test Redis database, with real message round trips."""
     app.conf.task_always_eager = False
     try:
-        with django_db_blocker.unblock(), start_worker(
-            app, pool="solo", perform_ping_check=False, shutdown_timeout=10
+        with (
+            django_db_blocker.unblock(),
+            start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10),
         ):
             yield
     finally:
