@@ -3,13 +3,47 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from onboarding import public_views
+from tenants import ops_views
 from tenants import views as tenant_views
 from tenants.users import views as user_views
 
 urlpatterns = [
-    path("", tenant_views.landing, name="landing"),
+    path("", public_views.landing, name="landing"),
     path("healthz", tenant_views.health, name="health"),
-    path("ops/", tenant_views.ops_home, name="ops_home"),
+    path("signup/", public_views.signup, name="signup"),
+    path("signup/check-address/", public_views.slug_check, name="signup_slug_check"),
+    path("signup/<uuid:public_id>/", public_views.signup_progress, name="signup_progress"),
+    path("signup/<uuid:public_id>/status/", public_views.signup_status, name="signup_status"),
+    path("find-my-workspace/", public_views.workspace_lookup, name="workspace_lookup"),
+    path("ops/", ops_views.ops_home, name="ops_home"),
     path("ops/login/", user_views.OpsLoginView.as_view(), name="ops_login"),
     path("ops/logout/", auth_views.LogoutView.as_view(next_page="ops_login"), name="ops_logout"),
+    path("ops/tenants/<int:tenant_id>/", ops_views.ops_tenant_detail, name="ops_tenant_detail"),
+    path(
+        "ops/tenants/<int:tenant_id>/suspend/",
+        ops_views.ops_tenant_suspend,
+        name="ops_tenant_suspend",
+    ),
+    path(
+        "ops/tenants/<int:tenant_id>/reactivate/",
+        ops_views.ops_tenant_reactivate,
+        name="ops_tenant_reactivate",
+    ),
+    path("ops/tenants/<int:tenant_id>/retry/", ops_views.ops_tenant_retry, name="ops_tenant_retry"),
+    path(
+        "ops/tenants/<int:tenant_id>/close/request/",
+        ops_views.ops_tenant_closure_request,
+        name="ops_tenant_closure_request",
+    ),
+    path(
+        "ops/tenants/<int:tenant_id>/close/confirm/",
+        ops_views.ops_tenant_closure_confirm,
+        name="ops_tenant_closure_confirm",
+    ),
+    path(
+        "ops/tenants/<int:tenant_id>/close/cancel/",
+        ops_views.ops_tenant_closure_cancel,
+        name="ops_tenant_closure_cancel",
+    ),
 ]

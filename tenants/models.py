@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 
 from django.db import models
@@ -47,6 +48,18 @@ class Tenant(TenantMixin):
         _("status"), max_length=20, choices=TenantStatus.choices, default=TenantStatus.PROVISIONING
     )
     status_reason: models.TextField[str, str] = models.TextField(_("status reason"), blank=True)
+    #: The plan chosen at signup (billing owns subscriptions; this is a slug, not a foreign key).
+    plan_slug: models.SlugField[str, str] = models.SlugField(_("plan"), max_length=40, blank=True)
+    closure_requested_at: models.DateTimeField[datetime | None, datetime | None] = (
+        models.DateTimeField(_("closure requested"), null=True, blank=True)
+    )
+    closed_at: models.DateTimeField[datetime | None, datetime | None] = models.DateTimeField(
+        _("closed"), null=True, blank=True
+    )
+    #: A closed workspace's schema is kept until this moment, then dropped by a periodic job.
+    purge_after: models.DateTimeField[datetime | None, datetime | None] = models.DateTimeField(
+        _("purge after"), null=True, blank=True
+    )
     created_at: models.DateTimeField[datetime, datetime] = models.DateTimeField(
         _("created"), auto_now_add=True
     )
@@ -86,3 +99,86 @@ class Domain(DomainMixin):
 
     def __str__(self) -> str:
         return str(self.domain)
+
+
+class SignupStatus(models.TextChoices):
+    WAITING = "waiting", _("Waiting for a workspace")
+    READY = "ready", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
+class Signup(models.Model):
+    """A customer's request for a workspace, from the signup form until they are signed in.
+
+    The admin's password is kept only as a Django password hash, so no secret waits here in
+    clear text while the schema is prepared.
+    """
+
+    public_id = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
+    tenant = models.OneToOneField(Tenant, on_delete=models.CASCADE, related_name="signup")
+    admin_name = models.CharField(_("admin name"), max_length=150)
+    admin_email = models.EmailField(_("admin email"))
+    admin_password_hash = models.CharField(max_length=256)
+    plan_slug = models.SlugField(_("plan"), max_length=40, blank=True)
+    status = models.CharField(
+        max_length=20, choices=SignupStatus.choices, default=SignupStatus.WAITING
+    )
+    #: "pool", "clone" or "migrate": how the schema was obtained.
+    provisioning_method = models.CharField(max_length=20, blank=True)
+    error = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    ready_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.admin_email} → {self.tenant}"
+
+    @property
+    def seconds_to_ready(self) -> float | None:
+        if self.ready_at is None:
+            return None
+        return (self.ready_at - self.created_at).total_seconds()
+
+
+class HandoffToken(models.Model):
+    """Records that a signed handoff token was issued, so it can be used only once."""
+
+    jti = models.CharField(max_length=64, unique=True)
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
+    user_id = models.BigIntegerField()
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.jti
+
+
+class OpsAction(models.TextChoices):
+    SUSPEND = "suspend", _("Suspended")
+    REACTIVATE = "reactivate", _("Reactivated")
+    RETRY_PROVISIONING = "retry_provisioning", _("Retried provisioning")
+    REQUEST_CLOSURE = "request_closure", _("Requested closure")
+    CONFIRM_CLOSURE = "confirm_closure", _("Confirmed closure")
+    CANCEL_CLOSURE = "cancel_closure", _("Cancelled closure")
+    PURGE = "purge", _("Purged after retention")
+
+
+class OpsAuditEntry(models.Model):
+    """Who did what to a workspace from the operations console, when and why."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="ops_audit")
+    actor_id = models.BigIntegerField(null=True, blank=True)
+    actor_email = models.EmailField(blank=True)
+    action = models.CharField(max_length=40, choices=OpsAction.choices)
+    reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = _("ops audit entries")
+
+    def __str__(self) -> str:
+        return f"{self.actor_email} {self.action} {self.tenant}"

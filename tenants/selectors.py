@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.db.models import QuerySet
-from django.http import HttpRequest
+from dataclasses import dataclass
+from datetime import date, datetime
 
+from django.conf import settings
+from django.db import connection
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest
+from psycopg2 import sql
+
+from tenants.connection import current_schema_name
 from tenants.models import Domain, Tenant, TenantStatus
 
 
@@ -52,6 +58,84 @@ def template_tenant() -> Tenant | None:
 
 def current_tenant() -> Tenant:
     """The workspace whose schema the connection is in (tasks, management commands)."""
-    from tenants.connection import current_schema_name
-
     return Tenant.objects.get(schema_name=current_schema_name())
+
+
+@dataclass(frozen=True)
+class WorkspaceUsage:
+    user_count: int
+    last_login: datetime | None
+
+
+def workspace_usage(schema_names: list[str]) -> dict[str, WorkspaceUsage]:
+    """Active users and the latest sign-in of each workspace, in one round trip."""
+    usage = {name: WorkspaceUsage(0, None) for name in schema_names}
+    parts = [
+        sql.SQL(
+            "SELECT {schema}, count(*) FILTER (WHERE is_active), max(last_login) FROM {table}"
+        ).format(schema=sql.Literal(name), table=sql.Identifier(name, "users_user"))
+        for name in _schemas_with_table(schema_names, "users_user")
+    ]
+    if parts:
+        with connection.cursor() as cursor:
+            cursor.execute(sql.SQL(" UNION ALL ").join(parts).as_string(cursor.cursor))
+            for schema_name, user_count, last_login in cursor.fetchall():
+                usage[schema_name] = WorkspaceUsage(int(user_count), last_login)
+    return usage
+
+
+def workspaces_for_email(email: str) -> list[Tenant]:
+    """Active workspaces where ``email`` has an active account (for "find my workspace")."""
+    tenants = {t.schema_name: t for t in customer_tenants().filter(status=TenantStatus.ACTIVE)}
+    parts = [
+        sql.SQL("SELECT {schema} FROM {table} WHERE lower(email) = {email} AND is_active").format(
+            schema=sql.Literal(name),
+            table=sql.Identifier(name, "users_user"),
+            email=sql.Literal(email.strip().lower()),
+        )
+        for name in _schemas_with_table(list(tenants), "users_user")
+    ]
+    if not parts:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(sql.SQL(" UNION ALL ").join(parts).as_string(cursor.cursor))
+        return sorted((tenants[row[0]] for row in cursor.fetchall()), key=lambda t: t.name)
+
+
+def _schemas_with_table(schema_names: list[str], table: str) -> list[str]:
+    if not schema_names:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT table_schema FROM information_schema.tables "
+            "WHERE table_name = %s AND table_schema = ANY(%s)",
+            [table, schema_names],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def ops_tenants(
+    *,
+    search: str = "",
+    status: str = "",
+    plan: str = "",
+    created_from: date | None = None,
+    created_to: date | None = None,
+) -> QuerySet[Tenant]:
+    """Customer workspaces for the ops console, filtered."""
+    tenants = customer_tenants().order_by("-created_at")
+    if search:
+        tenants = tenants.filter(
+            Q(name__icontains=search)
+            | Q(slug__icontains=search)
+            | Q(signup__admin_email__icontains=search)
+        )
+    if status:
+        tenants = tenants.filter(status=status)
+    if plan:
+        tenants = tenants.filter(plan_slug=plan)
+    if created_from:
+        tenants = tenants.filter(created_at__date__gte=created_from)
+    if created_to:
+        tenants = tenants.filter(created_at__date__lte=created_to)
+    return tenants

@@ -93,6 +93,16 @@ def _schema_migrate(schema_name: str) -> None:
     )
 
 
+def schema_drop(schema_name: str) -> None:
+    """Drop a workspace schema. The public and template schemas can never be dropped."""
+    if schema_name in (settings.PUBLIC_SCHEMA_NAME, settings.TENANT_BASE_SCHEMA):
+        raise WorkspaceError("Refusing to drop a platform schema.")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema_name))
+        )
+
+
 def tenant_create(*, name: str, slug: str) -> Tenant:
     """Create an active workspace answering on ``<slug>.BASE_DOMAIN``.
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django_tenants.utils import get_public_schema_name
 from tenant_schemas_celery.task import TenantTask as SchemaSwitchingTask
 
@@ -56,3 +56,42 @@ def ping() -> str:
 def workspace_ping() -> str:
     """Proves the worker runs in the enqueuing workspace: answers with its schema name."""
     return current_schema_name()
+
+
+@app.task(name="tenants.pool_refill")
+def pool_refill_task() -> int:
+    """Keep ``TENANT_POOL_SIZE`` ready schemas so signups never wait for DDL."""
+    from tenants.provisioning import pool_refill
+
+    return pool_refill()
+
+
+@app.task(
+    name="tenants.signup_provision",
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=3,
+)
+def signup_provision_task(signup_id: int) -> str:
+    """Build the workspace of a signup that found the pool empty."""
+    from tenants.models import Signup
+    from tenants.provisioning import signup_provision
+
+    signup = Signup.objects.select_related("tenant").get(pk=signup_id)
+    return str(signup_provision(signup=signup).status)
+
+
+@app.task(name="tenants.closed_workspaces_purge")
+def closed_workspaces_purge_task() -> list[str]:
+    """Drop schemas of workspaces whose retention period after closing is over."""
+    from tenants.ops import closed_workspaces_purge
+
+    return closed_workspaces_purge()
+
+
+@app.task(name="tenants.workspace_lookup_email")
+def workspace_lookup_email_task(email: str) -> int:
+    """Email someone the workspaces their address belongs to (the page never says)."""
+    from tenants.lookup import workspace_lookup_email_send
+
+    return workspace_lookup_email_send(email=email)

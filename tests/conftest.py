@@ -127,6 +127,16 @@ def signed_in_alpha_admin(alpha_client: Client, alpha_admin: object) -> Client:
 
 
 @pytest.fixture
+def committed(django_db_setup: None, django_db_blocker) -> Iterator[None]:
+    """Database access without a wrapping transaction, so other threads see the test's rows.
+
+    Tests using it create their rows under unique names and clean up what they leave.
+    """
+    with django_db_blocker.unblock():
+        yield
+
+
+@pytest.fixture
 def clear_cache() -> Iterator[None]:
     cache.clear()
     yield

@@ -36,7 +36,9 @@ SHARED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",
     "django_htmx",
+    "django_ratelimit",
     "template_partials",
 ]
 
@@ -45,6 +47,7 @@ TENANT_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "tenants.users",
+    "django.contrib.postgres",
     "crm",
     "onboarding",
 ]
@@ -75,6 +78,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "django_ratelimit.middleware.RatelimitMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls_tenant"
@@ -146,6 +150,24 @@ LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 3
 
+#: Ready, migrated, unclaimed workspace schemas kept for instant signups.
+TENANT_POOL_SIZE = env.int("TENANT_POOL_SIZE", default=3)
+#: The signed token that carries a new customer from the public site into the workspace.
+HANDOFF_MAX_AGE_SECONDS = env.int("HANDOFF_MAX_AGE_SECONDS", default=60)
+#: A closed workspace's schema is kept this long before it is dropped.
+CLOSED_WORKSPACE_RETENTION_DAYS = env.int("CLOSED_WORKSPACE_RETENTION_DAYS", default=30)
+#: Per-IP limits (django-ratelimit syntax) for the abuse-prone forms.
+SIGNUP_RATE_LIMIT = env.str("SIGNUP_RATE_LIMIT", default="10/h")
+LOGIN_RATE_LIMIT = env.str("LOGIN_RATE_LIMIT", default="30/10m")
+LOOKUP_RATE_LIMIT = env.str("LOOKUP_RATE_LIMIT", default="10/h")
+#: Which request header holds the client IP. Behind a proxy set e.g. HTTP_X_REAL_IP.
+RATELIMIT_IP_META_KEY = env.str("RATELIMIT_IP_META_KEY", default="REMOTE_ADDR")
+RATELIMIT_VIEW = "tenants.views.rate_limited"
+SILENCED_SYSTEM_CHECKS = [
+    # Django's own RedisCache increments atomically, which is all django-ratelimit needs.
+    "django_ratelimit.W001",
+]
+
 #: How long an invitation link stays valid.
 INVITATION_MAX_AGE_DAYS = env.int("INVITATION_MAX_AGE_DAYS", default=7)
 
@@ -171,7 +193,10 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_EXPIRES = 60 * 60 * 24
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    "refill-workspace-pool": {"task": "tenants.pool_refill", "schedule": 60.0},
+    "purge-closed-workspaces": {"task": "tenants.closed_workspaces_purge", "schedule": 60.0 * 60},
+}
 
 # --- Internationalisation, static files ---------------------------------------------------------
 

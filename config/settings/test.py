@@ -43,3 +43,6 @@ WHITENOISE_AUTOREFRESH = True
 #: a test that forgot to request the database fails loudly instead of touching real data.
 DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}"}
 DATABASES["default"]["NAME"] = "rapport_tests_need_the_db_fixture"
+
+#: Tests fill the pool themselves when they need one; eager refills would slow every signup.
+TENANT_POOL_SIZE = 0

@@ -8,10 +8,12 @@ from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tenants.errors import WorkspaceError
+from tenants.ratelimits import login_rate_limit
 from tenants.selectors import request_tenant
 from tenants.users import selectors, services
 from tenants.users.forms import (
@@ -25,12 +27,14 @@ from tenants.users.models import Invitation, User
 from tenants.users.permissions import admin_required
 
 
+@method_decorator(login_rate_limit, name="dispatch")
 class WorkspaceLoginView(auth_views.LoginView):
     form_class = EmailAuthenticationForm
     template_name = "users/login.html"
     redirect_authenticated_user = True
 
 
+@method_decorator(login_rate_limit, name="dispatch")
 class OpsLoginView(auth_views.LoginView):
     form_class = StaffAuthenticationForm
     template_name = "users/ops_login.html"

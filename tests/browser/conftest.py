@@ -78,10 +78,3 @@ def page(browser) -> Iterator[object]:
     page.set_default_timeout(10_000)
     yield page
     context.close()
-
-
-@pytest.fixture
-def committed(django_db_setup: None, django_db_blocker) -> Iterator[None]:
-    """Database access without a wrapping transaction, so the live server sees the test's rows."""
-    with django_db_blocker.unblock():
-        yield

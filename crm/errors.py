@@ -1,0 +1,7 @@
+"""The CRM's one domain error: a message a user can act on."""
+
+from __future__ import annotations
+
+
+class CrmError(Exception):
+    """A business rule refused the change; ``str(error)`` is shown to the user."""

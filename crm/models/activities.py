@@ -1,0 +1,162 @@
+"""Calls, meetings, tasks, logged emails, notes and letters, linked to the records they concern."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from crm.models.deals import Deal
+from crm.models.records import Company, Contact, Lead
+from crm.models.visibility import OwnedQuerySet
+
+
+class ActivityKind(models.TextChoices):
+    CALL = "call", _("Call")
+    MEETING = "meeting", _("Meeting")
+    TASK = "task", _("Task")
+    EMAIL = "email", _("Email")
+    NOTE = "note", _("Note")
+    LETTER = "letter", _("Letter")
+
+
+#: Tabler icon per kind.
+ACTIVITY_ICONS = {
+    ActivityKind.CALL: "ti-phone",
+    ActivityKind.MEETING: "ti-users",
+    ActivityKind.TASK: "ti-checkbox",
+    ActivityKind.EMAIL: "ti-mail",
+    ActivityKind.NOTE: "ti-note",
+    ActivityKind.LETTER: "ti-mail-opened",
+}
+
+
+class ActivityQuerySet(OwnedQuerySet["Activity"]):
+    def open(self) -> ActivityQuerySet:
+        return self.filter(done_at__isnull=True)
+
+    def done(self) -> ActivityQuerySet:
+        return self.filter(done_at__isnull=False)
+
+    def overdue(self) -> ActivityQuerySet:
+        return self.open().filter(due_at__lt=timezone.now())
+
+    def linked_to(self, record: Any) -> ActivityQuerySet:
+        """Activities about ``record`` (a contact, company, deal or lead)."""
+        field = LINK_FIELDS[type(record)]
+        return self.filter(**{field: record})
+
+    def linked_to_any(self, records: dict[str, Any]) -> ActivityQuerySet:
+        condition = Q()
+        for field, record in records.items():
+            condition |= Q(**{field: record})
+        return self.filter(condition) if condition else self.none()
+
+
+class Activity(models.Model):
+    """Something done or to do with a customer. Notes and logged emails are born done."""
+
+    kind = models.CharField(_("type"), max_length=10, choices=ActivityKind.choices)
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("details"), blank=True)
+    due_at = models.DateTimeField(_("due"), null=True, blank=True)
+    done_at = models.DateTimeField(_("done"), null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=200, blank=True)
+    duration_minutes = models.PositiveIntegerField(_("duration (minutes)"), null=True, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="activities_owned",
+        verbose_name=_("owner"),
+    )
+    contact = models.ForeignKey(
+        Contact,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="activities",
+        verbose_name=_("contact"),
+    )
+    company = models.ForeignKey(
+        Company,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="activities",
+        verbose_name=_("company"),
+    )
+    deal = models.ForeignKey(
+        Deal,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="activities",
+        verbose_name=_("deal"),
+    )
+    lead = models.ForeignKey(
+        Lead,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="activities",
+        verbose_name=_("lead"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ActivityQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+        indexes = [
+            models.Index(
+                fields=["owner", "due_at"],
+                condition=Q(done_at__isnull=True),
+                name="crm_activity_owner_open_idx",
+            ),
+            models.Index(fields=["due_at", "id"], name="crm_activity_due_idx"),
+            models.Index(fields=["-created_at", "-id"], name="crm_activity_created_idx"),
+            models.Index(fields=["contact", "-created_at"], name="crm_activity_contact_idx"),
+            models.Index(fields=["company", "-created_at"], name="crm_activity_company_idx"),
+            models.Index(fields=["deal", "-created_at"], name="crm_activity_deal_idx"),
+            models.Index(fields=["lead", "-created_at"], name="crm_activity_lead_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.subject
+
+    def get_absolute_url(self) -> str:
+        return reverse("activity_update", args=[self.pk])
+
+    @property
+    def icon(self) -> str:
+        return ACTIVITY_ICONS.get(ActivityKind(self.kind), "ti-point")
+
+    @property
+    def is_done(self) -> bool:
+        return self.done_at is not None
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.done_at is None and self.due_at is not None and self.due_at < timezone.now()
+
+    @property
+    def when(self) -> Any:
+        """The moment the activity belongs to on a timeline."""
+        return self.done_at or self.due_at or self.created_at
+
+
+#: Which activity field links to each record type.
+LINK_FIELDS: dict[type[models.Model], str] = {
+    Contact: "contact",
+    Company: "company",
+    Deal: "deal",
+    Lead: "lead",
+}

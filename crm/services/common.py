@@ -1,0 +1,135 @@
+"""Shared mechanics of the record services: write checks, field updates with audit, tags."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any, TypeVar
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext as _
+
+from crm.custom_fields import custom_values_clean
+from crm.errors import CrmError
+from crm.models import AuditAction, CustomFieldDefinition, ObjectType, Tag
+from crm.services.audit import audit_record, changes_between, snapshot
+from tenants.users.models import User
+
+_R = TypeVar("_R", bound=models.Model)
+
+
+def ensure_can_write(user: User) -> None:
+    """Read-only users and deactivated accounts change nothing."""
+    if not user.is_active or not user.can_write:
+        raise CrmError(_("Your role does not allow changes."))
+
+
+def ensure_admin(user: User) -> None:
+    if not user.is_active or not user.is_workspace_admin:
+        raise CrmError(_("Only workspace admins can do this."))
+
+
+def check_fields(allowed: Iterable[str], fields: Mapping[str, Any]) -> None:
+    unknown = set(fields) - set(allowed)
+    if unknown:
+        raise CrmError(_("Unknown fields: %(names)s") % {"names": ", ".join(sorted(unknown))})
+
+
+def custom_clean(object_type: ObjectType, values: Mapping[str, Any]) -> dict[str, Any]:
+    definitions = list(CustomFieldDefinition.objects.for_type(object_type))
+    return custom_values_clean(definitions, values)
+
+
+def tag_names(instance: models.Model) -> list[str]:
+    return sorted(tag.name for tag in instance.tags.all())  # type: ignore[attr-defined]
+
+
+def record_create(
+    model: type[_R],
+    *,
+    object_type: ObjectType,
+    allowed: Iterable[str],
+    by: User,
+    fields: Mapping[str, Any],
+    tags: Iterable[Tag] = (),
+) -> _R:
+    """Validate and insert a record, set its tags, and audit the creation."""
+    ensure_can_write(by)
+    check_fields(allowed, fields)
+    values = dict(fields)
+    if "custom" in values:
+        values["custom"] = custom_clean(object_type, values["custom"] or {})
+    else:
+        custom_clean(object_type, {})  # required custom fields must be given
+    instance = model(**values)
+    instance.full_clean(validate_constraints=False)
+    instance.save()
+    tag_list = list(tags)
+    if tag_list:
+        instance.tags.set(tag_list)  # type: ignore[attr-defined]
+    audit_record(
+        actor=by,
+        action=AuditAction.CREATE,
+        object_type=object_type,
+        object_id=int(instance.pk),
+        object_repr=str(instance),
+    )
+    return instance
+
+
+def record_update(
+    instance: _R,
+    *,
+    object_type: ObjectType,
+    allowed: Iterable[str],
+    by: User,
+    fields: Mapping[str, Any],
+    tags: Iterable[Tag] | None = None,
+) -> _R:
+    """Change fields and tags, auditing each field's old and new value (nothing if unchanged)."""
+    ensure_can_write(by)
+    check_fields(allowed, fields)
+    values = dict(fields)
+    if "custom" in values:
+        current: dict[str, Any] = dict(instance.custom)  # type: ignore[attr-defined]
+        current.update(custom_clean(object_type, values["custom"] or {}))
+        values["custom"] = current
+    before = snapshot(instance, values)
+    for name, value in values.items():
+        setattr(instance, name, value)
+    try:
+        instance.full_clean(validate_constraints=False)
+    except ValidationError:
+        instance.refresh_from_db()
+        raise
+    changes = changes_between(before, snapshot(instance, values))
+    if tags is not None:
+        old_tags = tag_names(instance)
+        tag_list = list(tags)
+        new_tags = sorted(tag.name for tag in tag_list)
+        if old_tags != new_tags:
+            instance.tags.set(tag_list)  # type: ignore[attr-defined]
+            changes["tags"] = [old_tags, new_tags]
+    if changes:
+        instance.save()
+        audit_record(
+            actor=by,
+            action=AuditAction.UPDATE,
+            object_type=object_type,
+            object_id=int(instance.pk),
+            object_repr=str(instance),
+            changes=changes,
+        )
+    return instance
+
+
+def record_delete(instance: models.Model, *, object_type: ObjectType, by: User) -> None:
+    ensure_can_write(by)
+    audit_record(
+        actor=by,
+        action=AuditAction.DELETE,
+        object_type=object_type,
+        object_id=int(instance.pk),
+        object_repr=str(instance),
+    )
+    instance.delete()

@@ -1,0 +1,188 @@
+"""Companies, contacts and leads: create, update, delete, company roles."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.db import transaction
+
+from crm.models import AuditAction, Company, Contact, ContactCompany, Lead, ObjectType, Tag
+from crm.services.audit import audit_record
+from crm.services.common import ensure_can_write, record_create, record_delete, record_update
+from tenants.users.models import User
+
+COMPANY_FIELDS = (
+    "name", "domain", "industry", "size", "address", "city", "country", "phone", "owner", "custom",
+)  # fmt: skip
+CONTACT_FIELDS = (
+    "first_name", "last_name", "title", "email", "extra_emails", "phone", "mobile",
+    "extra_phones", "address", "city", "country", "birthday", "email_opt_out", "phone_opt_out",
+    "owner", "custom",
+)  # fmt: skip
+LEAD_FIELDS = ("name", "company_name", "email", "phone", "source", "status", "owner", "custom")
+
+
+def _normalised_domain(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """Domains are stored bare (``acme.com``), whatever the user pasted."""
+    values = dict(fields)
+    domain = values.get("domain")
+    if domain:
+        domain = domain.strip().lower().removeprefix("https://").removeprefix("http://")
+        values["domain"] = domain.removeprefix("www.").split("/")[0]
+    return values
+
+
+def _normalised_email(fields: Mapping[str, Any]) -> dict[str, Any]:
+    values = dict(fields)
+    if values.get("email"):
+        values["email"] = values["email"].strip().lower()
+    return values
+
+
+@transaction.atomic
+def company_create(*, by: User, fields: Mapping[str, Any], tags: Iterable[Tag] = ()) -> Company:
+    return record_create(
+        Company,
+        object_type=ObjectType.COMPANY,
+        allowed=COMPANY_FIELDS,
+        by=by,
+        fields=_normalised_domain({"owner": by, **fields}),
+        tags=tags,
+    )
+
+
+@transaction.atomic
+def company_update(
+    *, company: Company, by: User, fields: Mapping[str, Any], tags: Iterable[Tag] | None = None
+) -> Company:
+    return record_update(
+        company,
+        object_type=ObjectType.COMPANY,
+        allowed=COMPANY_FIELDS,
+        by=by,
+        fields=_normalised_domain(fields),
+        tags=tags,
+    )
+
+
+@transaction.atomic
+def company_delete(*, company: Company, by: User) -> None:
+    record_delete(company, object_type=ObjectType.COMPANY, by=by)
+
+
+@transaction.atomic
+def contact_create(
+    *,
+    by: User,
+    fields: Mapping[str, Any],
+    tags: Iterable[Tag] = (),
+    company: Company | None = None,
+    company_role: str = "employee",
+) -> Contact:
+    """Create a contact, optionally working at ``company`` in ``company_role``."""
+    contact = record_create(
+        Contact,
+        object_type=ObjectType.CONTACT,
+        allowed=CONTACT_FIELDS,
+        by=by,
+        fields=_normalised_email({"owner": by, **fields}),
+        tags=tags,
+    )
+    if company is not None:
+        ContactCompany.objects.create(contact=contact, company=company, role=company_role)
+    return contact
+
+
+@transaction.atomic
+def contact_update(
+    *, contact: Contact, by: User, fields: Mapping[str, Any], tags: Iterable[Tag] | None = None
+) -> Contact:
+    return record_update(
+        contact,
+        object_type=ObjectType.CONTACT,
+        allowed=CONTACT_FIELDS,
+        by=by,
+        fields=_normalised_email(fields),
+        tags=tags,
+    )
+
+
+@transaction.atomic
+def contact_delete(*, contact: Contact, by: User) -> None:
+    record_delete(contact, object_type=ObjectType.CONTACT, by=by)
+
+
+@transaction.atomic
+def contact_company_link(
+    *,
+    contact: Contact,
+    company: Company,
+    role: str,
+    by: User,
+    started_on: datetime.date | None = None,
+    ended_on: datetime.date | None = None,
+) -> ContactCompany:
+    """Record that ``contact`` holds ``role`` at ``company`` (updating the dates if known)."""
+    ensure_can_write(by)
+    link, created = ContactCompany.objects.update_or_create(
+        contact=contact,
+        company=company,
+        role=role,
+        defaults={"started_on": started_on, "ended_on": ended_on},
+    )
+    audit_record(
+        actor=by,
+        action=AuditAction.UPDATE,
+        object_type=ObjectType.CONTACT,
+        object_id=int(contact.pk),
+        object_repr=str(contact),
+        changes={"companies": [None, f"{company} ({link.get_role_display()})"]},
+    )
+    return link
+
+
+@transaction.atomic
+def contact_company_unlink(*, link: ContactCompany, by: User) -> None:
+    ensure_can_write(by)
+    audit_record(
+        actor=by,
+        action=AuditAction.UPDATE,
+        object_type=ObjectType.CONTACT,
+        object_id=int(link.contact_id),
+        object_repr=str(link.contact),
+        changes={"companies": [f"{link.company} ({link.get_role_display()})", None]},
+    )
+    link.delete()
+
+
+@transaction.atomic
+def lead_create(*, by: User, fields: Mapping[str, Any], tags: Iterable[Tag] = ()) -> Lead:
+    return record_create(
+        Lead,
+        object_type=ObjectType.LEAD,
+        allowed=LEAD_FIELDS,
+        by=by,
+        fields=_normalised_email({"owner": by, **fields}),
+        tags=tags,
+    )
+
+
+@transaction.atomic
+def lead_update(
+    *, lead: Lead, by: User, fields: Mapping[str, Any], tags: Iterable[Tag] | None = None
+) -> Lead:
+    return record_update(
+        lead,
+        object_type=ObjectType.LEAD,
+        allowed=LEAD_FIELDS,
+        by=by,
+        fields=_normalised_email(fields),
+        tags=tags,
+    )
+
+
+@transaction.atomic
+def lead_delete(*, lead: Lead, by: User) -> None:
+    record_delete(lead, object_type=ObjectType.LEAD, by=by)

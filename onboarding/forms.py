@@ -1,0 +1,84 @@
+"""The public signup and "find my workspace" forms."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from billing.models import Plan
+from tenants.models import Tenant
+from tenants.users.models import User
+from tenants.validators import SLUG_MAX_LENGTH, validate_workspace_slug
+
+
+def slug_problem(slug: str) -> str | None:
+    """Why ``slug`` cannot be used as a workspace address, or ``None`` when it is free."""
+    try:
+        validate_workspace_slug(slug)
+    except ValidationError as error:
+        return " ".join(error.messages)
+    if Tenant.objects.filter(slug=slug).exists():
+        return str(_("This address is already taken."))
+    return None
+
+
+class SignupForm(forms.Form):
+    company_name = forms.CharField(
+        label=_("Company name"),
+        max_length=120,
+        widget=forms.TextInput(attrs={"autocomplete": "organization", "autofocus": True}),
+    )
+    slug = forms.CharField(
+        label=_("Workspace address"),
+        max_length=SLUG_MAX_LENGTH,
+        help_text=_("Lowercase letters, digits and hyphens; you can't change it later."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    admin_name = forms.CharField(
+        label=_("Your name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
+    email = forms.EmailField(
+        label=_("Work email"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+    plan = forms.ChoiceField(label=_("Plan"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["plan"].choices = [(plan.slug, plan.name) for plan in Plan.objects.public()]
+
+    def clean_slug(self) -> str:
+        slug = str(self.cleaned_data["slug"]).strip().lower()
+        problem = slug_problem(slug)
+        if problem:
+            raise ValidationError(problem)
+        return slug
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        password = cleaned.get("password")
+        if password:
+            candidate = User(
+                email=cleaned.get("email", ""), full_name=cleaned.get("admin_name", "")
+            )
+            try:
+                password_validation.validate_password(password, user=candidate)
+            except ValidationError as error:
+                self.add_error("password", error)
+        return cleaned
+
+
+class WorkspaceLookupForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Your work email"),
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
+    )

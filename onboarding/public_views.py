@@ -1,0 +1,117 @@
+"""The customer's way in, on the public host: signup, its progress, and finding a workspace."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from billing.models import Plan
+from onboarding.forms import SignupForm, WorkspaceLookupForm, slug_problem
+from tenants.errors import WorkspaceError
+from tenants.handoff import handoff_token_issue
+from tenants.models import Signup, SignupStatus
+from tenants.provisioning import SignupRequest, signup_admin_user_id, signup_start
+from tenants.ratelimits import lookup_rate_limit, signup_rate_limit
+from tenants.selectors import workspace_url
+from tenants.tasks import workspace_lookup_email_task
+
+#: Session key listing the signups this browser started; only they may be followed.
+SIGNUPS_SESSION_KEY = "rapport_signups"
+
+
+@require_GET
+def landing(request: HttpRequest) -> HttpResponse:
+    return render(request, "public/landing.html", {"plans": Plan.objects.public()})
+
+
+@signup_rate_limit
+@require_http_methods(["GET", "POST"])
+def signup(request: HttpRequest) -> HttpResponse:
+    form = SignupForm(request.POST or None, initial={"plan": request.GET.get("plan", "")})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            started = signup_start(
+                SignupRequest(
+                    company_name=data["company_name"],
+                    slug=data["slug"],
+                    admin_name=data["admin_name"],
+                    admin_email=data["email"],
+                    admin_password=data["password"],
+                    plan_slug=data.get("plan") or "",
+                )
+            )
+        except WorkspaceError as error:
+            form.add_error("slug", str(error))
+        else:
+            request.session[SIGNUPS_SESSION_KEY] = [
+                *request.session.get(SIGNUPS_SESSION_KEY, []),
+                str(started.public_id),
+            ]
+            return redirect("signup_progress", public_id=started.public_id)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "public/signup.html", {"form": form}, status=status)
+
+
+@require_GET
+def slug_check(request: HttpRequest) -> HttpResponse:
+    """Live availability check for the workspace address field (htmx)."""
+    slug = request.GET.get("slug", "").strip().lower()
+    problem = slug_problem(slug) if slug else None
+    return render(
+        request, "public/signup.html#slug-feedback", {"slug": slug, "slug_problem": problem}
+    )
+
+
+def _own_signup(request: HttpRequest, public_id: str) -> Signup:
+    """The signup, only for the browser that started it (404 otherwise)."""
+    if str(public_id) not in request.session.get(SIGNUPS_SESSION_KEY, []):
+        raise Http404
+    return Signup.objects.select_related("tenant").get(public_id=public_id)
+
+
+@require_GET
+def signup_progress(request: HttpRequest, public_id: str) -> HttpResponse:
+    signup = _own_signup(request, public_id)
+    if signup.status == SignupStatus.READY and not request.htmx:
+        return redirect(_handoff_url(signup))
+    return render(request, "public/signup_progress.html", {"signup": signup})
+
+
+@require_GET
+def signup_status(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Polled by the progress page; sends the browser on once the workspace is ready."""
+    signup = _own_signup(request, public_id)
+    if signup.status == SignupStatus.READY:
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = _handoff_url(signup)
+        return response
+    response = render(request, "public/signup_progress.html#signup-status", {"signup": signup})
+    if signup.status == SignupStatus.FAILED:
+        response.status_code = 286  # htmx stops polling on 286
+    return response
+
+
+def _handoff_url(signup: Signup) -> str:
+    token = handoff_token_issue(tenant=signup.tenant, user_id=signup_admin_user_id(signup))
+    path = reverse("handoff", urlconf="config.urls_tenant")
+    return workspace_url(signup.tenant, f"{path}?token={token}")
+
+
+@lookup_rate_limit
+@require_http_methods(["GET", "POST"])
+def workspace_lookup(request: HttpRequest) -> HttpResponse:
+    """Find my workspace: the answer is the same whether or not the address has accounts."""
+    form = WorkspaceLookupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        workspace_lookup_email_task.delay(form.cleaned_data["email"])
+        messages.info(
+            request,
+            _("If that address has any Rapport workspaces, we've emailed you the links."),
+        )
+        return redirect("workspace_lookup")
+    return render(request, "public/workspace_lookup.html", {"form": form})

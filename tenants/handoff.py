@@ -1,0 +1,63 @@
+"""Handoff login: carries a new customer from the public site into their workspace signed in.
+
+The token is signed (Django's signing, salted), lives at most ``HANDOFF_MAX_AGE_SECONDS``, is
+bound to one tenant and one user, and works once: its id is recorded when issued and marked
+used on redemption with a conditional UPDATE, so a replay finds nothing to update.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.core import signing
+from django.utils import timezone
+
+from tenants.models import HandoffToken, Tenant
+
+HANDOFF_SALT = "rapport.handoff"
+
+
+class HandoffError(Exception):
+    """The token cannot sign anyone in; the message says why, for the person holding it."""
+
+
+@dataclass(frozen=True)
+class HandoffGrant:
+    user_id: int
+
+
+def handoff_token_issue(*, tenant: Tenant, user_id: int) -> str:
+    jti = secrets.token_urlsafe(24)
+    HandoffToken.objects.create(
+        jti=jti,
+        tenant=tenant,
+        user_id=user_id,
+        expires_at=timezone.now() + timedelta(seconds=settings.HANDOFF_MAX_AGE_SECONDS),
+    )
+    payload = {"jti": jti, "schema": tenant.schema_name, "uid": user_id}
+    return signing.dumps(payload, salt=HANDOFF_SALT, compress=True)
+
+
+def handoff_token_redeem(*, token: str, tenant: Tenant) -> HandoffGrant:
+    """Check and consume a token presented on ``tenant``'s host."""
+    try:
+        payload = signing.loads(token, salt=HANDOFF_SALT, max_age=settings.HANDOFF_MAX_AGE_SECONDS)
+    except signing.SignatureExpired as error:
+        raise HandoffError("This sign-in link has expired.") from error
+    except signing.BadSignature as error:
+        raise HandoffError("This sign-in link is not valid.") from error
+    if payload.get("schema") != tenant.schema_name:
+        raise HandoffError("This sign-in link belongs to another workspace.")
+    used = HandoffToken.objects.filter(
+        jti=payload.get("jti"),
+        tenant=tenant,
+        user_id=payload.get("uid"),
+        used_at__isnull=True,
+        expires_at__gt=timezone.now(),
+    ).update(used_at=timezone.now())
+    if used != 1:
+        raise HandoffError("This sign-in link has already been used.")
+    return HandoffGrant(user_id=int(payload["uid"]))

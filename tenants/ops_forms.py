@@ -1,0 +1,46 @@
+"""Forms of the provider-operations console."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from billing.models import Plan
+from tenants.models import TenantStatus
+
+
+class TenantFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False)
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("Any status")), *TenantStatus.choices]
+    )
+    plan = forms.ChoiceField(label=_("Plan"), required=False)
+    created_from = forms.DateField(
+        label=_("Created from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    created_to = forms.DateField(
+        label=_("Created to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["plan"].choices = [  # type: ignore[attr-defined]
+            ("", _("Any plan")),
+            *((plan.slug, plan.name) for plan in Plan.objects.all()),
+        ]
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
+
+
+class OptionalReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
+
+
+class ConfirmClosureForm(forms.Form):
+    typed_slug = forms.CharField(label=_("Type the workspace address to confirm"))

@@ -1,0 +1,196 @@
+"""Provisioning: the warm pool, signup claims, and building schemas in the background.
+
+A signup never waits for DDL when the pool has a schema: it claims one (row lock with
+``SKIP LOCKED``, so two signups never get the same schema), names it, creates the admin and
+is usable at once. With an empty pool the signup's tenant row waits in ``provisioning`` while
+a worker clones the template (or migrates, when the template is missing or behind).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django_tenants.utils import schema_context, schema_exists
+
+from tenants.errors import WorkspaceError
+from tenants.models import Domain, Signup, SignupStatus, Tenant, TenantStatus
+from tenants.selectors import workspace_hostname
+from tenants.services import generate_schema_name, schema_drop, schema_populate
+from tenants.users.models import Role, User, normalize_email
+
+logger = logging.getLogger(__name__)
+
+#: Session-level advisory lock id serialising pool refills across workers.
+POOL_REFILL_LOCK_ID = 7_130_001
+
+
+@dataclass(frozen=True)
+class SignupRequest:
+    company_name: str
+    slug: str
+    admin_name: str
+    admin_email: str
+    admin_password: str
+    plan_slug: str = ""
+
+
+def pooled_count() -> int:
+    return Tenant.objects.filter(status=TenantStatus.POOLED).count()
+
+
+def pool_tenant_create() -> Tenant:
+    """Add one ready, unclaimed schema to the pool (a real tenant row, so it is migrated)."""
+    tenant = Tenant.objects.create(
+        schema_name=generate_schema_name(), name="", status=TenantStatus.PROVISIONING
+    )
+    try:
+        schema_populate(tenant=tenant)
+    except Exception:
+        Tenant.objects.filter(pk=tenant.pk).delete()
+        schema_drop(tenant.schema_name)
+        raise
+    tenant.status = TenantStatus.POOLED
+    tenant.save(update_fields=["status", "updated_at"])
+    return tenant
+
+
+def pool_refill(*, target: int | None = None) -> int:
+    """Top the pool up to ``target`` (``TENANT_POOL_SIZE``); returns how many were added.
+
+    An advisory lock keeps two workers from overfilling it; the loser simply returns 0.
+    """
+    wanted = settings.TENANT_POOL_SIZE if target is None else target
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [POOL_REFILL_LOCK_ID])
+        if not cursor.fetchone()[0]:
+            return 0
+    try:
+        added = 0
+        while pooled_count() < wanted:
+            pool_tenant_create()
+            added += 1
+        return added
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [POOL_REFILL_LOCK_ID])
+
+
+def signup_start(request: SignupRequest) -> Signup:
+    """Record a signup and give it a workspace: claimed from the pool, or queued for a worker.
+
+    Raises :class:`WorkspaceError` when the address was taken meanwhile.
+    """
+    try:
+        with transaction.atomic():
+            signup, claimed = _signup_reserve(request)
+    except IntegrityError as error:
+        raise WorkspaceError("This address was just taken. Please choose another.") from error
+    from tenants.tasks import pool_refill_task, signup_provision_task
+
+    if claimed:
+        signup_complete(signup=signup, method="pool")
+        transaction.on_commit(lambda: pool_refill_task.delay())
+    else:
+        transaction.on_commit(lambda: signup_provision_task.delay(signup.pk))
+    return signup
+
+
+def _signup_reserve(request: SignupRequest) -> tuple[Signup, bool]:
+    pooled = (
+        Tenant.objects.select_for_update(skip_locked=True)
+        .filter(status=TenantStatus.POOLED)
+        .order_by("created_at")
+        .first()
+    )
+    if pooled is not None:
+        tenant = pooled
+        tenant.name = request.company_name
+        tenant.slug = request.slug
+        tenant.plan_slug = request.plan_slug
+        tenant.status = TenantStatus.PROVISIONING
+        tenant.save()
+    else:
+        tenant = Tenant.objects.create(
+            schema_name=generate_schema_name(),
+            name=request.company_name,
+            slug=request.slug,
+            plan_slug=request.plan_slug,
+            status=TenantStatus.PROVISIONING,
+        )
+    Domain.objects.create(domain=workspace_hostname(request.slug), tenant=tenant, is_primary=True)
+    signup = Signup.objects.create(
+        tenant=tenant,
+        admin_name=request.admin_name,
+        admin_email=normalize_email(request.admin_email),
+        admin_password_hash=make_password(request.admin_password),
+        plan_slug=request.plan_slug,
+    )
+    return signup, pooled is not None
+
+
+def signup_provision(*, signup: Signup) -> Signup:
+    """Worker side of a signup with an empty pool: build the schema, then complete it.
+
+    A failure marks tenant and signup ``failed`` with the reason; ops can retry.
+    """
+    tenant = signup.tenant
+    if signup.status == SignupStatus.READY:
+        return signup
+    Signup.objects.filter(pk=signup.pk).update(attempts=signup.attempts + 1, error="")
+    try:
+        if schema_exists(tenant.schema_name) and not _schema_is_complete(tenant.schema_name):
+            schema_drop(tenant.schema_name)
+        method = "existing" if schema_exists(tenant.schema_name) else schema_populate(tenant=tenant)
+        return signup_complete(signup=signup, method=method)
+    except Exception as error:
+        logger.exception("Provisioning failed for %s", tenant)
+        signup_fail(signup=signup, reason=f"{type(error).__name__}: {error}")
+        raise
+
+
+def _schema_is_complete(schema_name: str) -> bool:
+    from tenants.schema_state import schemas_behind
+
+    return not schemas_behind([schema_name])
+
+
+def signup_fail(*, signup: Signup, reason: str) -> None:
+    Tenant.objects.filter(pk=signup.tenant_id).update(
+        status=TenantStatus.FAILED, status_reason=reason, updated_at=timezone.now()
+    )
+    Signup.objects.filter(pk=signup.pk).update(status=SignupStatus.FAILED, error=reason)
+
+
+def signup_complete(*, signup: Signup, method: str) -> Signup:
+    """Create the admin in the workspace, seed defaults, and open the workspace."""
+    tenant = signup.tenant
+    with transaction.atomic():
+        with schema_context(tenant.schema_name):
+            if not User.objects.filter(email__iexact=signup.admin_email).exists():
+                admin = User(
+                    email=signup.admin_email,
+                    full_name=signup.admin_name,
+                    role=Role.ADMIN,
+                    password=signup.admin_password_hash,
+                )
+                admin.save()
+        tenant.status = TenantStatus.ACTIVE
+        tenant.status_reason = ""
+        tenant.save(update_fields=["status", "status_reason", "updated_at"])
+        signup.status = SignupStatus.READY
+        signup.provisioning_method = method
+        signup.ready_at = timezone.now()
+        signup.error = ""
+        signup.save(update_fields=["status", "provisioning_method", "ready_at", "error"])
+    return signup
+
+
+def signup_admin_user_id(signup: Signup) -> int:
+    """The id of the workspace admin the signup created (inside the workspace's schema)."""
+    with schema_context(signup.tenant.schema_name):
+        return int(User.objects.get(email__iexact=signup.admin_email).pk)
