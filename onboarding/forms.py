@@ -26,6 +26,11 @@ def slug_problem(slug: str) -> str | None:
     return None
 
 
+def public_plan_choices() -> list[tuple[str, str]]:
+    """Evaluated per form, so plan edits by provider ops show up without a restart."""
+    return [(plan.slug, plan.name) for plan in Plan.objects.public()]
+
+
 class SignupForm(forms.Form):
     company_name = forms.CharField(
         label=_("Company name"),
@@ -50,11 +55,7 @@ class SignupForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=password_validation.password_validators_help_text_html(),
     )
-    plan = forms.ChoiceField(label=_("Plan"), required=False)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["plan"].choices = [(plan.slug, plan.name) for plan in Plan.objects.public()]
+    plan = forms.ChoiceField(label=_("Plan"), required=False, choices=public_plan_choices)
 
     def clean_slug(self) -> str:
         slug = str(self.cleaned_data["slug"]).strip().lower()

@@ -13,6 +13,7 @@ from billing.models import Plan
 from onboarding.forms import SignupForm, WorkspaceLookupForm, slug_problem
 from tenants.errors import WorkspaceError
 from tenants.handoff import handoff_token_issue
+from tenants.http import HtmxHttpRequest
 from tenants.models import Signup, SignupStatus
 from tenants.provisioning import SignupRequest, signup_admin_user_id, signup_start
 from tenants.ratelimits import lookup_rate_limit, signup_rate_limit
@@ -75,7 +76,7 @@ def _own_signup(request: HttpRequest, public_id: str) -> Signup:
 
 
 @require_GET
-def signup_progress(request: HttpRequest, public_id: str) -> HttpResponse:
+def signup_progress(request: HtmxHttpRequest, public_id: str) -> HttpResponse:
     signup = _own_signup(request, public_id)
     if signup.status == SignupStatus.READY and not request.htmx:
         return redirect(_handoff_url(signup))

@@ -9,25 +9,22 @@ from billing.models import Plan
 from tenants.models import TenantStatus
 
 
+def plan_filter_choices() -> list[tuple[str, str]]:
+    return [("", str(_("Any plan"))), *((plan.slug, plan.name) for plan in Plan.objects.all())]
+
+
 class TenantFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("Any status")), *TenantStatus.choices]
     )
-    plan = forms.ChoiceField(label=_("Plan"), required=False)
+    plan = forms.ChoiceField(label=_("Plan"), required=False, choices=plan_filter_choices)
     created_from = forms.DateField(
         label=_("Created from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     created_to = forms.DateField(
         label=_("Created to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["plan"].choices = [  # type: ignore[attr-defined]
-            ("", _("Any plan")),
-            *((plan.slug, plan.name) for plan in Plan.objects.all()),
-        ]
 
 
 class ReasonForm(forms.Form):

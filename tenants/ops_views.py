@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from tenants import ops
 from tenants.errors import WorkspaceError
+from tenants.http import HtmxHttpRequest
 from tenants.models import Tenant
 from tenants.ops_forms import ConfirmClosureForm, OptionalReasonForm, ReasonForm, TenantFilterForm
 from tenants.selectors import customer_tenants, ops_tenants, workspace_usage
@@ -24,7 +25,7 @@ OPS_PAGE_SIZE = 25
 
 @require_GET
 @staff_required
-def ops_home(request: HttpRequest) -> HttpResponse:
+def ops_home(request: HtmxHttpRequest) -> HttpResponse:
     """Every customer workspace, searchable and filterable, with usage."""
     form = TenantFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}

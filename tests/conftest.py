@@ -62,7 +62,23 @@ def django_db_setup(
     yield
     if not django_db_keepdb:
         with django_db_blocker.unblock():
+            _disconnect_other_sessions()
             teardown_databases(db_config, verbosity=request.config.option.verbose)
+
+
+def _disconnect_other_sessions() -> None:
+    """End connections that server threads may still be closing, so the DB can be dropped.
+
+    The live server's daemon handler threads close their connection after the response is
+    sent; at session end one may still be doing so.
+    """
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
 
 
 @pytest.fixture(autouse=True)
@@ -136,10 +152,9 @@ def committed(django_db_setup: None, django_db_blocker) -> Iterator[None]:
         yield
 
 
-@pytest.fixture
-def clear_cache() -> Iterator[None]:
-    cache.clear()
-    yield
+@pytest.fixture(autouse=True)
+def clear_cache() -> None:
+    """Every test starts with an empty cache (rate-limit counters included)."""
     cache.clear()
 
 

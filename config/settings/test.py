@@ -17,11 +17,12 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 ALLOWED_HOSTS = ["localhost", ".localhost", "testserver"]
 
-REDIS_URL = _redis_database(REDIS_URL, env.int("TEST_REDIS_DB", default=9))
-CACHES["default"]["LOCATION"] = REDIS_URL
+#: Cache and broker get separate databases: tests flush the cache, never the broker's queues.
+TEST_REDIS_DB = env.int("TEST_REDIS_DB", default=9)
+CACHES["default"]["LOCATION"] = _redis_database(REDIS_URL, TEST_REDIS_DB)
 CACHES["default"]["KEY_PREFIX"] = "rapport-test"
-CELERY_BROKER_URL = REDIS_URL
-CELERY_RESULT_BACKEND = REDIS_URL
+CELERY_BROKER_URL = _redis_database(REDIS_URL, TEST_REDIS_DB + 1)
+CELERY_RESULT_BACKEND = CELERY_BROKER_URL
 CELERY_TASK_DEFAULT_QUEUE = "rapport-test"
 
 from config.settings.base import DATABASES  # noqa: E402 -- grouped with the override it serves

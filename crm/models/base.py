@@ -7,6 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -175,7 +176,7 @@ class AuditEntry(models.Model):
     changes: models.JSONField[dict[str, Any], dict[str, Any]] = models.JSONField(
         _("changes"), default=dict, blank=True
     )
-    created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -108,7 +108,7 @@ class Deal(models.Model):
         related_name="deals",
         verbose_name=_("company"),
     )
-    contacts = models.ManyToManyField(
+    contacts: models.ManyToManyField[Contact, DealContact] = models.ManyToManyField(
         Contact, through="DealContact", related_name="deals", blank=True, verbose_name=_("contacts")
     )
     pipeline = models.ForeignKey(

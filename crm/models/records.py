@@ -24,10 +24,10 @@ def _trigram_index(expression: str, name: str) -> GinIndex:
 
 
 class CompanySize(models.TextChoices):
-    MICRO = "1-10", _("1–10 employees")
-    SMALL = "11-50", _("11–50 employees")
-    MEDIUM = "51-200", _("51–200 employees")
-    LARGE = "201-1000", _("201–1,000 employees")
+    MICRO = "1-10", _("1-10 employees")
+    SMALL = "11-50", _("11-50 employees")
+    MEDIUM = "51-200", _("51-200 employees")
+    LARGE = "201-1000", _("201-1,000 employees")
     ENTERPRISE = "1000+", _("More than 1,000 employees")
 
 
@@ -130,7 +130,7 @@ class Contact(models.Model):
         related_name="contacts_owned",
         verbose_name=_("owner"),
     )
-    companies = models.ManyToManyField(
+    companies: models.ManyToManyField[Company, ContactCompany] = models.ManyToManyField(
         Company,
         through="ContactCompany",
         related_name="contacts",

@@ -126,7 +126,7 @@ def contact_company_link(
 ) -> ContactCompany:
     """Record that ``contact`` holds ``role`` at ``company`` (updating the dates if known)."""
     ensure_can_write(by)
-    link, created = ContactCompany.objects.update_or_create(
+    link, _created = ContactCompany.objects.update_or_create(
         contact=contact,
         company=company,
         role=role,

@@ -17,6 +17,7 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import pytest
 from django.core.wsgi import get_wsgi_application
+from django.test import override_settings
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -45,10 +46,12 @@ def live_server_port(django_db_setup: None, django_db_blocker) -> Iterator[int]:
     server = make_server(
         "127.0.0.1", 0, get_wsgi_application(), _ThreadingWSGIServer, _QuietHandler
     )
+    port = int(server.server_address[1])
     thread = threading.Thread(target=server.serve_forever, daemon=True)
-    with django_db_blocker.unblock():
+    # Absolute links (the signup handoff) must point at this server, not the dev port.
+    with django_db_blocker.unblock(), override_settings(SITE_PORT=str(port)):
         thread.start()
-        yield int(server.server_address[1])
+        yield port
         server.shutdown()
         server.server_close()
 

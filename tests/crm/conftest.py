@@ -1,0 +1,49 @@
+"""CRM test fixtures: one user per role in alpha, with the test body in alpha's schema."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from django_tenants.utils import schema_context
+
+from tenants.users.models import Role, User
+from tests.conftest import Workspace
+from tests.factories import UserFactory
+
+
+@pytest.fixture
+def crm(alpha: Workspace) -> Iterator[Workspace]:
+    """Run the test body in alpha's schema (alias of ``in_alpha`` with the CRM's users)."""
+    with schema_context(alpha.schema):
+        yield alpha
+
+
+@pytest.fixture
+def admin(crm: Workspace) -> User:
+    return UserFactory(role=Role.ADMIN, full_name="Ada Admin")
+
+
+@pytest.fixture
+def manager(crm: Workspace) -> User:
+    return UserFactory(role=Role.MANAGER, full_name="Max Manager")
+
+
+@pytest.fixture
+def rep(crm: Workspace) -> User:
+    return UserFactory(role=Role.REP, full_name="Rita Rep")
+
+
+@pytest.fixture
+def other_rep(crm: Workspace) -> User:
+    return UserFactory(role=Role.REP, full_name="Otto Otherrep")
+
+
+@pytest.fixture
+def reader(crm: Workspace) -> User:
+    return UserFactory(role=Role.READ_ONLY, full_name="Rey Reader")
+
+
+def fresh(user: User) -> User:
+    """The same user as a new object, as a new request would load it (no memoised policy)."""
+    return User.objects.get(pk=user.pk)
