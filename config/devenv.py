@@ -1123,7 +1123,7 @@ def cmd_bench(args: Sequence[str], stack: contextlib.ExitStack) -> int:
         say("no benchmarks under bench/")
         return 0
     services = ensure_services(stack)
-    ensure_database(services.database.url, need_createdb=True)
+    ensure_database(services.database.url, need_createdb=False)
     # The scripts choose their own settings; the default is that of manage.py.
     env = child_env(services, os.environ.get("DJANGO_SETTINGS_MODULE", LOCAL_SETTINGS))
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
@@ -1228,6 +1228,11 @@ def vendor_readme() -> str:
         f"| `{p.name}` | {p.version} | {p.licence} | `{relative(p.directory)}/` |"
         for p in VENDOR_PACKAGES
     )
+    static_paths = "\n".join(
+        f"- `{destination(p, inner).relative_to(VENDOR_DIR.parent)}`"
+        for p in VENDOR_PACKAGES
+        for inner in p.files
+    )
     return f"""# Vendored front-end packages
 
 Third-party CSS, JavaScript and fonts, copied from the npm registry so that running Rapport
@@ -1237,6 +1242,10 @@ exact version and a browser cache never serves a stale file after an upgrade.
 | package | version | licence | directory |
 |---|---|---|---|
 {rows}
+
+Templates load them with `{{% static %}}`:
+
+{static_paths}
 
 Each directory holds the package's built files (with `dist/` dropped from the path), the
 source maps and fonts they reference (so `collectstatic` with the manifest storage finds

@@ -1,0 +1,68 @@
+"""Template helpers for CRM lists: links that keep the current filters, custom values."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import template
+from django.contrib.humanize.templatetags.humanize import intcomma
+from django.http import QueryDict
+from django.utils.html import format_html
+
+from crm.custom_fields import display_value
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context: dict[str, Any], **changes: Any) -> str:
+    """The current query string with ``changes`` applied (``None`` removes a key)."""
+    request = context["request"]
+    query: QueryDict = request.GET.copy()
+    for key, value in changes.items():
+        if value is None or value == "":
+            query.pop(key, None)
+        else:
+            query[key] = str(value)
+    if "page" not in changes:
+        query.pop("page", None)
+    encoded = query.urlencode()
+    return f"?{encoded}" if encoded else "?"
+
+
+@register.simple_tag(takes_context=True)
+def sort_header(context: dict[str, Any], key: str, label: str) -> str:
+    """A column header that sorts by ``key`` and toggles the direction on a second click."""
+    current = context.get("sort", "")
+    if current == key:
+        target, arrow = f"-{key}", " ↑"
+    elif current == f"-{key}":
+        target, arrow = key, " ↓"
+    else:
+        target, arrow = key, ""
+    url = query_with(context, sort=target, page=None)
+    return format_html(
+        '<a href="{}" hx-get="{}" hx-target="#results" hx-push-url="true" class="table-sort-link">'
+        "{}{}</a>",
+        url,
+        url,
+        label,
+        arrow,
+    )
+
+
+@register.filter
+def custom_value(record: Any, definition: Any) -> str:
+    users = getattr(record, "_custom_users", None)
+    return display_value(definition, (record.custom or {}).get(definition.key), users)
+
+
+@register.filter
+def money(value: Any, currency: str = "") -> str:
+    """``12,500`` or ``12,500.50`` with an optional currency code."""
+    if value in (None, ""):
+        return "—"
+    amount = Decimal(value)
+    text = intcomma(f"{amount:.0f}" if amount == amount.to_integral() else f"{amount:.2f}")
+    return f"{text} {currency}".strip()

@@ -1,0 +1,132 @@
+"""The deal board (kanban per pipeline) and moving deals on it; lead conversion."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from crm import services
+from crm.errors import CrmError
+from crm.forms import LeadConvertForm, active_users
+from crm.models import Deal, Lead, Pipeline, Stage, Tag
+from crm.selectors import board_columns, editable_or_404
+from crm.views.helpers import redirect_after_post, render_page, user_of, write_required
+
+
+def _int_or_none(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+@require_GET
+@login_required
+def deal_board(request: HttpRequest, pipeline_id: int | None = None) -> HttpResponse:
+    """A pipeline's stages as columns of cards, with count, sum and weighted sum per column."""
+    user = user_of(request)
+    pipelines = list(Pipeline.objects.order_by("position", "id"))
+    if not pipelines:
+        raise Http404
+    if pipeline_id is None:
+        pipeline = pipelines[0]
+    else:
+        pipeline = next((p for p in pipelines if p.pk == pipeline_id), None)
+        if pipeline is None:
+            raise Http404
+    owner_id = _int_or_none(request.GET.get("owner"))
+    tag_id = _int_or_none(request.GET.get("tag"))
+    owner = active_users().filter(pk=owner_id).first() if owner_id else None
+    tag = Tag.objects.filter(pk=tag_id).first() if tag_id else None
+    columns = board_columns(pipeline=pipeline, user=user, owner=owner, tag=tag)
+    partial_only = getattr(request, "htmx", False) and not request.htmx.boosted  # type: ignore[attr-defined]
+    return render_page(
+        request,
+        "crm/deal_board.html",
+        {
+            "pipeline": pipeline,
+            "pipelines": pipelines,
+            "columns": columns,
+            "owner": owner,
+            "tag": tag,
+            "owners": [] if partial_only else list(active_users()),
+            "tags": [] if partial_only else list(Tag.objects.order_by("name")),
+            "can_write": user.can_write,
+            "active_nav": "deals",
+        },
+        partial="board",
+    )
+
+
+@require_POST
+@write_required
+def deal_move(request: HttpRequest, pk: int) -> HttpResponse:
+    """Drop a card: stage and neighbours come from the board; answers the refreshed board."""
+    user = user_of(request)
+    deal = editable_or_404(Deal.objects.select_related("pipeline"), user, pk)
+    stage = get_object_or_404(Stage, pk=_int_or_none(request.POST.get("stage")))
+    neighbours = Deal.objects.visible_to(user).filter(stage=stage)
+    above_id = _int_or_none(request.POST.get("above"))
+    below_id = _int_or_none(request.POST.get("below"))
+    above = neighbours.filter(pk=above_id).first() if above_id else None
+    below = neighbours.filter(pk=below_id).first() if below_id else None
+    try:
+        services.deal_move(
+            deal=deal,
+            stage=stage,
+            by=user,
+            above=above,
+            below=below,
+            lost_reason=request.POST.get("lost_reason"),
+        )
+    except CrmError as error:
+        if not getattr(request, "htmx", False):
+            messages.error(request, str(error))
+        return HttpResponse(str(error), status=400)
+    if request.POST.get("next") == "detail":
+        return redirect_after_post(request, deal.get_absolute_url())
+    if getattr(request, "htmx", False):
+        response = HttpResponse(status=204)
+        response["HX-Trigger"] = "board-changed"
+        return response
+    return redirect_after_post(request, deal.pipeline.get_absolute_url())
+
+
+@require_http_methods(["GET", "POST"])
+@write_required
+def lead_convert(request: HttpRequest, pk: int) -> HttpResponse:
+    """Convert a lead into a contact, a company and (optionally) a deal, in one step."""
+    user = user_of(request)
+    lead = editable_or_404(Lead.objects.all(), user, pk)
+    if lead.is_converted:
+        messages.info(request, _("This lead has already been converted."))
+        return redirect_after_post(request, lead.get_absolute_url())
+    form = LeadConvertForm(
+        request.POST or None,
+        user=user,
+        initial={"deal_title": lead.company_name or lead.name, "create_deal": True},
+    )
+    if request.method == "POST" and form.is_valid():
+        data: dict[str, Any] = form.cleaned_data
+        try:
+            result = services.lead_convert(
+                lead=lead,
+                by=user,
+                company=data["company"],
+                create_deal=data["create_deal"],
+                deal_title=data["deal_title"],
+                deal_amount=data["deal_amount"],
+                pipeline=data["pipeline"],
+            )
+        except CrmError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Lead converted."))
+            target = result.deal or result.contact
+            return redirect_after_post(request, target.get_absolute_url())
+    return render_page(
+        request, "crm/lead_convert.html", {"lead": lead, "form": form, "active_nav": "leads"}
+    )
