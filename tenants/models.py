@@ -164,6 +164,12 @@ class OpsAction(models.TextChoices):
     CONFIRM_CLOSURE = "confirm_closure", _("Confirmed closure")
     CANCEL_CLOSURE = "cancel_closure", _("Cancelled closure")
     PURGE = "purge", _("Purged after retention")
+    # Billing (see billing/ops.py)
+    BILLING_TRIAL_EXTEND = "billing_trial_extend", _("Extended the trial")
+    BILLING_COMPLIMENTARY_GRANT = "billing_complimentary_grant", _("Granted a complimentary plan")
+    BILLING_EVENT_RETRY = "billing_event_retry", _("Retried a billing event")
+    BILLING_SANDBOX_CLOCK = "billing_sandbox_clock", _("Advanced the sandbox billing clock")
+    BILLING_STATUS_CHANGE = "billing_status_change", _("Subscription changed")
 
 
 class OpsAuditEntry(models.Model):

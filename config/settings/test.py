@@ -1,5 +1,6 @@
 """Test runs: real PostgreSQL and Redis, fast password hashing, in-memory email."""
 
+import os
 from urllib.parse import urlsplit, urlunsplit
 
 from config.settings.base import *  # noqa: F403 -- settings modules extend the base namespace
@@ -42,7 +43,12 @@ WHITENOISE_AUTOREFRESH = True
 
 #: Outside pytest-django's set-up the connection points at a database that does not exist, so
 #: a test that forgot to request the database fails loudly instead of touching real data.
-DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}"}
+#: One test database per run (pid suffix), so concurrent runs on one server never collide.
+DATABASES["default"]["TEST"] = {
+    "NAME": env.str(
+        "TEST_DATABASE_NAME", default=f"test_{DATABASES['default']['NAME']}_{os.getpid()}"
+    )
+}
 DATABASES["default"]["NAME"] = "rapport_tests_need_the_db_fixture"
 
 #: Tests fill the pool themselves when they need one; eager refills would slow every signup.

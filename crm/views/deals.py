@@ -31,12 +31,10 @@ def deal_board(request: HttpRequest, pipeline_id: int | None = None) -> HttpResp
     pipelines = list(Pipeline.objects.order_by("position", "id"))
     if not pipelines:
         raise Http404
-    if pipeline_id is None:
-        pipeline = pipelines[0]
-    else:
-        pipeline = next((p for p in pipelines if p.pk == pipeline_id), None)
-        if pipeline is None:
-            raise Http404
+    chosen = pipeline_id or pipelines[0].pk
+    pipeline = next((p for p in pipelines if p.pk == chosen), None)
+    if pipeline is None:
+        raise Http404
     owner_id = _int_or_none(request.GET.get("owner"))
     tag_id = _int_or_none(request.GET.get("tag"))
     owner = active_users().filter(pk=owner_id).first() if owner_id else None

@@ -20,7 +20,6 @@ from crm.custom_fields import display_value, form_field_name
 from crm.errors import CrmError
 from crm.forms import BulkActionForm, QuickAddForm
 from crm.models import (
-    Activity,
     Company,
     Contact,
     ContactCompany,
@@ -96,7 +95,9 @@ def record_list(request: HttpRequest, kind: str) -> HttpResponse:
     sort = params.get("sort") or DEFAULT_SORT[spec.model]
     queryset = queryset.order_by(*ordering(spec.model, sort)).select_related(*spec.related)
     if spec.key != "activity":
-        queryset = queryset.prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("name")))
+        queryset = queryset.prefetch_related(
+            Prefetch("tags", queryset=Tag.objects.order_by("name"))
+        )
     page = paginate(queryset, page=params.get("page") or 1, per_page=PER_PAGE)
     columns = [d for d in definitions if d.show_in_list]
     attach_custom_users(page.items, columns)
@@ -113,9 +114,7 @@ def record_list(request: HttpRequest, kind: str) -> HttpResponse:
             "custom_filters": [(d, custom_params.get(d.key, "")) for d in filterable],
             "active_nav": spec.nav,
             "row_template": f"crm/rows/_{spec.key}.html",
-            "filters_active": any(
-                v for k, v in request.GET.items() if k not in ("sort", "page")
-            ),
+            "filters_active": any(v for k, v in request.GET.items() if k not in ("sort", "page")),
             "can_write": user.can_write,
         },
         partial="results",
@@ -162,18 +161,14 @@ def record_detail(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         context["contact_links"] = ContactCompany.objects.filter(company=record).select_related(
             "contact"
         )[:50]
-        context["deals"] = Deal.objects.visible_to(user).filter(company=record).select_related(
-            "stage"
-        )[:20]
-    elif spec.key == "deal":
-        context["contact_links"] = DealContact.objects.filter(deal=record).select_related(
-            "contact"
+        context["deals"] = (
+            Deal.objects.visible_to(user).filter(company=record).select_related("stage")[:20]
         )
+    elif spec.key == "deal":
+        context["contact_links"] = DealContact.objects.filter(deal=record).select_related("contact")
         context["stages"] = list(record.stage.pipeline.stages.order_by("position", "id"))
         context["transitions"] = record.transitions.select_related("from_stage", "to_stage")[:20]
-    return render_page(
-        request, f"crm/{spec.key}_detail.html", context, partial="timeline"
-    )
+    return render_page(request, f"crm/{spec.key}_detail.html", context, partial="timeline")
 
 
 def _tags_from_names(names: list[str], by: Any) -> list[Tag]:

@@ -47,3 +47,16 @@ def reader(crm: Workspace) -> User:
 def fresh(user: User) -> User:
     """The same user as a new object, as a new request would load it (no memoised policy)."""
     return User.objects.get(pk=user.pk)
+
+
+@pytest.fixture
+def client_as(alpha: Workspace):
+    """``client_as(user)``: a client on alpha's host signed in as ``user``."""
+    from django.test import Client
+
+    from tests.conftest import sign_in
+
+    def make(user: User) -> Client:
+        return sign_in(Client(HTTP_HOST=alpha.host), alpha, user)
+
+    return make

@@ -18,8 +18,10 @@ def test_conversion_creates_contact_company_and_deal(rep) -> None:
     result = services.lead_convert(lead=lead, by=rep, deal_amount=Decimal(900))
     assert (result.contact.first_name, result.contact.last_name) == ("Jane Q", "Doe")
     assert result.contact.email == "j@doe.example"
-    assert result.company is not None and result.company.name == "Doe Corp"
-    assert result.deal is not None and result.deal.amount == Decimal(900)
+    assert result.company is not None
+    assert result.company.name == "Doe Corp"
+    assert result.deal is not None
+    assert result.deal.amount == Decimal(900)
     assert ContactCompany.objects.filter(contact=result.contact, company=result.company).exists()
     assert list(result.deal.contacts.all()) == [result.contact]
 

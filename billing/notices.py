@@ -1,0 +1,101 @@
+"""Billing emails to a workspace's admins, each sent at most once per subject.
+
+A :class:`BillingNotice` row keyed by kind and subject (an invoice, a trial end, a
+subscription) is written in the same transaction as the send is decided, so a retried
+handler or a second reminder run never emails twice.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_tenants.utils import tenant_context
+
+from billing.models import BillingNotice
+from tenants.models import Tenant
+from tenants.selectors import workspace_url
+
+logger = logging.getLogger(__name__)
+
+#: Subject line of each kind of billing email.
+SUBJECTS = {
+    "trial_ending": _("Your Rapport trial for %(workspace)s ends soon"),
+    "payment_failed": _("Payment failed for %(workspace)s on Rapport"),
+    "canceled": _("Your Rapport subscription for %(workspace)s has ended"),
+    "receipt": _("Receipt for %(workspace)s on Rapport"),
+}
+
+
+def notice_send_on_commit(
+    *, tenant: Tenant, kind: str, key: str, context: dict[str, str] | None = None
+) -> None:
+    """Queue the email for the worker once the current transaction commits."""
+    from billing.tasks import billing_notice_send_task
+
+    tenant_id, extra = tenant.pk, dict(context or {})
+    transaction.on_commit(lambda: billing_notice_send_task.delay(tenant_id, kind, key, extra))
+
+
+def workspace_admin_emails(tenant: Tenant) -> list[str]:
+    from tenants.users.models import Role, User
+
+    with tenant_context(tenant):
+        return list(
+            User.objects.filter(role=Role.ADMIN, is_active=True).values_list("email", flat=True)
+        )
+
+
+def notice_send(*, tenant: Tenant, kind: str, key: str, context: dict[str, str]) -> bool:
+    """Email the workspace's admins about ``kind``/``key`` unless that was done already."""
+    try:
+        with transaction.atomic():
+            BillingNotice.objects.create(tenant=tenant, kind=kind, key=key)
+            recipients = workspace_admin_emails(tenant)
+            if not recipients:
+                return False
+            full_context = {
+                "workspace": tenant,
+                "billing_url": workspace_url(tenant, "/billing/"),
+                **context,
+            }
+            send_mail(
+                subject=str(SUBJECTS[kind]) % {"workspace": tenant.name},
+                message=render_to_string(f"billing/emails/{kind}.txt", full_context),
+                from_email=None,
+                recipient_list=recipients,
+            )
+    except IntegrityError:
+        logger.info("Billing notice %s:%s was already sent to %s", kind, key, tenant)
+        return False
+    return True
+
+
+def trial_ending_notify() -> int:
+    """Remind admins whose free trial ends within ``BILLING_TRIAL_REMINDER_DAYS`` days."""
+    from datetime import timedelta
+
+    from django.conf import settings
+
+    from billing.selectors import trials_ending
+
+    sent = 0
+    for subscription in trials_ending(within_days=settings.BILLING_TRIAL_REMINDER_DAYS):
+        ends = subscription.trial_ends_at
+        assert ends is not None  # noqa: S101 -- trials_ending() filters on it
+        days_left = max(1, (ends - timezone.now() + timedelta(hours=23)).days)
+        sent += notice_send(
+            tenant=subscription.tenant,
+            kind="trial_ending",
+            key=f"{subscription.pk}:{ends:%Y-%m-%d}",
+            context={
+                "days_left": str(days_left),
+                "trial_ends": f"{ends:%Y-%m-%d}",
+                "plan": subscription.plan.name,
+            },
+        )
+    return sent

@@ -1,0 +1,273 @@
+"""Writes about subscriptions: trials, checkout and portal, syncing from the gateway, seats."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from billing.errors import BillingError
+from billing.gateways import active_gateway, gateway_named
+from billing.gateways.base import StripeObject, subscription_item, subscription_period_end
+from billing.models import BillingInterval, Plan, Subscription, SubscriptionStatus
+from billing.selectors import ENDED_STATUSES, seat_limit, seats_reserved, seats_used
+from tenants.models import OpsAction, OpsAuditEntry, Tenant
+
+logger = logging.getLogger(__name__)
+
+
+def default_trial_plan() -> Plan:
+    """The plan a trial runs on when the signup chose none: the richest public plan."""
+    plan = Plan.objects.public().last() or Plan.objects.order_by("sort_order").last()
+    if plan is None:
+        raise BillingError(_("No plan is configured."))
+    return plan
+
+
+@transaction.atomic
+def subscription_start_trial(*, tenant: Tenant) -> Subscription:
+    """Start the free trial of a new workspace: no card, ``BILLING_TRIAL_DAYS`` long.
+
+    The trial runs on the plan chosen at signup. Calling it again changes nothing.
+    """
+    existing = Subscription.objects.filter(tenant=tenant).first()
+    if existing is not None:
+        return existing
+    plan = Plan.objects.filter(slug=tenant.plan_slug).first() or default_trial_plan()
+    return Subscription.objects.create(
+        tenant=tenant,
+        plan=plan,
+        status=SubscriptionStatus.TRIALING,
+        trial_ends_at=timezone.now() + timedelta(days=settings.BILLING_TRIAL_DAYS),
+        quantity=1,
+    )
+
+
+def _has_live_gateway_subscription(subscription: Subscription | None) -> bool:
+    return (
+        subscription is not None
+        and subscription.has_gateway_subscription
+        and subscription.status not in ENDED_STATUSES
+    )
+
+
+def checkout_start(
+    *,
+    tenant: Tenant,
+    plan: Plan,
+    interval: str,
+    customer_email: str,
+    success_url: str,
+    cancel_url: str,
+) -> str:
+    """The hosted checkout page that subscribes the workspace to ``plan`` for its seats."""
+    subscription = Subscription.objects.filter(tenant=tenant).first()
+    if _has_live_gateway_subscription(subscription):
+        raise BillingError(_("This workspace already pays; change the plan in the portal."))
+    limit = plan.seat_limit
+    used = seats_used(tenant)
+    if limit is not None and used > limit:
+        raise BillingError(
+            _("%(plan)s allows %(limit)s users and this workspace has %(used)s active.")
+            % {"plan": plan.name, "limit": limit, "used": used}
+        )
+    return active_gateway().checkout_url(
+        tenant_id=tenant.pk,
+        plan=plan,
+        interval=interval if interval in BillingInterval.values else BillingInterval.MONTH,
+        quantity=max(1, used),
+        customer_id=subscription.gateway_customer_id if subscription else "",
+        customer_email=customer_email,
+        success_url=success_url,
+        cancel_url=cancel_url,
+    )
+
+
+def portal_start(*, tenant: Tenant, return_url: str, flow: str = "") -> str:
+    """The hosted self-service page: payment method, plan change (``update``), ``cancel``."""
+    subscription = Subscription.objects.filter(tenant=tenant).first()
+    if subscription is None or not subscription.gateway_customer_id:
+        raise BillingError(_("There is no paid subscription to manage yet; choose a plan first."))
+    if flow and not _has_live_gateway_subscription(subscription):
+        raise BillingError(_("The subscription has ended; choose a plan to subscribe again."))
+    return gateway_named(subscription.gateway).portal_url(
+        customer_id=subscription.gateway_customer_id,
+        return_url=return_url,
+        flow=flow,
+        subscription_id=subscription.gateway_subscription_id,
+    )
+
+
+def _from_timestamp(value: object) -> datetime | None:
+    if value in (None, ""):
+        return None
+    return datetime.fromtimestamp(int(str(value)), tz=UTC)
+
+
+def _audit_change(*, tenant: Tenant, reason: str) -> None:
+    OpsAuditEntry.objects.create(
+        tenant=tenant, action=OpsAction.BILLING_STATUS_CHANGE, reason=reason
+    )
+
+
+@transaction.atomic
+def subscription_sync(
+    *, tenant: Tenant, data: StripeObject | None, gateway_name: str, customer_id: str = ""
+) -> Subscription:
+    """Make the local subscription match what the gateway reports now.
+
+    ``data`` is the gateway subscription re-read at handling time, so the result does not
+    depend on the order events arrive in. An ended subscription never replaces a live one
+    (an old subscription's late event), and nothing is ever deleted.
+    """
+    local = Subscription.objects.select_for_update().filter(tenant=tenant).first()
+    if data is None:
+        return local if local is not None else subscription_start_trial(tenant=tenant)
+    status = str(data["status"])
+    incoming_id = str(data["id"])
+    if (
+        local is not None
+        and local.gateway_subscription_id
+        and local.gateway_subscription_id != incoming_id
+        and local.status not in ENDED_STATUSES
+        and status in ENDED_STATUSES
+    ):
+        logger.info("Ignoring ended %s: %s has a live subscription", incoming_id, tenant)
+        return local
+    item = subscription_item(data)
+    price = item.get("price") or {}
+    plan = Plan.objects.for_price(
+        price_id=str(price.get("id") or ""), lookup_key=str(price.get("lookup_key") or "")
+    )
+    if local is None:
+        local = Subscription(tenant=tenant, plan=plan or default_trial_plan())
+    before = (local.status, local.plan_id) if local.pk else None
+    now = timezone.now()
+    if plan is not None:
+        local.plan = plan
+    recurring = price.get("recurring") or {}
+    local.interval = (
+        BillingInterval.YEAR if recurring.get("interval") == "year" else BillingInterval.MONTH
+    )
+    local.quantity = int(item.get("quantity") or 1)
+    local.status = status
+    local.current_period_end = _from_timestamp(subscription_period_end(data))
+    local.cancel_at_period_end = bool(data.get("cancel_at_period_end"))
+    requested = _from_timestamp(data.get("canceled_at"))
+    if status == SubscriptionStatus.CANCELED:
+        ended = _from_timestamp(data.get("ended_at"))
+        local.canceled_at = ended or requested or local.canceled_at or now
+    else:
+        local.canceled_at = requested
+    if status == SubscriptionStatus.PAST_DUE:
+        local.past_due_since = local.past_due_since or now
+    else:
+        local.past_due_since = None
+    if status == SubscriptionStatus.TRIALING and data.get("trial_end"):
+        local.trial_ends_at = _from_timestamp(data.get("trial_end"))
+    local.gateway = gateway_name
+    local.gateway_subscription_id = incoming_id
+    local.gateway_customer_id = str(data.get("customer") or customer_id or local.gateway_customer_id)
+    local.is_complimentary = False
+    local.last_synced_at = now
+    local.save()
+    Tenant.objects.filter(pk=tenant.pk).update(plan_slug=local.plan.slug)
+    after = (local.status, local.plan_id)
+    if before != after:
+        _audit_change(
+            tenant=tenant,
+            reason=_("%(before)s → %(status)s on %(plan)s (%(id)s)")
+            % {
+                "before": before[0] if before else _("no subscription"),
+                "status": local.status,
+                "plan": local.plan.name,
+                "id": incoming_id,
+            },
+        )
+        if local.status == SubscriptionStatus.CANCELED:
+            from billing.notices import notice_send_on_commit
+
+            notice_send_on_commit(tenant=tenant, kind="canceled", key=incoming_id)
+    return local
+
+
+# --- Seats ------------------------------------------------------------------------------------
+
+
+def seat_ensure_available(*, tenant: Tenant, reserve_pending: bool = False) -> None:
+    """Refuse one more active user (or invitation) beyond the plan's seat limit."""
+    limit = seat_limit(tenant)
+    if limit is None:
+        return
+    taken = seats_reserved(tenant) if reserve_pending else seats_used(tenant)
+    if taken >= limit:
+        raise BillingError(
+            _(
+                "Your plan includes %(limit)s users and all seats are taken. Upgrade the plan "
+                "on the Billing page to add more people."
+            )
+            % {"limit": limit}
+        )
+
+
+def seats_changed(*, tenant: Tenant) -> None:
+    """After the current transaction commits, bill the new number of active users."""
+    from billing.tasks import subscription_quantity_sync_task
+
+    tenant_id = tenant.pk
+    transaction.on_commit(lambda: subscription_quantity_sync_task.delay(tenant_id))
+
+
+def subscription_quantity_sync(*, tenant: Tenant) -> int | None:
+    """Set the gateway subscription's seat quantity to the active user count.
+
+    The local quantity follows when the gateway's ``customer.subscription.updated`` arrives.
+    """
+    subscription = Subscription.objects.filter(tenant=tenant).first()
+    if not _has_live_gateway_subscription(subscription):
+        return None
+    assert subscription is not None  # noqa: S101 -- narrowed by the check above
+    quantity = max(1, seats_used(tenant))
+    gateway_named(subscription.gateway).subscription_quantity_update(
+        subscription_id=subscription.gateway_subscription_id, quantity=quantity
+    )
+    return quantity
+
+
+# --- Reconciliation ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReconcileReport:
+    checked: int
+    changed: int
+    failed: int
+
+
+def subscriptions_reconcile() -> ReconcileReport:
+    """Re-read every gateway subscription and fix local drift (a missed or failed event)."""
+    checked = changed = failed = 0
+    candidates = Subscription.objects.exclude(gateway_subscription_id="").select_related("tenant")
+    for subscription in candidates:
+        checked += 1
+        before = (subscription.status, subscription.plan_id, subscription.quantity)
+        try:
+            data = gateway_named(subscription.gateway).subscription_retrieve(
+                subscription.gateway_subscription_id
+            )
+            synced = subscription_sync(
+                tenant=subscription.tenant, data=data, gateway_name=subscription.gateway
+            )
+        except Exception:
+            logger.exception("Reconciliation failed for %s", subscription.tenant)
+            failed += 1
+            continue
+        if (synced.status, synced.plan_id, synced.quantity) != before:
+            changed += 1
+    logger.info("Billing reconciliation: %s checked, %s changed, %s failed", checked, changed, failed)
+    return ReconcileReport(checked, changed, failed)

@@ -1,0 +1,47 @@
+"""Global search (the Ctrl-K palette and its full page) and the dashboard."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.http import require_GET
+
+from crm.models import Pipeline
+from crm.selectors import global_search, my_open_activities, my_open_deals, pipeline_summary
+from crm.views.helpers import render_page, user_of
+
+
+@require_GET
+@login_required
+def search(request: HttpRequest) -> HttpResponse:
+    """Matches across contacts, companies, deals and leads the user may see."""
+    text = request.GET.get("q", "")[:100]
+    groups = global_search(user=user_of(request), text=text)
+    return render_page(
+        request,
+        "crm/search.html",
+        {"q": text, "groups": groups, "active_nav": "search"},
+        partial="results",
+    )
+
+
+@require_GET
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """The user's open activities, open deals and the main pipeline's totals."""
+    user = user_of(request)
+    pipeline = Pipeline.objects.order_by("position", "id").first()
+    summary = pipeline_summary(user=user, pipeline=pipeline)
+    return render_page(
+        request,
+        "crm/dashboard.html",
+        {
+            "active_nav": "dashboard",
+            "activities": my_open_activities(user=user),
+            "deals": my_open_deals(user=user),
+            "pipeline": pipeline,
+            "summary": summary,
+            "open_total": sum(r["total"] for r in summary if r["stage"].is_open),
+            "open_weighted": sum(r["weighted"] for r in summary if r["stage"].is_open),
+        },
+    )
