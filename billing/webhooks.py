@@ -1,0 +1,82 @@
+"""The webhook ledger: verify, record once, process in a worker.
+
+Intake (:func:`webhook_receive`) only verifies the signature on the raw body and records the
+event id; a redelivered id is a no-op. Processing (:func:`webhook_event_process`) runs in a
+worker, dispatches to one handler per event type and records the outcome on the row, so a
+failed event can be retried from the operations console.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from billing.gateways.base import BillingGateway, SignatureError
+from billing.handlers import HANDLERS
+from billing.models import WebhookEvent, WebhookEventStatus
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Receipt:
+    event_id: str
+    duplicate: bool
+
+
+def webhook_receive(*, payload: bytes, signature: str, gateway: BillingGateway) -> Receipt:
+    """Verify and record one delivery; raises :class:`SignatureError` and stores nothing."""
+    event = gateway.event_verify(payload=payload, signature=signature)
+    event_id, event_type = str(event.get("id") or ""), str(event.get("type") or "")
+    if not event_id or not event_type:
+        raise SignatureError("The event has no id or type.")
+    try:
+        with transaction.atomic():
+            row = WebhookEvent.objects.create(
+                event_id=event_id, event_type=event_type, gateway=gateway.name, payload=event
+            )
+    except IntegrityError:
+        return Receipt(event_id, duplicate=True)
+    from billing.tasks import webhook_event_process_task
+
+    row_id = row.pk
+    transaction.on_commit(lambda: webhook_event_process_task.delay(row_id))
+    return Receipt(event_id, duplicate=False)
+
+
+def webhook_event_process(*, event_id: int) -> WebhookEvent:
+    """Run the event's handler once; a processed event is never handled again.
+
+    The row stays locked while the handler runs, so two workers never handle one event at
+    the same time. A failure is recorded with its error and leaves the handler's writes
+    rolled back.
+    """
+    with transaction.atomic():
+        event = WebhookEvent.objects.select_for_update().get(pk=event_id)
+        if event.status in (WebhookEventStatus.PROCESSED, WebhookEventStatus.IGNORED):
+            return event
+        handler = HANDLERS.get(event.event_type)
+        event.attempts += 1
+        if handler is None:
+            event.status = WebhookEventStatus.IGNORED
+            event.processed_at = timezone.now()
+            event.save(update_fields=["status", "attempts", "processed_at"])
+            return event
+        try:
+            with transaction.atomic():
+                tenant = handler(event.payload)
+        except Exception as error:
+            logger.exception("Billing event %s failed", event.event_id)
+            event.status = WebhookEventStatus.FAILED
+            event.error = f"{type(error).__name__}: {error}"[:2000]
+        else:
+            event.status = WebhookEventStatus.PROCESSED
+            event.error = ""
+            event.processed_at = timezone.now()
+            if tenant is not None:
+                event.tenant = tenant
+        event.save(update_fields=["status", "error", "attempts", "processed_at", "tenant"])
+        return event
