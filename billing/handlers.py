@@ -11,8 +11,7 @@ import logging
 from collections.abc import Callable
 from decimal import Decimal
 
-from billing.gateways import active_gateway
-from billing.gateways.base import StripeObject, invoice_subscription_id
+from billing.gateways.base import BillingGateway, StripeObject, invoice_subscription_id
 from billing.models import Subscription
 from billing.notices import notice_send_on_commit
 from billing.services import subscription_sync
@@ -20,7 +19,7 @@ from tenants.models import Tenant
 
 logger = logging.getLogger(__name__)
 
-Handler = Callable[[StripeObject], Tenant | None]
+Handler = Callable[[StripeObject, BillingGateway], Tenant | None]
 
 
 def _object(event: StripeObject) -> StripeObject:
@@ -45,13 +44,12 @@ def _tenant_for_subscription(subscription_id: str, metadata: StripeObject | None
     return local.tenant if local else None
 
 
-def _sync(subscription_id: str, metadata: StripeObject | None = None) -> Tenant | None:
+def _sync(
+    gateway: BillingGateway, subscription_id: str, metadata: StripeObject | None = None
+) -> Tenant | None:
     """Re-read ``subscription_id`` from the gateway and sync its workspace."""
-    gateway = active_gateway()
     current = gateway.subscription_retrieve(subscription_id)
-    tenant = _tenant_for_subscription(
-        subscription_id, (current or {}).get("metadata") or metadata
-    )
+    tenant = _tenant_for_subscription(subscription_id, (current or {}).get("metadata") or metadata)
     if tenant is None:
         logger.warning("Billing event for %s concerns no known workspace", subscription_id)
         return None
@@ -59,7 +57,7 @@ def _sync(subscription_id: str, metadata: StripeObject | None = None) -> Tenant 
     return tenant
 
 
-def checkout_session_completed(event: StripeObject) -> Tenant | None:
+def checkout_session_completed(event: StripeObject, gateway: BillingGateway) -> Tenant | None:
     """The workspace's admin paid at checkout: the workspace is now subscribed to the plan
     it bought, bound to the gateway customer (by ``client_reference_id``)."""
     session = _object(event)
@@ -69,7 +67,6 @@ def checkout_session_completed(event: StripeObject) -> Tenant | None:
     subscription_id = str(session.get("subscription") or "")
     if tenant is None or not subscription_id:
         return tenant
-    gateway = active_gateway()
     subscription_sync(
         tenant=tenant,
         data=gateway.subscription_retrieve(subscription_id),
@@ -79,31 +76,31 @@ def checkout_session_completed(event: StripeObject) -> Tenant | None:
     return tenant
 
 
-def customer_subscription_created(event: StripeObject) -> Tenant | None:
+def customer_subscription_created(event: StripeObject, gateway: BillingGateway) -> Tenant | None:
     """A subscription exists for the workspace: its plan, seats and status apply."""
     subscription = _object(event)
-    return _sync(str(subscription["id"]), subscription.get("metadata"))
+    return _sync(gateway, str(subscription["id"]), subscription.get("metadata"))
 
 
-def customer_subscription_updated(event: StripeObject) -> Tenant | None:
+def customer_subscription_updated(event: StripeObject, gateway: BillingGateway) -> Tenant | None:
     """Plan, seats, renewal or status changed (e.g. past due): access follows the new state."""
     subscription = _object(event)
-    return _sync(str(subscription["id"]), subscription.get("metadata"))
+    return _sync(gateway, str(subscription["id"]), subscription.get("metadata"))
 
 
-def customer_subscription_deleted(event: StripeObject) -> Tenant | None:
+def customer_subscription_deleted(event: StripeObject, gateway: BillingGateway) -> Tenant | None:
     """The subscription ended: the workspace turns read-only; its data stays."""
     subscription = _object(event)
-    return _sync(str(subscription["id"]), subscription.get("metadata"))
+    return _sync(gateway, str(subscription["id"]), subscription.get("metadata"))
 
 
-def _invoice_tenant(invoice: StripeObject) -> tuple[Tenant | None, str]:
+def _invoice_tenant(gateway: BillingGateway, invoice: StripeObject) -> tuple[Tenant | None, str]:
     subscription_id = invoice_subscription_id(invoice)
     if not subscription_id:
         return None, ""
     parent = invoice.get("parent") or {}
     metadata = (parent.get("subscription_details") or {}).get("metadata")
-    return _sync(subscription_id, metadata), subscription_id
+    return _sync(gateway, subscription_id, metadata), subscription_id
 
 
 def _money(invoice: StripeObject, field: str) -> str:
@@ -111,25 +108,28 @@ def _money(invoice: StripeObject, field: str) -> str:
     return f"{amount:.2f} {str(invoice.get('currency') or '').upper()}"
 
 
-def invoice_paid(event: StripeObject) -> Tenant | None:
+def invoice_paid(event: StripeObject, gateway: BillingGateway) -> Tenant | None:
     """A payment succeeded: the subscription is paid up and the admins get a receipt."""
     invoice = _object(event)
-    tenant, _ = _invoice_tenant(invoice)
+    tenant, _ = _invoice_tenant(gateway, invoice)
     if tenant is not None and int(invoice.get("amount_paid") or 0) > 0:
         notice_send_on_commit(
             tenant=tenant,
             kind="receipt",
             key=str(invoice["id"]),
-            context={"amount": _money(invoice, "amount_paid"), "number": str(invoice.get("number") or "")},
+            context={
+                "amount": _money(invoice, "amount_paid"),
+                "number": str(invoice.get("number") or ""),
+            },
         )
     return tenant
 
 
-def invoice_payment_failed(event: StripeObject) -> Tenant | None:
+def invoice_payment_failed(event: StripeObject, gateway: BillingGateway) -> Tenant | None:
     """A payment failed: the workspace is past due (banner, then read-only after the grace
     period) and the admins are asked to update the payment method."""
     invoice = _object(event)
-    tenant, _ = _invoice_tenant(invoice)
+    tenant, _ = _invoice_tenant(gateway, invoice)
     if tenant is not None:
         notice_send_on_commit(
             tenant=tenant,
@@ -140,10 +140,12 @@ def invoice_payment_failed(event: StripeObject) -> Tenant | None:
     return tenant
 
 
-def customer_subscription_trial_will_end(event: StripeObject) -> Tenant | None:
+def customer_subscription_trial_will_end(
+    event: StripeObject, gateway: BillingGateway
+) -> Tenant | None:
     """A gateway trial ends in three days: the admins are reminded to keep a valid card."""
     subscription = _object(event)
-    tenant = _sync(str(subscription["id"]), subscription.get("metadata"))
+    tenant = _sync(gateway, str(subscription["id"]), subscription.get("metadata"))
     if tenant is not None:
         notice_send_on_commit(
             tenant=tenant,

@@ -46,6 +46,10 @@ class BillingAccess:
     grace_days_left: int | None = None
 
     @property
+    def label(self) -> str:
+        return str(AccessLevel(self.level).label)
+
+    @property
     def read_only(self) -> bool:
         return self.level == AccessLevel.READ_ONLY
 
@@ -72,7 +76,9 @@ def grace_ends_at(subscription: Subscription) -> datetime | None:
     return subscription.past_due_since + timedelta(days=settings.BILLING_GRACE_DAYS)
 
 
-def billing_access(subscription: Subscription | None, *, now: datetime | None = None) -> BillingAccess:
+def billing_access(
+    subscription: Subscription | None, *, now: datetime | None = None
+) -> BillingAccess:
     """The access policy: trialing and active work fully; past_due keeps full access for the
     grace period; after it, after an unpaid trial, or once canceled the workspace is read-only.
 
@@ -97,9 +103,7 @@ def billing_access(subscription: Subscription | None, *, now: datetime | None = 
     if status == SubscriptionStatus.ACTIVE:
         return BillingAccess(AccessLevel.FULL, subscription=subscription)
     if status == SubscriptionStatus.PAST_DUE:
-        grace_end = grace_ends_at(subscription) or now + timedelta(
-            days=settings.BILLING_GRACE_DAYS
-        )
+        grace_end = grace_ends_at(subscription) or now + timedelta(days=settings.BILLING_GRACE_DAYS)
         if grace_end > now:
             return BillingAccess(
                 AccessLevel.GRACE,
@@ -109,8 +113,10 @@ def billing_access(subscription: Subscription | None, *, now: datetime | None = 
             )
         return BillingAccess(
             AccessLevel.READ_ONLY,
-            _("Payment is overdue and the grace period is over. Update the payment method to "
-              "keep working; your data is safe."),
+            _(
+                "Payment is overdue and the grace period is over. Update the payment method to "
+                "keep working; your data is safe."
+            ),
             subscription,
         )
     return BillingAccess(
@@ -155,9 +161,7 @@ def seats_reserved(tenant: Tenant) -> int:
     from tenants.users.models import Invitation, User
 
     with tenant_context(tenant):
-        return (
-            User.objects.filter(is_active=True).count() + Invitation.objects.pending().count()
-        )
+        return User.objects.filter(is_active=True).count() + Invitation.objects.pending().count()
 
 
 def tenant_billing_events(tenant: Tenant) -> QuerySet[WebhookEvent]:

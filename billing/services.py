@@ -118,7 +118,7 @@ def _audit_change(*, tenant: Tenant, reason: str) -> None:
 @transaction.atomic
 def subscription_sync(
     *, tenant: Tenant, data: StripeObject | None, gateway_name: str, customer_id: str = ""
-) -> Subscription:
+) -> Subscription | None:
     """Make the local subscription match what the gateway reports now.
 
     ``data`` is the gateway subscription re-read at handling time, so the result does not
@@ -127,7 +127,8 @@ def subscription_sync(
     """
     local = Subscription.objects.select_for_update().filter(tenant=tenant).first()
     if data is None:
-        return local if local is not None else subscription_start_trial(tenant=tenant)
+        logger.warning("The gateway no longer knows the subscription of %s; left as is", tenant)
+        return local
     status = str(data["status"])
     incoming_id = str(data["id"])
     if (
@@ -172,7 +173,9 @@ def subscription_sync(
         local.trial_ends_at = _from_timestamp(data.get("trial_end"))
     local.gateway = gateway_name
     local.gateway_subscription_id = incoming_id
-    local.gateway_customer_id = str(data.get("customer") or customer_id or local.gateway_customer_id)
+    local.gateway_customer_id = str(
+        data.get("customer") or customer_id or local.gateway_customer_id
+    )
     local.is_complimentary = False
     local.last_synced_at = now
     local.save()
@@ -267,7 +270,9 @@ def subscriptions_reconcile() -> ReconcileReport:
             logger.exception("Reconciliation failed for %s", subscription.tenant)
             failed += 1
             continue
-        if (synced.status, synced.plan_id, synced.quantity) != before:
+        if synced is not None and (synced.status, synced.plan_id, synced.quantity) != before:
             changed += 1
-    logger.info("Billing reconciliation: %s checked, %s changed, %s failed", checked, changed, failed)
+    logger.info(
+        "Billing reconciliation: %s checked, %s changed, %s failed", checked, changed, failed
+    )
     return ReconcileReport(checked, changed, failed)

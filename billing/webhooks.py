@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from billing.gateways import gateway_named
 from billing.gateways.base import BillingGateway, SignatureError
 from billing.handlers import HANDLERS
 from billing.models import WebhookEvent, WebhookEventStatus
@@ -67,7 +68,7 @@ def webhook_event_process(*, event_id: int) -> WebhookEvent:
             return event
         try:
             with transaction.atomic():
-                tenant = handler(event.payload)
+                tenant = handler(event.payload, gateway_named(event.gateway))
         except Exception as error:
             logger.exception("Billing event %s failed", event.event_id)
             event.status = WebhookEventStatus.FAILED

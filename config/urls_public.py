@@ -1,7 +1,7 @@
 """URLs of the public site on BASE_DOMAIN: marketing, signup, provider operations."""
 
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from onboarding import public_views
 from tenants import ops_views
@@ -16,6 +16,7 @@ urlpatterns = [
     path("signup/<uuid:public_id>/", public_views.signup_progress, name="signup_progress"),
     path("signup/<uuid:public_id>/status/", public_views.signup_status, name="signup_status"),
     path("find-my-workspace/", public_views.workspace_lookup, name="workspace_lookup"),
+    path("", include("billing.urls_public")),
     path("ops/", ops_views.ops_home, name="ops_home"),
     path("ops/login/", user_views.OpsLoginView.as_view(), name="ops_login"),
     path("ops/logout/", auth_views.LogoutView.as_view(next_page="ops_login"), name="ops_logout"),

@@ -8,5 +8,6 @@ urlpatterns = [
     path("healthz", tenant_views.health, name="health"),
     path("handoff/", tenant_views.handoff, name="handoff"),
     path("", include("tenants.users.urls")),
+    path("billing/", include("billing.urls")),
     path("", include("crm.urls")),
 ]

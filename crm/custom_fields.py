@@ -66,12 +66,10 @@ def to_storage(definition: CustomFieldDefinition, value: Any) -> Any:
     if value in (None, "", [], ()):
         return False if definition.field_type == FieldType.CHECKBOX else None
     match definition.field_type:
-        case FieldType.NUMBER | FieldType.MONEY:
-            return (
-                str(Decimal(value).normalize())
-                if definition.field_type == FieldType.NUMBER
-                else str(value)
-            )
+        case FieldType.NUMBER:
+            return format(Decimal(value).normalize(), "f")
+        case FieldType.MONEY:
+            return str(value)
         case FieldType.DATE:
             return value.isoformat()
         case FieldType.MULTI_CHOICE:

@@ -17,6 +17,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django_tenants.utils import schema_context, schema_exists
 
+from billing.services import subscription_start_trial
 from tenants.errors import WorkspaceError
 from tenants.models import Domain, Signup, SignupStatus, Tenant, TenantStatus
 from tenants.selectors import workspace_hostname
@@ -182,6 +183,7 @@ def signup_complete(*, signup: Signup, method: str) -> Signup:
         tenant.status = TenantStatus.ACTIVE
         tenant.status_reason = ""
         tenant.save(update_fields=["status", "status_reason", "updated_at"])
+        subscription_start_trial(tenant=tenant)
         signup.status = SignupStatus.READY
         signup.provisioning_method = method
         signup.ready_at = timezone.now()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import secrets
-
 from decimal import Decimal
 
 from django.conf import settings
@@ -30,6 +29,12 @@ from billing.models import (
 from billing.sandbox import objects, provider
 from billing.signatures import signature_verify
 from tenants.selectors import public_url
+
+
+def _public_page(name: str, session_id: str) -> str:
+    """The hosted page's address on the public host (reversed in the public URLconf)."""
+    path = reverse(name, args=[session_id], urlconf=settings.PUBLIC_SCHEMA_URLCONF)
+    return public_url(path)
 
 
 class SandboxGateway(BillingGateway):
@@ -59,8 +64,7 @@ class SandboxGateway(BillingGateway):
             success_url=success_url,
             cancel_url=cancel_url,
         )
-        path = reverse("billing_public:sandbox_checkout", args=[session.session_id])
-        return public_url(path)
+        return _public_page("billing_public:sandbox_checkout", session.session_id)
 
     def portal_url(
         self, *, customer_id: str, return_url: str, flow: str = "", subscription_id: str = ""
@@ -74,7 +78,7 @@ class SandboxGateway(BillingGateway):
             return_url=return_url,
             flow=flow,
         )
-        return public_url(reverse("billing_public:sandbox_portal", args=[session.session_id]))
+        return _public_page("billing_public:sandbox_portal", session.session_id)
 
     def subscription_retrieve(self, subscription_id: str) -> StripeObject | None:
         subscription = (
@@ -122,5 +126,3 @@ class SandboxGateway(BillingGateway):
             monthly_price_id=f"price_sbx_{plan.lookup_key(BillingInterval.MONTH)}",
             yearly_price_id=f"price_sbx_{plan.lookup_key(BillingInterval.YEAR)}",
         )
-
-

@@ -155,9 +155,7 @@ class StripeGateway(BillingGateway):
             self.client.v1.products.retrieve(product_id)
             self._call(self.client.v1.products.update, product_id, params=product_params)
         except stripe.InvalidRequestError:
-            self._call(
-                self.client.v1.products.create, params={"id": product_id, **product_params}
-            )
+            self._call(self.client.v1.products.create, params={"id": product_id, **product_params})
         return GatewayPlanIds(
             product_id=product_id,
             monthly_price_id=self._price_ensure(plan, product_id, BillingInterval.MONTH),

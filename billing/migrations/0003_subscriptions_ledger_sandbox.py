@@ -5,169 +5,349 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('billing', '0002_default_plans'),
-        ('tenants', '0004_alter_opsauditentry_action'),
+        ("billing", "0002_default_plans"),
+        ("tenants", "0004_alter_opsauditentry_action"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SandboxCustomer',
+            name="SandboxCustomer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('customer_id', models.CharField(max_length=60, unique=True)),
-                ('email', models.EmailField(blank=True, max_length=254)),
-                ('card_last4', models.CharField(blank=True, max_length=4)),
-                ('card_behaviour', models.CharField(choices=[('succeeds', 'Succeeds'), ('fails_at_renewal', 'Fails at renewal')], default='succeeds', max_length=20)),
-                ('metadata', models.JSONField(blank=True, default=dict)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("customer_id", models.CharField(max_length=60, unique=True)),
+                ("email", models.EmailField(blank=True, max_length=254)),
+                ("card_last4", models.CharField(blank=True, max_length=4)),
+                (
+                    "card_behaviour",
+                    models.CharField(
+                        choices=[
+                            ("succeeds", "Succeeds"),
+                            ("fails_at_renewal", "Fails at renewal"),
+                        ],
+                        default="succeeds",
+                        max_length=20,
+                    ),
+                ),
+                ("metadata", models.JSONField(blank=True, default=dict)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
         ),
         migrations.AddField(
-            model_name='plan',
-            name='gateway_monthly_price_id',
-            field=models.CharField(blank=True, max_length=100, verbose_name='gateway monthly price id'),
+            model_name="plan",
+            name="gateway_monthly_price_id",
+            field=models.CharField(
+                blank=True, max_length=100, verbose_name="gateway monthly price id"
+            ),
         ),
         migrations.AddField(
-            model_name='plan',
-            name='gateway_product_id',
-            field=models.CharField(blank=True, max_length=100, verbose_name='gateway product id'),
+            model_name="plan",
+            name="gateway_product_id",
+            field=models.CharField(blank=True, max_length=100, verbose_name="gateway product id"),
         ),
         migrations.AddField(
-            model_name='plan',
-            name='gateway_yearly_price_id',
-            field=models.CharField(blank=True, max_length=100, verbose_name='gateway yearly price id'),
+            model_name="plan",
+            name="gateway_yearly_price_id",
+            field=models.CharField(
+                blank=True, max_length=100, verbose_name="gateway yearly price id"
+            ),
         ),
         migrations.CreateModel(
-            name='SandboxCheckoutSession',
+            name="SandboxCheckoutSession",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('session_id', models.CharField(max_length=80, unique=True)),
-                ('client_reference_id', models.CharField(blank=True, max_length=100)),
-                ('price_lookup_key', models.CharField(max_length=100)),
-                ('quantity', models.PositiveIntegerField(default=1)),
-                ('customer_email', models.EmailField(blank=True, max_length=254)),
-                ('metadata', models.JSONField(blank=True, default=dict)),
-                ('success_url', models.URLField(max_length=500)),
-                ('cancel_url', models.URLField(max_length=500)),
-                ('status', models.CharField(default='open', max_length=20)),
-                ('subscription_id', models.CharField(blank=True, max_length=60)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('customer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='billing.sandboxcustomer')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("session_id", models.CharField(max_length=80, unique=True)),
+                ("client_reference_id", models.CharField(blank=True, max_length=100)),
+                ("price_lookup_key", models.CharField(max_length=100)),
+                ("quantity", models.PositiveIntegerField(default=1)),
+                ("customer_email", models.EmailField(blank=True, max_length=254)),
+                ("metadata", models.JSONField(blank=True, default=dict)),
+                ("success_url", models.URLField(max_length=500)),
+                ("cancel_url", models.URLField(max_length=500)),
+                ("status", models.CharField(default="open", max_length=20)),
+                ("subscription_id", models.CharField(blank=True, max_length=60)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="billing.sandboxcustomer",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='SandboxPortalSession',
+            name="SandboxPortalSession",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('session_id', models.CharField(max_length=80, unique=True)),
-                ('return_url', models.URLField(max_length=500)),
-                ('flow', models.CharField(blank=True, max_length=20)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='billing.sandboxcustomer')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("session_id", models.CharField(max_length=80, unique=True)),
+                ("return_url", models.URLField(max_length=500)),
+                ("flow", models.CharField(blank=True, max_length=20)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="billing.sandboxcustomer",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='SandboxSubscription',
+            name="SandboxSubscription",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('subscription_id', models.CharField(max_length=60, unique=True)),
-                ('item_id', models.CharField(max_length=60, unique=True)),
-                ('price_lookup_key', models.CharField(max_length=100)),
-                ('quantity', models.PositiveIntegerField(default=1)),
-                ('status', models.CharField(default='active', max_length=20)),
-                ('current_period_start', models.DateTimeField()),
-                ('current_period_end', models.DateTimeField()),
-                ('cancel_at_period_end', models.BooleanField(default=False)),
-                ('canceled_at', models.DateTimeField(blank=True, null=True)),
-                ('ended_at', models.DateTimeField(blank=True, null=True)),
-                ('latest_invoice_id', models.CharField(blank=True, max_length=60)),
-                ('metadata', models.JSONField(blank=True, default=dict)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='subscriptions', to='billing.sandboxcustomer')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("subscription_id", models.CharField(max_length=60, unique=True)),
+                ("item_id", models.CharField(max_length=60, unique=True)),
+                ("price_lookup_key", models.CharField(max_length=100)),
+                ("quantity", models.PositiveIntegerField(default=1)),
+                ("status", models.CharField(default="active", max_length=20)),
+                ("current_period_start", models.DateTimeField()),
+                ("current_period_end", models.DateTimeField()),
+                ("cancel_at_period_end", models.BooleanField(default=False)),
+                ("canceled_at", models.DateTimeField(blank=True, null=True)),
+                ("ended_at", models.DateTimeField(blank=True, null=True)),
+                ("latest_invoice_id", models.CharField(blank=True, max_length=60)),
+                ("metadata", models.JSONField(blank=True, default=dict)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="subscriptions",
+                        to="billing.sandboxcustomer",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='SandboxInvoice',
+            name="SandboxInvoice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('invoice_id', models.CharField(max_length=60, unique=True)),
-                ('amount_due', models.PositiveIntegerField()),
-                ('amount_paid', models.PositiveIntegerField(default=0)),
-                ('currency', models.CharField(max_length=3)),
-                ('status', models.CharField(default='open', max_length=20)),
-                ('attempt_count', models.PositiveSmallIntegerField(default=0)),
-                ('period_start', models.DateTimeField()),
-                ('period_end', models.DateTimeField()),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('subscription', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='invoices', to='billing.sandboxsubscription')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("invoice_id", models.CharField(max_length=60, unique=True)),
+                ("amount_due", models.PositiveIntegerField()),
+                ("amount_paid", models.PositiveIntegerField(default=0)),
+                ("currency", models.CharField(max_length=3)),
+                ("status", models.CharField(default="open", max_length=20)),
+                ("attempt_count", models.PositiveSmallIntegerField(default=0)),
+                ("period_start", models.DateTimeField()),
+                ("period_end", models.DateTimeField()),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "subscription",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="invoices",
+                        to="billing.sandboxsubscription",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='BillingNotice',
+            name="BillingNotice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(max_length=40)),
-                ('key', models.CharField(max_length=150)),
-                ('sent_at', models.DateTimeField(auto_now_add=True)),
-                ('tenant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='billing_notices', to='tenants.tenant')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("kind", models.CharField(max_length=40)),
+                ("key", models.CharField(max_length=150)),
+                ("sent_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "tenant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="billing_notices",
+                        to="tenants.tenant",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-sent_at'],
-                'constraints': [models.UniqueConstraint(fields=('kind', 'key'), name='billing_notice_once')],
+                "ordering": ["-sent_at"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("kind", "key"), name="billing_notice_once")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Subscription',
+            name="Subscription",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('trialing', 'Trial'), ('active', 'Active'), ('past_due', 'Payment overdue'), ('canceled', 'Canceled'), ('unpaid', 'Unpaid'), ('incomplete', 'Incomplete'), ('incomplete_expired', 'Expired before payment'), ('paused', 'Paused')], default='trialing', max_length=20, verbose_name='status')),
-                ('interval', models.CharField(choices=[('month', 'Monthly'), ('year', 'Yearly')], default='month', max_length=10, verbose_name='billing interval')),
-                ('quantity', models.PositiveIntegerField(default=1, verbose_name='seats paid')),
-                ('trial_ends_at', models.DateTimeField(blank=True, null=True, verbose_name='trial ends')),
-                ('current_period_end', models.DateTimeField(blank=True, null=True, verbose_name='current period ends')),
-                ('cancel_at_period_end', models.BooleanField(default=False, verbose_name='cancels at period end')),
-                ('past_due_since', models.DateTimeField(blank=True, null=True, verbose_name='past due since')),
-                ('canceled_at', models.DateTimeField(blank=True, null=True, verbose_name='canceled')),
-                ('is_complimentary', models.BooleanField(default=False, verbose_name='complimentary')),
-                ('gateway', models.CharField(blank=True, max_length=20)),
-                ('gateway_customer_id', models.CharField(blank=True, max_length=100)),
-                ('gateway_subscription_id', models.CharField(blank=True, db_index=True, max_length=100)),
-                ('last_synced_at', models.DateTimeField(blank=True, null=True, verbose_name='last synced')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='subscriptions', to='billing.plan')),
-                ('tenant', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='subscription', to='tenants.tenant')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("trialing", "Trial"),
+                            ("active", "Active"),
+                            ("past_due", "Payment overdue"),
+                            ("canceled", "Canceled"),
+                            ("unpaid", "Unpaid"),
+                            ("incomplete", "Incomplete"),
+                            ("incomplete_expired", "Expired before payment"),
+                            ("paused", "Paused"),
+                        ],
+                        default="trialing",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "interval",
+                    models.CharField(
+                        choices=[("month", "Monthly"), ("year", "Yearly")],
+                        default="month",
+                        max_length=10,
+                        verbose_name="billing interval",
+                    ),
+                ),
+                ("quantity", models.PositiveIntegerField(default=1, verbose_name="seats paid")),
+                (
+                    "trial_ends_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="trial ends"),
+                ),
+                (
+                    "current_period_end",
+                    models.DateTimeField(blank=True, null=True, verbose_name="current period ends"),
+                ),
+                (
+                    "cancel_at_period_end",
+                    models.BooleanField(default=False, verbose_name="cancels at period end"),
+                ),
+                (
+                    "past_due_since",
+                    models.DateTimeField(blank=True, null=True, verbose_name="past due since"),
+                ),
+                (
+                    "canceled_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="canceled"),
+                ),
+                (
+                    "is_complimentary",
+                    models.BooleanField(default=False, verbose_name="complimentary"),
+                ),
+                ("gateway", models.CharField(blank=True, max_length=20)),
+                ("gateway_customer_id", models.CharField(blank=True, max_length=100)),
+                (
+                    "gateway_subscription_id",
+                    models.CharField(blank=True, db_index=True, max_length=100),
+                ),
+                (
+                    "last_synced_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="last synced"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="subscriptions",
+                        to="billing.plan",
+                    ),
+                ),
+                (
+                    "tenant",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="subscription",
+                        to="tenants.tenant",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'subscription',
-                'verbose_name_plural': 'subscriptions',
-                'ordering': ['-created_at'],
-                'indexes': [models.Index(fields=['status'], name='billing_sub_status_948046_idx')],
+                "verbose_name": "subscription",
+                "verbose_name_plural": "subscriptions",
+                "ordering": ["-created_at"],
+                "indexes": [models.Index(fields=["status"], name="billing_sub_status_948046_idx")],
             },
         ),
         migrations.CreateModel(
-            name='WebhookEvent',
+            name="WebhookEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('event_id', models.CharField(max_length=100, unique=True)),
-                ('event_type', models.CharField(max_length=100)),
-                ('gateway', models.CharField(max_length=20)),
-                ('payload', models.JSONField()),
-                ('status', models.CharField(choices=[('received', 'Received'), ('processed', 'Processed'), ('failed', 'Failed'), ('ignored', 'Ignored')], default='received', max_length=20)),
-                ('error', models.TextField(blank=True)),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('received_at', models.DateTimeField(auto_now_add=True)),
-                ('processed_at', models.DateTimeField(blank=True, null=True)),
-                ('tenant', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='billing_events', to='tenants.tenant')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("event_id", models.CharField(max_length=100, unique=True)),
+                ("event_type", models.CharField(max_length=100)),
+                ("gateway", models.CharField(max_length=20)),
+                ("payload", models.JSONField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("received", "Received"),
+                            ("processed", "Processed"),
+                            ("failed", "Failed"),
+                            ("ignored", "Ignored"),
+                        ],
+                        default="received",
+                        max_length=20,
+                    ),
+                ),
+                ("error", models.TextField(blank=True)),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                ("received_at", models.DateTimeField(auto_now_add=True)),
+                ("processed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "tenant",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="billing_events",
+                        to="tenants.tenant",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-received_at', '-id'],
-                'indexes': [models.Index(fields=['status', 'received_at'], name='billing_web_status_459d9b_idx')],
+                "ordering": ["-received_at", "-id"],
+                "indexes": [
+                    models.Index(
+                        fields=["status", "received_at"], name="billing_web_status_459d9b_idx"
+                    )
+                ],
             },
         ),
     ]

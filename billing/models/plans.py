@@ -77,7 +77,9 @@ class Plan(models.Model):
 
     def price_per_seat(self, interval: str) -> Decimal:
         """The price of one seat for one billing interval."""
-        return Decimal(self.yearly_price if interval == BillingInterval.YEAR else self.monthly_price)
+        return Decimal(
+            self.yearly_price if interval == BillingInterval.YEAR else self.monthly_price
+        )
 
     def monthly_value_per_seat(self, interval: str) -> Decimal:
         """What one seat is worth per month (yearly prices spread over twelve months)."""

@@ -7,6 +7,8 @@ and is only ever updated from what the gateway reports.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -96,6 +98,10 @@ class SandboxInvoice(models.Model):
 
     def __str__(self) -> str:
         return self.invoice_id
+
+    @property
+    def amount(self) -> Decimal:
+        return Decimal(self.amount_due) / 100
 
 
 class SandboxPortalSession(models.Model):

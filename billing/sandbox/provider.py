@@ -42,9 +42,7 @@ class TestCard:
 #: Stripe's well-known test numbers: one succeeds, one is declined, one fails at renewal.
 TEST_CARDS = {
     "4242424242424242": TestCard("4242424242424242", SandboxCardBehaviour.SUCCEEDS),
-    "4000000000000002": TestCard(
-        "4000000000000002", SandboxCardBehaviour.SUCCEEDS, declined=True
-    ),
+    "4000000000000002": TestCard("4000000000000002", SandboxCardBehaviour.SUCCEEDS, declined=True),
     "4000000000000341": TestCard("4000000000000341", SandboxCardBehaviour.FAILS_AT_RENEWAL),
 }
 
@@ -111,9 +109,7 @@ def _invoice_charge(invoice: SandboxInvoice, *, succeeds: bool) -> bool:
         invoice.status = "paid"
         invoice.amount_paid = invoice.amount_due
     invoice.save(update_fields=["attempt_count", "status", "amount_paid"])
-    _emit(
-        "invoice.paid" if succeeds else "invoice.payment_failed", objects.invoice_object(invoice)
-    )
+    _emit("invoice.paid" if succeeds else "invoice.payment_failed", objects.invoice_object(invoice))
     return succeeds
 
 
@@ -135,7 +131,7 @@ def checkout_pay(*, session: SandboxCheckoutSession, card_number: str) -> Sandbo
     customer.card_last4 = card.number[-4:]
     customer.card_behaviour = card.behaviour
     customer.save(update_fields=["card_last4", "card_behaviour"])
-    _, interval = objects.lookup_key_parts(session.price_lookup_key)
+    _plan, interval = objects.lookup_key_parts(session.price_lookup_key)
     now = timezone.now()
     subscription = SandboxSubscription.objects.create(
         subscription_id=objects.new_id("sub"),
@@ -221,7 +217,7 @@ def clock_renew(*, subscription: SandboxSubscription, fail: bool = False) -> San
         subscription.save(update_fields=["status", "ended_at"])
         _emit_subscription("customer.subscription.deleted", subscription)
         return subscription
-    _, interval = objects.lookup_key_parts(subscription.price_lookup_key)
+    _plan, interval = objects.lookup_key_parts(subscription.price_lookup_key)
     start = subscription.current_period_end
     subscription.current_period_start = start
     subscription.current_period_end = add_interval(start, interval)

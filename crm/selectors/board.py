@@ -14,14 +14,13 @@ from django.db.models import (
     Prefetch,
     Sum,
     Value,
-    Window,
 )
-from django.db.models.functions import Coalesce, RowNumber
+from django.db.models.functions import Coalesce
 
 from crm.models import Deal, Pipeline, Stage, Tag
 
 #: Cards rendered per column; the column header still counts and sums every deal.
-CARDS_PER_COLUMN = 50
+CARDS_PER_COLUMN = 25
 
 
 @dataclass(frozen=True)
@@ -81,17 +80,19 @@ def board_columns(
     stages = list(pipeline.stages.order_by("position", "id"))
     deals = board_deals(pipeline=pipeline, user=user, owner=owner, tag=tag)
     totals = stage_totals(deals)
-    cards = (
-        deals.annotate(
-            rank=Window(
-                RowNumber(), partition_by=[F("stage_id")], order_by=[F("position"), F("id")]
-            )
+    cards_query = deals.select_related("company", "owner", "stage")
+    columns = [
+        cards_query.filter(stage=stage).order_by("position", "id")[:per_column] for stage in stages
+    ]
+    cards: list[Deal] = []
+    if columns:
+        # One UNION ALL of per-column "first N by position" queries: each walks the
+        # (stage, position, id) index instead of ranking every deal of the pipeline.
+        combined = columns[0].union(*columns[1:], all=True) if len(columns) > 1 else columns[0]
+        cards = list(
+            combined.prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("name")))
         )
-        .filter(rank__lte=per_column)
-        .select_related("company", "owner", "stage")
-        .prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("name")))
-        .order_by("stage_id", "position", "id")
-    )
+        cards.sort(key=lambda deal: (deal.position, deal.pk))
     by_stage: dict[int, list[Deal]] = {stage.pk: [] for stage in stages}
     for deal in cards:
         by_stage.setdefault(deal.stage_id, []).append(deal)

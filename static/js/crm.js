@@ -16,7 +16,7 @@
   function openPalette() {
     var element = palette();
     if (!element) return;
-    element.classList.remove("d-none");
+    element.hidden = false;
     var input = element.querySelector("input[name=q]");
     input.value = "";
     document.getElementById("palette-results").innerHTML = "";
@@ -25,7 +25,7 @@
 
   function closePalette() {
     var element = palette();
-    if (element) element.classList.add("d-none");
+    if (element) element.hidden = true;
   }
 
   function paletteMove(step) {
@@ -44,7 +44,7 @@
       return;
     }
     var element = palette();
-    if (!element || element.classList.contains("d-none")) return;
+    if (!element || element.hidden) return;
     if (event.key === "Escape") { closePalette(); }
     else if (event.key === "ArrowDown") { event.preventDefault(); paletteMove(1); }
     else if (event.key === "ArrowUp") { event.preventDefault(); paletteMove(-1); }

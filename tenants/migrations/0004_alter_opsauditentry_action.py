@@ -4,15 +4,30 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('tenants', '0003_signup_handoff_ops_audit'),
+        ("tenants", "0003_signup_handoff_ops_audit"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='opsauditentry',
-            name='action',
-            field=models.CharField(choices=[('suspend', 'Suspended'), ('reactivate', 'Reactivated'), ('retry_provisioning', 'Retried provisioning'), ('request_closure', 'Requested closure'), ('confirm_closure', 'Confirmed closure'), ('cancel_closure', 'Cancelled closure'), ('purge', 'Purged after retention'), ('billing_trial_extend', 'Extended the trial'), ('billing_complimentary_grant', 'Granted a complimentary plan'), ('billing_event_retry', 'Retried a billing event'), ('billing_sandbox_clock', 'Advanced the sandbox billing clock'), ('billing_status_change', 'Subscription changed')], max_length=40),
+            model_name="opsauditentry",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("suspend", "Suspended"),
+                    ("reactivate", "Reactivated"),
+                    ("retry_provisioning", "Retried provisioning"),
+                    ("request_closure", "Requested closure"),
+                    ("confirm_closure", "Confirmed closure"),
+                    ("cancel_closure", "Cancelled closure"),
+                    ("purge", "Purged after retention"),
+                    ("billing_trial_extend", "Extended the trial"),
+                    ("billing_complimentary_grant", "Granted a complimentary plan"),
+                    ("billing_event_retry", "Retried a billing event"),
+                    ("billing_sandbox_clock", "Advanced the sandbox billing clock"),
+                    ("billing_status_change", "Subscription changed"),
+                ],
+                max_length=40,
+            ),
         ),
     ]

@@ -12,7 +12,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from billing.services import seat_ensure_available, seats_changed
 from tenants.errors import WorkspaceError
+from tenants.selectors import current_tenant
 from tenants.tasks import enqueue_on_commit
 from tenants.users.models import Invitation, Role, User, normalize_email
 
@@ -31,6 +33,7 @@ def invitation_create(*, email: str, role: str, by: User, accept_url_template: s
     email = normalize_email(email)
     if User.objects.filter(email__iexact=email, is_active=True).exists():
         raise WorkspaceError(f"{email} already has an account in this workspace.")
+    seat_ensure_available(tenant=current_tenant(), reserve_pending=True)
     Invitation.objects.pending().filter(email__iexact=email).update(revoked_at=timezone.now())
     token = secrets.token_urlsafe(32)
     invitation = Invitation.objects.create(
@@ -68,6 +71,8 @@ def invitation_accept(*, token: str, full_name: str, password: str) -> User:
     except ValidationError as error:
         raise WorkspaceError(" ".join(error.messages)) from error
     user = User.objects.filter(email__iexact=invitation.email).first()
+    if user is None or not user.is_active:
+        seat_ensure_available(tenant=current_tenant())
     if user is None:
         user = User.objects.create_user(
             invitation.email, password, full_name=full_name, role=invitation.role
@@ -81,6 +86,7 @@ def invitation_accept(*, token: str, full_name: str, password: str) -> User:
     invitation.accepted_at = timezone.now()
     invitation.accepted_user = user
     invitation.save(update_fields=["accepted_at", "accepted_user"])
+    seats_changed(tenant=current_tenant())
     return user
 
 
@@ -99,12 +105,18 @@ def user_deactivate(*, user: User, by: User) -> User:
         raise WorkspaceError("The workspace needs at least one active admin.")
     user.is_active = False
     user.save(update_fields=["is_active"])
+    seats_changed(tenant=current_tenant())
     return user
 
 
+@transaction.atomic
 def user_reactivate(*, user: User) -> User:
+    """Let a user sign in again, if the plan has a seat free."""
+    if not user.is_active:
+        seat_ensure_available(tenant=current_tenant())
     user.is_active = True
     user.save(update_fields=["is_active"])
+    seats_changed(tenant=current_tenant())
     return user
 
 

@@ -120,8 +120,12 @@ def user_deactivate(request: HttpRequest, user_id: int) -> HttpResponse:
 @admin_required
 def user_reactivate(request: HttpRequest, user_id: int) -> HttpResponse:
     user = get_object_or_404(User, pk=user_id)
-    services.user_reactivate(user=user)
-    messages.success(request, _("%(name)s can sign in again.") % {"name": user})
+    try:
+        services.user_reactivate(user=user)
+    except WorkspaceError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("%(name)s can sign in again.") % {"name": user})
     return redirect("users_settings")
 
 

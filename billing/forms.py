@@ -1,0 +1,93 @@
+"""Forms of the billing pages, the sandbox pages and the operations console."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from billing.models import BillingInterval, Plan
+
+
+class PlanChoiceForm(forms.Form):
+    plan = forms.ModelChoiceField(
+        label=_("Plan"), queryset=Plan.objects.public(), to_field_name="slug"
+    )
+    interval = forms.ChoiceField(
+        label=_("Billing"), choices=BillingInterval.choices, initial=BillingInterval.MONTH
+    )
+
+
+class CardForm(forms.Form):
+    card_number = forms.CharField(
+        label=_("Card number"),
+        max_length=30,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "cc-number",
+                "inputmode": "numeric",
+                "placeholder": "4242 4242 4242 4242",
+            }
+        ),
+    )
+    expiry = forms.CharField(label=_("Expiry (MM/YY)"), max_length=7, required=False)
+    cvc = forms.CharField(label=_("CVC"), max_length=4, required=False)
+
+
+class TrialExtendForm(forms.Form):
+    days = forms.IntegerField(label=_("Extra days"), min_value=1, max_value=365)
+    reason = forms.CharField(
+        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
+
+
+class ComplimentaryGrantForm(forms.Form):
+    plan = forms.ModelChoiceField(
+        label=_("Plan"), queryset=Plan.objects.all(), to_field_name="slug"
+    )
+    reason = forms.CharField(
+        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
+
+
+class SandboxClockForm(forms.Form):
+    ACTIONS = [
+        ("end_trial", _("End the trial now")),
+        ("renew", _("Renew (bill the next period)")),
+        ("fail_payment", _("Renew with a failing payment")),
+    ]
+    action = forms.ChoiceField(label=_("Advance the clock"), choices=ACTIONS)
+    reason = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
+
+
+class PlanForm(forms.ModelForm):
+    """Provider ops edit plans as data; prices reach the gateway with ``billing_sync_plans``."""
+
+    features_text = forms.CharField(
+        label=_("Features (one per line)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+
+    class Meta:
+        model = Plan
+        fields = [
+            "name",
+            "tagline",
+            "currency",
+            "monthly_price",
+            "yearly_price",
+            "seat_limit",
+            "is_public",
+            "sort_order",
+        ]
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        if self.instance.pk:
+            self.fields["features_text"].initial = "\n".join(self.instance.features or [])
+
+    def clean_features_text(self) -> list[str]:
+        text = self.cleaned_data.get("features_text") or ""
+        return [line.strip() for line in text.splitlines() if line.strip()]

@@ -1,0 +1,195 @@
+"""The webhook endpoint: signature on the raw body, a ledger of event ids, worker processing."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.test import Client
+from django.utils import timezone
+
+from billing.models import (
+    BillingNotice,
+    SandboxCustomer,
+    SandboxSubscription,
+    Subscription,
+    SubscriptionStatus,
+    WebhookEvent,
+    WebhookEventStatus,
+)
+from billing.sandbox import objects
+from tenants.models import OpsAction, OpsAuditEntry
+from tests.billing.conftest import event, make_subscription, post_event, signed
+from tests.conftest import Workspace
+
+
+def _sandbox_subscription(tenant_id: int, *, status: str = "active", key: str = "pro_month"):
+    now = timezone.now()
+    customer = SandboxCustomer.objects.create(customer_id=objects.new_id("cus"), email="a@b.c")
+    return SandboxSubscription.objects.create(
+        subscription_id=objects.new_id("sub"),
+        item_id=objects.new_id("si"),
+        customer=customer,
+        price_lookup_key=key,
+        quantity=2,
+        status=status,
+        current_period_start=now,
+        current_period_end=now + timedelta(days=30),
+        metadata={"tenant_id": str(tenant_id)},
+    )
+
+
+@pytest.mark.django_db
+def test_bad_signature_is_refused_and_nothing_is_stored(public_client: Client) -> None:
+    response = post_event(public_client, event("invoice.paid", {}), secret="whsec_wrong")
+    assert response.status_code == 400
+    assert WebhookEvent.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_missing_signature_is_refused(public_client: Client) -> None:
+    response = public_client.post(
+        "/billing/webhook/", data=b'{"id": "evt_1"}', content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert WebhookEvent.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_body_changed_after_signing_is_refused(public_client: Client) -> None:
+    body, signature = signed(event("invoice.paid", {}))
+    response = public_client.post(
+        "/billing/webhook/",
+        data=body.replace(b"invoice.paid", b"invoice.void"),
+        content_type="application/json",
+        HTTP_STRIPE_SIGNATURE=signature,
+    )
+    assert response.status_code == 400
+    assert WebhookEvent.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_webhook_is_not_served_on_a_workspace_host(alpha_client: Client) -> None:
+    assert post_event(alpha_client, event("invoice.paid", {})).status_code == 404
+
+
+def test_signed_event_is_recorded_and_processed(
+    alpha: Workspace, public_client: Client, run_on_commit
+) -> None:
+    sandbox = _sandbox_subscription(alpha.tenant.pk)
+    with run_on_commit():
+        response = post_event(
+            public_client,
+            event("customer.subscription.created", objects.subscription_object(sandbox)),
+        )
+    assert response.status_code == 200
+    row = WebhookEvent.objects.get()
+    assert (row.status, row.tenant_id, row.attempts) == (
+        WebhookEventStatus.PROCESSED,
+        alpha.tenant.pk,
+        1,
+    )
+
+
+def test_the_same_event_twice_has_one_effect(
+    alpha: Workspace, alpha_admin, public_client: Client, run_on_commit
+) -> None:
+    sandbox = _sandbox_subscription(alpha.tenant.pk)
+    invoice = {
+        "id": "in_test_1",
+        "object": "invoice",
+        "amount_paid": 5900,
+        "amount_due": 5900,
+        "currency": "eur",
+        "parent": {"subscription_details": {"subscription": sandbox.subscription_id}},
+    }
+    paid = event("invoice.paid", invoice, event_id="evt_dup")
+    with run_on_commit():
+        first = post_event(public_client, paid)
+        second = post_event(public_client, paid)
+    assert (first.status_code, second.status_code) == (200, 200)
+    assert second.json()["duplicate"] is True
+    assert WebhookEvent.objects.count() == 1
+    assert len(mail.outbox) == 1
+    assert BillingNotice.objects.filter(kind="receipt").count() == 1
+
+
+def test_subscription_updated_before_created_ends_in_the_current_state(
+    alpha: Workspace, public_client: Client, run_on_commit
+) -> None:
+    sandbox = _sandbox_subscription(alpha.tenant.pk, key="growth_month")
+    created_snapshot = objects.subscription_object(sandbox)
+    sandbox.price_lookup_key = "pro_year"
+    sandbox.save()
+    updated_snapshot = objects.subscription_object(sandbox)
+    with run_on_commit():
+        post_event(public_client, event("customer.subscription.updated", updated_snapshot, "e2"))
+        post_event(public_client, event("customer.subscription.created", created_snapshot, "e1"))
+    subscription = Subscription.objects.get(tenant=alpha.tenant)
+    assert (subscription.plan.slug, subscription.interval, subscription.quantity) == (
+        "pro",
+        "year",
+        2,
+    )
+
+
+def test_late_event_of_an_ended_subscription_does_not_replace_the_live_one(
+    alpha: Workspace, public_client: Client, run_on_commit
+) -> None:
+    live = _sandbox_subscription(alpha.tenant.pk)
+    old = _sandbox_subscription(alpha.tenant.pk, status="canceled")
+    with run_on_commit():
+        post_event(
+            public_client,
+            event("customer.subscription.created", objects.subscription_object(live), "e1"),
+        )
+        post_event(
+            public_client,
+            event("customer.subscription.deleted", objects.subscription_object(old), "e2"),
+        )
+    subscription = Subscription.objects.get(tenant=alpha.tenant)
+    assert (subscription.gateway_subscription_id, subscription.status) == (
+        live.subscription_id,
+        SubscriptionStatus.ACTIVE,
+    )
+
+
+def test_unknown_event_types_are_ignored(public_client: Client, run_on_commit, db) -> None:
+    with run_on_commit():
+        post_event(public_client, event("charge.refunded", {"id": "ch_1"}))
+    assert WebhookEvent.objects.get().status == WebhookEventStatus.IGNORED
+
+
+def test_failing_handler_records_the_error(
+    alpha: Workspace, public_client: Client, run_on_commit
+) -> None:
+    broken = event("customer.subscription.updated", {"metadata": {}}, "evt_broken")
+    with run_on_commit():
+        post_event(public_client, broken)
+    row = WebhookEvent.objects.get()
+    assert row.status == WebhookEventStatus.FAILED
+    assert "KeyError" in row.error
+
+
+def test_status_change_is_written_to_the_audit_log(
+    alpha: Workspace, public_client: Client, run_on_commit
+) -> None:
+    make_subscription(alpha.tenant)
+    sandbox = _sandbox_subscription(alpha.tenant.pk)
+    with run_on_commit():
+        post_event(
+            public_client,
+            event("customer.subscription.created", objects.subscription_object(sandbox)),
+        )
+    entry = OpsAuditEntry.objects.get(tenant=alpha.tenant)
+    assert entry.action == OpsAction.BILLING_STATUS_CHANGE
+    assert "trialing → active" in entry.reason
+
+
+def test_sandbox_signature_verifies_with_stripes_own_library(settings) -> None:
+    from billing.gateways.stripe import StripeGateway
+
+    body, signature = signed(event("invoice.paid", {}), secret="whsec_shared")
+    gateway = StripeGateway(secret_key="sk_test_x", webhook_secret="whsec_shared")
+    assert gateway.event_verify(payload=body, signature=signature)["type"] == "invoice.paid"

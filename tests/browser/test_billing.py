@@ -1,0 +1,94 @@
+"""An admin upgrades a trial through the sandbox checkout in Chromium."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from django_tenants.utils import schema_context
+
+from billing.models import (
+    SandboxCheckoutSession,
+    SandboxCustomer,
+    SandboxSubscription,
+    Subscription,
+    SubscriptionStatus,
+)
+from billing.services import subscription_start_trial
+from tenants.models import Tenant
+from tenants.services import schema_drop, tenant_create
+from tests.factories import TEST_PASSWORD, AdminFactory
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def trial_workspace(committed: None) -> Iterator[tuple[Tenant, str]]:
+    """A committed workspace on a free trial with one admin; removed afterwards."""
+    slug = f"bill-{uuid.uuid4().hex[:8]}"
+    tenant = tenant_create(name="Billing Browser Ltd", slug=slug)
+    tenant.plan_slug = "starter"
+    tenant.save(update_fields=["plan_slug"])
+    subscription_start_trial(tenant=tenant)
+    with schema_context(tenant.schema_name):
+        admin = AdminFactory.create(email=f"admin@{slug}.example")
+    yield tenant, admin.email
+    metadata = {"tenant_id": str(tenant.pk)}
+    SandboxSubscription.objects.filter(metadata=metadata).delete()
+    SandboxCheckoutSession.objects.filter(metadata=metadata).delete()
+    SandboxCustomer.objects.filter(metadata=metadata).delete()
+    schema_drop(tenant.schema_name)
+    tenant.domains.all().delete()
+    Tenant.objects.filter(pk=tenant.pk).delete()
+
+
+def _open_billing(page, base: str, email: str) -> None:
+    page.goto(f"{base}/login/?next=/billing/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{base}/billing/")
+
+
+def test_trial_upgrades_through_the_sandbox_checkout(
+    trial_workspace, live_server_port: int, page
+) -> None:
+    tenant, email = trial_workspace
+    base = f"http://{tenant.slug}.localhost:{live_server_port}"
+    _open_billing(page, base, email)
+    assert page.get_by_test_id("billing-status").get_attribute("data-status") == "trialing"
+
+    page.get_by_test_id("choose-growth").click()
+    page.wait_for_url(re.compile(rf"http://localhost:{live_server_port}/billing/sandbox/checkout/"))
+    assert page.get_by_test_id("sandbox-badge").is_visible()
+    page.get_by_label("Card number").fill("4242 4242 4242 4242")
+    page.get_by_test_id("pay").click()
+
+    page.wait_for_url(f"{base}/billing/?checkout=success")
+    assert page.get_by_test_id("billing-status").get_attribute("data-status") == "active"
+    assert page.get_by_test_id("billing-plan").inner_text() == "Growth"
+    assert page.get_by_test_id("invoices").is_visible()
+
+
+def test_declined_card_shows_a_clear_error_and_changes_nothing(
+    trial_workspace, live_server_port: int, page
+) -> None:
+    tenant, email = trial_workspace
+    base = f"http://{tenant.slug}.localhost:{live_server_port}"
+    _open_billing(page, base, email)
+
+    page.get_by_test_id("choose-pro").click()
+    page.wait_for_url(re.compile(r"/billing/sandbox/checkout/"))
+    page.get_by_label("Card number").fill("4000 0000 0000 0002")
+    page.get_by_test_id("pay").click()
+
+    error = page.get_by_test_id("checkout-error")
+    error.wait_for()
+    assert "Your card was declined" in error.inner_text()
+    subscription = Subscription.objects.get(tenant=tenant)
+    assert (subscription.status, subscription.plan.slug) == (SubscriptionStatus.TRIALING, "starter")
+    assert not SandboxSubscription.objects.filter(metadata={"tenant_id": str(tenant.pk)}).exists()
+    page.goto(f"{base}/billing/")
+    assert page.get_by_test_id("billing-status").get_attribute("data-status") == "trialing"
