@@ -14,6 +14,7 @@ from django.db.models import (
     Prefetch,
     Sum,
     Value,
+    prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce
 
@@ -89,9 +90,8 @@ def board_columns(
         # One UNION ALL of per-column "first N by position" queries: each walks the
         # (stage, position, id) index instead of ranking every deal of the pipeline.
         combined = columns[0].union(*columns[1:], all=True) if len(columns) > 1 else columns[0]
-        cards = list(
-            combined.prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("name")))
-        )
+        cards = list(combined)
+        prefetch_related_objects(cards, Prefetch("tags", queryset=Tag.objects.order_by("name")))
         cards.sort(key=lambda deal: (deal.position, deal.pk))
     by_stage: dict[int, list[Deal]] = {stage.pk: [] for stage in stages}
     for deal in cards:

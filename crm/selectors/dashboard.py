@@ -8,7 +8,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from crm.models import Activity, Deal, Pipeline
+from crm.models import Activity, Deal, Pipeline, StageKind
 from crm.selectors.board import stage_totals
 
 
@@ -30,13 +30,13 @@ def my_open_activities(*, user: Any, limit: int = 10) -> MyActivities:
         .select_related("contact", "company", "deal", "lead")
     )
     return MyActivities(
-        overdue=list(mine.filter(due_at__lt=start_of_day).order_by("due_at", "id")[:limit]),
+        # Ordered by due date only, so the partial index (owner, due_at) WHERE done_at IS NULL
+        # serves each list without scanning other users' activities.
+        overdue=list(mine.filter(due_at__lt=start_of_day).order_by("due_at")[:limit]),
         today=list(
-            mine.filter(due_at__gte=start_of_day, due_at__lt=end_of_day).order_by("due_at", "id")[
-                :limit
-            ]
+            mine.filter(due_at__gte=start_of_day, due_at__lt=end_of_day).order_by("due_at")[:limit]
         ),
-        upcoming=list(mine.filter(due_at__gte=end_of_day).order_by("due_at", "id")[:limit]),
+        upcoming=list(mine.filter(due_at__gte=end_of_day).order_by("due_at")[:limit]),
     )
 
 
@@ -45,16 +45,16 @@ def my_open_deals(*, user: Any, limit: int = 10) -> list[Deal]:
         Deal.objects.filter(owner=user)
         .open()
         .select_related("stage", "company")
-        .order_by("expected_close_on", "-updated_at", "id")[:limit]
+        .order_by("-updated_at", "-id")[:limit]
     )
 
 
 def pipeline_summary(*, user: Any, pipeline: Pipeline | None) -> list[dict[str, Any]]:
-    """Each stage of ``pipeline`` with the count, sum and weighted sum of visible deals."""
+    """Each open stage of ``pipeline`` with the count, sum and weighted sum of visible deals."""
     if pipeline is None:
         return []
-    stages = list(pipeline.stages.order_by("position", "id"))
-    totals = stage_totals(Deal.objects.visible_to(user).filter(pipeline=pipeline))
+    stages = list(pipeline.stages.filter(kind=StageKind.OPEN).order_by("position", "id"))
+    totals = stage_totals(Deal.objects.visible_to(user).filter(pipeline=pipeline, stage__in=stages))
     return [
         {
             "stage": stage,

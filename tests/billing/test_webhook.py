@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import time
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.test import Client
 from django.utils import timezone
@@ -19,6 +22,7 @@ from billing.models import (
     WebhookEventStatus,
 )
 from billing.sandbox import objects
+from billing.signatures import signature_header
 from tenants.models import OpsAction, OpsAuditEntry
 from tests.billing.conftest import event, make_subscription, post_event, signed
 from tests.conftest import Workspace
@@ -193,3 +197,18 @@ def test_sandbox_signature_verifies_with_stripes_own_library(settings) -> None:
     body, signature = signed(event("invoice.paid", {}), secret="whsec_shared")
     gateway = StripeGateway(secret_key="sk_test_x", webhook_secret="whsec_shared")
     assert gateway.event_verify(payload=body, signature=signature)["type"] == "invoice.paid"
+
+
+@pytest.mark.django_db
+def test_replayed_signature_older_than_the_tolerance_is_refused(public_client: Client) -> None:
+    body = json.dumps(event("invoice.paid", {})).encode()
+    stale = signature_header(
+        payload=body,
+        secret=settings.BILLING_SANDBOX_WEBHOOK_SECRET,
+        timestamp=int(time.time()) - 600,
+    )
+    response = public_client.post(
+        "/billing/webhook/", data=body, content_type="application/json", HTTP_STRIPE_SIGNATURE=stale
+    )
+    assert response.status_code == 400
+    assert WebhookEvent.objects.count() == 0

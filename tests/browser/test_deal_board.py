@@ -22,7 +22,9 @@ def board_user(committed: None) -> Iterator[tuple[str, User]]:
     """A committed rep in alpha (unique per run), removed with their records afterwards."""
     schema = Tenant.objects.get(slug="alpha").schema_name
     with schema_context(schema):
-        user = UserFactory(email=f"board-{uuid.uuid4().hex[:8]}@alpha.example", role=Role.REP)
+        user = UserFactory.create(
+            email=f"board-{uuid.uuid4().hex[:8]}@alpha.example", role=Role.REP
+        )
     yield schema, user
     with schema_context(schema):
         deals = Deal.objects.filter(owner=user)

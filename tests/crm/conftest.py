@@ -21,27 +21,27 @@ def crm(alpha: Workspace) -> Iterator[Workspace]:
 
 @pytest.fixture
 def admin(crm: Workspace) -> User:
-    return UserFactory(role=Role.ADMIN, full_name="Ada Admin")
+    return UserFactory.create(role=Role.ADMIN, full_name="Ada Admin")
 
 
 @pytest.fixture
 def manager(crm: Workspace) -> User:
-    return UserFactory(role=Role.MANAGER, full_name="Max Manager")
+    return UserFactory.create(role=Role.MANAGER, full_name="Max Manager")
 
 
 @pytest.fixture
 def rep(crm: Workspace) -> User:
-    return UserFactory(role=Role.REP, full_name="Rita Rep")
+    return UserFactory.create(role=Role.REP, full_name="Rita Rep")
 
 
 @pytest.fixture
 def other_rep(crm: Workspace) -> User:
-    return UserFactory(role=Role.REP, full_name="Otto Otherrep")
+    return UserFactory.create(role=Role.REP, full_name="Otto Otherrep")
 
 
 @pytest.fixture
 def reader(crm: Workspace) -> User:
-    return UserFactory(role=Role.READ_ONLY, full_name="Rey Reader")
+    return UserFactory.create(role=Role.READ_ONLY, full_name="Rey Reader")
 
 
 def fresh(user: User) -> User:

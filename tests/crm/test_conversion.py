@@ -14,7 +14,9 @@ from tests.crm.factories import ActivityFactory, CompanyFactory, LeadFactory, Ta
 
 
 def test_conversion_creates_contact_company_and_deal(rep) -> None:
-    lead = LeadFactory(owner=rep, name="Jane Q Doe", company_name="Doe Corp", email="j@doe.example")
+    lead = LeadFactory.create(
+        owner=rep, name="Jane Q Doe", company_name="Doe Corp", email="j@doe.example"
+    )
     result = services.lead_convert(lead=lead, by=rep, deal_amount=Decimal(900))
     assert (result.contact.first_name, result.contact.last_name) == ("Jane Q", "Doe")
     assert result.contact.email == "j@doe.example"
@@ -27,7 +29,7 @@ def test_conversion_creates_contact_company_and_deal(rep) -> None:
 
 
 def test_conversion_marks_the_lead_converted_and_links_the_new_records(rep) -> None:
-    lead = LeadFactory(owner=rep)
+    lead = LeadFactory.create(owner=rep)
     result = services.lead_convert(lead=lead, by=rep)
     lead.refresh_from_db()
     assert lead.status == LeadStatus.CONVERTED
@@ -36,8 +38,8 @@ def test_conversion_marks_the_lead_converted_and_links_the_new_records(rep) -> N
 
 
 def test_conversion_moves_the_leads_activities_to_the_new_records(rep) -> None:
-    lead = LeadFactory(owner=rep)
-    call = ActivityFactory(owner=rep, lead=lead)
+    lead = LeadFactory.create(owner=rep)
+    call = ActivityFactory.create(owner=rep, lead=lead)
     result = services.lead_convert(lead=lead, by=rep)
     call.refresh_from_db()
     assert (call.contact, call.company, call.deal) == (result.contact, result.company, result.deal)
@@ -45,7 +47,7 @@ def test_conversion_moves_the_leads_activities_to_the_new_records(rep) -> None:
 
 
 def test_converted_contact_timeline_shows_the_leads_history(rep) -> None:
-    lead = LeadFactory(owner=rep)
+    lead = LeadFactory.create(owner=rep)
     services.lead_update(lead=lead, by=rep, fields={"phone": "+44 1"})
     result = services.lead_convert(lead=lead, by=rep)
     histories = [i.obj for i in record_timeline(record=result.contact) if i.kind == "audit"]
@@ -53,30 +55,30 @@ def test_converted_contact_timeline_shows_the_leads_history(rep) -> None:
 
 
 def test_conversion_copies_tags(rep) -> None:
-    lead = LeadFactory(owner=rep)
-    lead.tags.add(TagFactory(name="fair-2025"))
+    lead = LeadFactory.create(owner=rep)
+    lead.tags.add(TagFactory.create(name="fair-2025"))
     result = services.lead_convert(lead=lead, by=rep)
     assert [t.name for t in result.contact.tags.all()] == ["fair-2025"]
 
 
 def test_conversion_into_an_existing_company_creates_no_new_one(rep) -> None:
-    existing = CompanyFactory(owner=rep)
-    lead = LeadFactory(owner=rep, company_name="Whatever")
+    existing = CompanyFactory.create(owner=rep)
+    lead = LeadFactory.create(owner=rep, company_name="Whatever")
     result = services.lead_convert(lead=lead, by=rep, company=existing, create_deal=False)
     assert result.company == existing
     assert result.deal is None
 
 
 def test_a_lead_is_converted_only_once(rep) -> None:
-    lead = LeadFactory(owner=rep)
+    lead = LeadFactory.create(owner=rep)
     services.lead_convert(lead=lead, by=rep)
     with pytest.raises(CrmError):
         services.lead_convert(lead=lead, by=rep)
 
 
 def test_failed_conversion_leaves_nothing_behind(rep, monkeypatch) -> None:
-    lead = LeadFactory(owner=rep, company_name="Half Made Ltd")
-    ActivityFactory(owner=rep, lead=lead)
+    lead = LeadFactory.create(owner=rep, company_name="Half Made Ltd")
+    ActivityFactory.create(owner=rep, lead=lead)
 
     def broken(**kwargs):
         raise CrmError("boom")

@@ -25,7 +25,7 @@ from tests.crm.factories import CustomFieldFactory
     ],
 )
 def test_valid_values_are_stored_in_json_form(crm, field_type, raw, stored) -> None:
-    definition = CustomFieldFactory(key="f", field_type=field_type)
+    definition = CustomFieldFactory.create(key="f", field_type=field_type)
     assert custom_values_clean([definition], {"f": raw}) == {"f": stored}
 
 
@@ -39,36 +39,40 @@ def test_valid_values_are_stored_in_json_form(crm, field_type, raw, stored) -> N
     ],
 )
 def test_invalid_values_are_refused(crm, field_type, raw) -> None:
-    definition = CustomFieldFactory(key="f", field_type=field_type)
+    definition = CustomFieldFactory.create(key="f", field_type=field_type)
     with pytest.raises(ValidationError):
         custom_values_clean([definition], {"f": raw})
 
 
 def test_choice_must_be_one_of_the_choices(crm) -> None:
-    definition = CustomFieldFactory(key="tier", field_type=FieldType.CHOICE, choices=["A", "B"])
+    definition = CustomFieldFactory.create(
+        key="tier", field_type=FieldType.CHOICE, choices=["A", "B"]
+    )
     with pytest.raises(ValidationError):
         custom_values_clean([definition], {"tier": "C"})
 
 
 def test_multi_choice_stores_a_list(crm) -> None:
-    definition = CustomFieldFactory(key="m", field_type=FieldType.MULTI_CHOICE, choices=["x", "y"])
+    definition = CustomFieldFactory.create(
+        key="m", field_type=FieldType.MULTI_CHOICE, choices=["x", "y"]
+    )
     assert custom_values_clean([definition], {"m": ["x", "y"]}) == {"m": ["x", "y"]}
 
 
 def test_user_field_stores_the_user_id(rep) -> None:
-    definition = CustomFieldFactory(key="am", field_type=FieldType.USER)
+    definition = CustomFieldFactory.create(key="am", field_type=FieldType.USER)
     assert custom_values_clean([definition], {"am": rep.pk}) == {"am": rep.pk}
     assert display_value(definition, rep.pk, {rep.pk: rep}) == str(rep)
 
 
 def test_required_field_missing_is_refused_on_create(rep) -> None:
-    CustomFieldFactory(object_type="company", key="vat", label="VAT", required=True)
+    CustomFieldFactory.create(object_type="company", key="vat", label="VAT", required=True)
     with pytest.raises(ValidationError):
         services.company_create(by=rep, fields={"name": "Acme"})
 
 
 def test_service_validates_custom_values(rep) -> None:
-    CustomFieldFactory(object_type="company", key="employees", field_type=FieldType.NUMBER)
+    CustomFieldFactory.create(object_type="company", key="employees", field_type=FieldType.NUMBER)
     with pytest.raises(ValidationError):
         services.company_create(by=rep, fields={"name": "Acme", "custom": {"employees": "many"}})
 
@@ -79,7 +83,7 @@ def test_unknown_custom_keys_are_refused(rep) -> None:
 
 
 def test_custom_field_changes_are_audited_per_key(rep) -> None:
-    CustomFieldFactory(object_type="company", key="tier", field_type=FieldType.TEXT)
+    CustomFieldFactory.create(object_type="company", key="tier", field_type=FieldType.TEXT)
     company = services.company_create(by=rep, fields={"name": "Acme", "custom": {"tier": "A"}})
     services.company_update(company=company, by=rep, fields={"custom": {"tier": "B"}})
     from crm.models import AuditEntry

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django_tenants.utils import schema_context
 
+from tests.conftest import sign_in
 from tests.crm.factories import (
     ActivityFactory,
     CompanyFactory,
@@ -12,7 +13,6 @@ from tests.crm.factories import (
     DealFactory,
     LeadFactory,
 )
-from tests.conftest import sign_in
 from tests.factories import AdminFactory
 
 SECRET = "Zanzibar"
@@ -21,21 +21,21 @@ SECRET = "Zanzibar"
 @pytest.fixture
 def alpha_records(alpha):
     with schema_context(alpha.schema):
-        owner = AdminFactory()
-        company = CompanyFactory(owner=owner, name=f"{SECRET} Holdings")
+        owner = AdminFactory.create()
+        company = CompanyFactory.create(owner=owner, name=f"{SECRET} Holdings")
         return {
-            "contacts": ContactFactory(owner=owner, last_name=SECRET),
+            "contacts": ContactFactory.create(owner=owner, last_name=SECRET),
             "companies": company,
-            "leads": LeadFactory(owner=owner, name=f"{SECRET} Lead"),
-            "deals": DealFactory(owner=owner, title=f"{SECRET} Deal", company=company),
-            "activities": ActivityFactory(owner=owner, subject=f"{SECRET} call"),
+            "leads": LeadFactory.create(owner=owner, name=f"{SECRET} Lead"),
+            "deals": DealFactory.create(owner=owner, title=f"{SECRET} Deal", company=company),
+            "activities": ActivityFactory.create(owner=owner, subject=f"{SECRET} call"),
         }
 
 
 @pytest.fixture
 def beta_admin_client(beta, beta_client):
     with schema_context(beta.schema):
-        admin = AdminFactory()
+        admin = AdminFactory.create()
     return sign_in(beta_client, beta, admin)
 
 

@@ -19,8 +19,8 @@ from tests.crm.factories import (
 
 @pytest.fixture
 def pair(rep):
-    primary = ContactFactory(owner=rep, email="ann@a.example", phone="", title="")
-    duplicate = ContactFactory(
+    primary = ContactFactory.create(owner=rep, email="ann@a.example", phone="", title="")
+    duplicate = ContactFactory.create(
         owner=rep, email="ann@b.example", phone="+1 555", title="CFO", custom={"tier": "gold"}
     )
     return primary, duplicate
@@ -28,14 +28,14 @@ def pair(rep):
 
 def test_contact_merge_moves_activities_and_notes(rep, pair) -> None:
     primary, duplicate = pair
-    ActivityFactory(owner=rep, contact=duplicate, kind="note", subject="Likes golf")
+    ActivityFactory.create(owner=rep, contact=duplicate, kind="note", subject="Likes golf")
     services.contact_merge(primary=primary, duplicate=duplicate, by=rep)
     assert list(primary.activities.values_list("subject", flat=True)) == ["Likes golf"]
 
 
 def test_contact_merge_moves_deals(rep, pair) -> None:
     primary, duplicate = pair
-    deal = DealFactory(owner=rep)
+    deal = DealFactory.create(owner=rep)
     deal.contacts.add(duplicate)
     services.contact_merge(primary=primary, duplicate=duplicate, by=rep)
     assert list(deal.contacts.all()) == [primary]
@@ -43,15 +43,15 @@ def test_contact_merge_moves_deals(rep, pair) -> None:
 
 def test_contact_merge_keeps_both_tag_sets(rep, pair) -> None:
     primary, duplicate = pair
-    primary.tags.add(TagFactory(name="a"))
-    duplicate.tags.add(TagFactory(name="b"))
+    primary.tags.add(TagFactory.create(name="a"))
+    duplicate.tags.add(TagFactory.create(name="b"))
     services.contact_merge(primary=primary, duplicate=duplicate, by=rep)
     assert sorted(primary.tags.values_list("name", flat=True)) == ["a", "b"]
 
 
 def test_contact_merge_keeps_company_roles(rep, pair) -> None:
     primary, duplicate = pair
-    company = CompanyFactory(owner=rep)
+    company = CompanyFactory.create(owner=rep)
     ContactCompany.objects.create(contact=duplicate, company=company, role="accountant")
     services.contact_merge(primary=primary, duplicate=duplicate, by=rep)
     assert ContactCompany.objects.filter(
@@ -60,7 +60,7 @@ def test_contact_merge_keeps_company_roles(rep, pair) -> None:
 
 
 def test_contact_merge_fills_blanks_and_keeps_the_other_email(rep, pair) -> None:
-    CustomFieldFactory(object_type="contact", key="tier", label="Tier")
+    CustomFieldFactory.create(object_type="contact", key="tier", label="Tier")
     primary, duplicate = pair
     merged = services.contact_merge(primary=primary, duplicate=duplicate, by=rep)
     assert merged.email == "ann@a.example"
@@ -87,13 +87,13 @@ def test_merging_a_contact_with_itself_is_refused(rep, pair) -> None:
 
 
 def test_company_merge_moves_contacts_deals_activities_and_tags(rep) -> None:
-    primary = CompanyFactory(owner=rep, industry="")
-    duplicate = CompanyFactory(owner=rep, industry="Retail")
-    person = ContactFactory(owner=rep)
+    primary = CompanyFactory.create(owner=rep, industry="")
+    duplicate = CompanyFactory.create(owner=rep, industry="Retail")
+    person = ContactFactory.create(owner=rep)
     ContactCompany.objects.create(contact=person, company=duplicate)
-    deal = DealFactory(owner=rep, company=duplicate)
-    call = ActivityFactory(owner=rep, company=duplicate)
-    duplicate.tags.add(TagFactory(name="key-account"))
+    deal = DealFactory.create(owner=rep, company=duplicate)
+    call = ActivityFactory.create(owner=rep, company=duplicate)
+    duplicate.tags.add(TagFactory.create(name="key-account"))
     merged = services.company_merge(primary=primary, duplicate=duplicate, by=rep)
     deal.refresh_from_db()
     call.refresh_from_db()

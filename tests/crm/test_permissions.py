@@ -1,4 +1,4 @@
-"""Role × view matrix: every list, detail, board, search, bulk action and form checks the role.
+"""Role-by-view matrix: every list, detail, board, search, bulk action and form checks the role.
 
 Each role signs in on alpha. The records belong to another rep, so a rep (without the
 "reps see all" policy) must not reach them, a read-only user must not change them, and only
@@ -29,22 +29,22 @@ ROLES = [Role.ADMIN, Role.MANAGER, Role.REP, Role.READ_ONLY]
 def world(alpha):
     """Records owned by a rep who is not the signed-in user."""
     with schema_context(alpha.schema):
-        owner = UserFactory(role=Role.REP, full_name="Owner Rep")
-        company = CompanyFactory(owner=owner, name="Matrix Corp")
+        owner = UserFactory.create(role=Role.REP, full_name="Owner Rep")
+        company = CompanyFactory.create(owner=owner, name="Matrix Corp")
         return {
             "owner": owner,
             "company": company,
-            "contact": ContactFactory(owner=owner, last_name="Matrixperson"),
-            "lead": LeadFactory(owner=owner, name="Matrix Lead"),
-            "deal": DealFactory(owner=owner, title="Matrix Deal", company=company),
-            "activity": ActivityFactory(owner=owner, subject="Matrix call"),
+            "contact": ContactFactory.create(owner=owner, last_name="Matrixperson"),
+            "lead": LeadFactory.create(owner=owner, name="Matrix Lead"),
+            "deal": DealFactory.create(owner=owner, title="Matrix Deal", company=company),
+            "activity": ActivityFactory.create(owner=owner, subject="Matrix call"),
         }
 
 
 @pytest.fixture(params=ROLES)
 def role_client(request, alpha, client_as):
     with schema_context(alpha.schema):
-        user = UserFactory(role=request.param)
+        user = UserFactory.create(role=request.param)
     return request.param, client_as(user)
 
 
@@ -104,7 +104,7 @@ def test_create_forms_are_refused_to_read_only_users(role_client, url) -> None:
 
 def test_read_only_user_cannot_create_by_post(alpha, client_as) -> None:
     with schema_context(alpha.schema):
-        reader = UserFactory(role=Role.READ_ONLY)
+        reader = UserFactory.create(role=Role.READ_ONLY)
     response = client_as(reader).post("/companies/new/", {"name": "Sneaky", "owner": reader.pk})
     assert response.status_code == 403
     with schema_context(alpha.schema):
@@ -125,7 +125,7 @@ def test_bulk_delete_only_touches_records_the_user_may_edit(role_client, world, 
 
 def test_bulk_assign_by_a_rep_ignores_other_owners_records(world, alpha, client_as) -> None:
     with schema_context(alpha.schema):
-        rep = UserFactory(role=Role.REP)
+        rep = UserFactory.create(role=Role.REP)
     client_as(rep).post(
         "/leads/bulk/", {"action": "assign", "owner": rep.pk, "ids": [world["lead"].pk]}
     )
@@ -164,7 +164,7 @@ def test_settings_pages_are_for_admins_only(role_client, url) -> None:
 def test_reps_see_everything_when_the_workspace_allows_it(world, alpha, client_as) -> None:
     with schema_context(alpha.schema):
         CrmSettings.objects.update_or_create(pk=1, defaults={"reps_see_all": True})
-        rep = UserFactory(role=Role.REP)
+        rep = UserFactory.create(role=Role.REP)
     client = client_as(rep)
     assert client.get(f"/contacts/{world['contact'].pk}/").status_code == 200
     assert b"Matrix Deal" in client.get("/deals/").content

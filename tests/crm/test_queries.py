@@ -27,21 +27,23 @@ MAX_QUERIES = 15
 def busy(alpha):
     """30 rows of each record type, with tags, owners, companies and custom list columns."""
     with schema_context(alpha.schema):
-        admin = AdminFactory()
-        owners = [UserFactory() for _ in range(3)]
+        admin = AdminFactory.create()
+        owners = [UserFactory.create() for _ in range(3)]
         tags = [Tag.objects.create(name=f"t{i}") for i in range(3)]
-        CustomFieldFactory(object_type="contact", key="am", field_type="user", show_in_list=True)
-        company = CompanyFactory(owner=admin)
+        CustomFieldFactory.create(
+            object_type="contact", key="am", field_type="user", show_in_list=True
+        )
+        company = CompanyFactory.create(owner=admin)
         records = []
         for i in range(30):
             owner = owners[i % 3]
-            contact = ContactFactory(owner=owner, custom={"am": owner.pk})
+            contact = ContactFactory.create(owner=owner, custom={"am": owner.pk})
             contact.tags.set(tags)
-            deal = DealFactory(owner=owner, company=company, stage=stage_named("Proposal"))
+            deal = DealFactory.create(owner=owner, company=company, stage=stage_named("Proposal"))
             deal.tags.set(tags)
-            CompanyFactory(owner=owner).tags.set(tags)
-            LeadFactory(owner=owner).tags.set(tags)
-            ActivityFactory(owner=owner, contact=contact, deal=deal)
+            CompanyFactory.create(owner=owner).tags.set(tags)
+            LeadFactory.create(owner=owner).tags.set(tags)
+            ActivityFactory.create(owner=owner, contact=contact, deal=deal)
             records.append((contact, deal))
         return admin, company, records
 

@@ -22,7 +22,7 @@ def test_company_create_stores_the_bare_domain_and_audits(rep) -> None:
 
 
 def test_contact_create_links_the_company_with_a_role(rep) -> None:
-    company = CompanyFactory(owner=rep)
+    company = CompanyFactory.create(owner=rep)
     contact = services.contact_create(
         by=rep,
         fields={"first_name": "Ann", "last_name": "Lee", "email": "ANN@x.example"},
@@ -41,21 +41,21 @@ def test_contact_full_name_is_generated_by_the_database(rep) -> None:
 
 
 def test_update_audits_old_and_new_values(rep) -> None:
-    contact = ContactFactory(owner=rep, title="Buyer")
+    contact = ContactFactory.create(owner=rep, title="Buyer")
     services.contact_update(contact=contact, by=rep, fields={"title": "Head of buying"})
     entry = AuditEntry.objects.get(object_id=contact.pk, action=AuditAction.UPDATE)
     assert entry.changes == {"title": ["Buyer", "Head of buying"]}
 
 
 def test_update_without_changes_writes_no_audit_entry(rep) -> None:
-    contact = ContactFactory(owner=rep, title="Buyer")
+    contact = ContactFactory.create(owner=rep, title="Buyer")
     services.contact_update(contact=contact, by=rep, fields={"title": "Buyer"})
     assert not AuditEntry.objects.filter(object_id=contact.pk, action=AuditAction.UPDATE).exists()
 
 
 def test_update_audits_tag_changes(rep) -> None:
-    company = CompanyFactory(owner=rep)
-    vip = TagFactory(name="vip")
+    company = CompanyFactory.create(owner=rep)
+    vip = TagFactory.create(name="vip")
     services.company_update(company=company, by=rep, fields={}, tags=[vip])
     entry = AuditEntry.objects.get(object_id=company.pk, action=AuditAction.UPDATE)
     assert entry.changes == {"tags": [[], ["vip"]]}
@@ -68,7 +68,7 @@ def test_read_only_user_cannot_create(reader) -> None:
 
 
 def test_delete_keeps_an_audit_entry_with_the_name(rep) -> None:
-    lead = LeadFactory(owner=rep, name="Gone Person")
+    lead = LeadFactory.create(owner=rep, name="Gone Person")
     lead_id = lead.pk
     services.lead_delete(lead=lead, by=rep)
     assert not Lead.objects.filter(pk=lead_id).exists()

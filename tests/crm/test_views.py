@@ -34,7 +34,7 @@ from tests.factories import AdminFactory, UserFactory
 @pytest.fixture
 def me(alpha):
     with schema_context(alpha.schema):
-        return AdminFactory(full_name="Dana Admin")
+        return AdminFactory.create(full_name="Dana Admin")
 
 
 @pytest.fixture
@@ -50,9 +50,15 @@ def in_alpha(alpha, fn):
 def test_contact_create_redirects_to_the_new_contact(alpha, client, me) -> None:
     response = client.post(
         "/contacts/new/",
-        {"first_name": "Ann", "last_name": "Lee", "email": "ann@lee.example", "owner": me.pk,
-         "company_role": "employee", "tag_names": "vip, fair"},
-    )  # fmt: skip
+        {
+            "first_name": "Ann",
+            "last_name": "Lee",
+            "email": "ann@lee.example",
+            "owner": me.pk,
+            "company_role": "employee",
+            "tag_names": "vip, fair",
+        },
+    )
     contact = in_alpha(alpha, lambda: Contact.objects.get(last_name="Lee"))
     assert response.status_code == 302
     assert response["Location"] == f"/contacts/{contact.pk}/"
@@ -63,7 +69,9 @@ def test_contact_create_redirects_to_the_new_contact(alpha, client, me) -> None:
 
 
 def test_contact_create_warns_about_a_duplicate_email(alpha, client, me) -> None:
-    in_alpha(alpha, lambda: ContactFactory(owner=me, email="dup@x.example", last_name="First"))
+    in_alpha(
+        alpha, lambda: ContactFactory.create(owner=me, email="dup@x.example", last_name="First")
+    )
     data = {
         "last_name": "Second",
         "email": "dup@x.example",
@@ -77,14 +85,19 @@ def test_contact_create_warns_about_a_duplicate_email(alpha, client, me) -> None
 
 
 def test_contact_create_anyway_after_the_warning(alpha, client, me) -> None:
-    in_alpha(alpha, lambda: ContactFactory(owner=me, email="dup@x.example"))
-    data = {"last_name": "Second", "email": "dup@x.example", "owner": me.pk,
-            "company_role": "employee", "confirm_duplicate": "1"}  # fmt: skip
+    in_alpha(alpha, lambda: ContactFactory.create(owner=me, email="dup@x.example"))
+    data = {
+        "last_name": "Second",
+        "email": "dup@x.example",
+        "owner": me.pk,
+        "company_role": "employee",
+        "confirm_duplicate": "1",
+    }
     assert client.post("/contacts/new/", data).status_code == 302
 
 
 def test_company_create_warns_about_a_similar_name(alpha, client, me) -> None:
-    in_alpha(alpha, lambda: CompanyFactory(owner=me, name="Globex Corporation"))
+    in_alpha(alpha, lambda: CompanyFactory.create(owner=me, name="Globex Corporation"))
     response = client.post("/companies/new/", {"name": "Globex Corp", "owner": me.pk})
     assert b"duplicate-warning" in response.content
 
@@ -92,9 +105,14 @@ def test_company_create_warns_about_a_similar_name(alpha, client, me) -> None:
 def test_custom_fields_are_rendered_and_validated_on_the_form(alpha, client, me) -> None:
     in_alpha(
         alpha,
-        lambda: CustomFieldFactory(object_type="company", key="employees", label="Employees",
-                                   field_type="number", required=True),
-    )  # fmt: skip
+        lambda: CustomFieldFactory.create(
+            object_type="company",
+            key="employees",
+            label="Employees",
+            field_type="number",
+            required=True,
+        ),
+    )
     assert b"Employees" in client.get("/companies/new/").content
     response = client.post(
         "/companies/new/", {"name": "Initech", "owner": me.pk, "cf_employees": "lots"}
@@ -106,7 +124,9 @@ def test_custom_fields_are_rendered_and_validated_on_the_form(alpha, client, me)
 def test_custom_field_value_is_saved_from_the_form(alpha, client, me) -> None:
     in_alpha(
         alpha,
-        lambda: CustomFieldFactory(object_type="company", key="employees", field_type="number"),
+        lambda: CustomFieldFactory.create(
+            object_type="company", key="employees", field_type="number"
+        ),
     )
     client.post("/companies/new/", {"name": "Initech", "owner": me.pk, "cf_employees": "250"})
     company = in_alpha(alpha, lambda: Company.objects.get(name="Initech"))
@@ -115,11 +135,11 @@ def test_custom_field_value_is_saved_from_the_form(alpha, client, me) -> None:
 
 def test_list_filters_by_custom_field(alpha, client, me) -> None:
     def make():
-        CustomFieldFactory(
+        CustomFieldFactory.create(
             object_type="company", key="tier", field_type="choice", choices=["A", "B"]
         )
-        CompanyFactory(owner=me, name="Tier A Co", custom={"tier": "A"})
-        CompanyFactory(owner=me, name="Tier B Co", custom={"tier": "B"})
+        CompanyFactory.create(owner=me, name="Tier A Co", custom={"tier": "A"})
+        CompanyFactory.create(owner=me, name="Tier B Co", custom={"tier": "B"})
 
     in_alpha(alpha, make)
     content = client.get("/companies/?cf_tier=A").content
@@ -128,13 +148,15 @@ def test_list_filters_by_custom_field(alpha, client, me) -> None:
 
 
 def test_list_search_finds_by_partial_name_and_typo(alpha, client, me) -> None:
-    in_alpha(alpha, lambda: ContactFactory(owner=me, first_name="Bartholomew", last_name="Quint"))
+    in_alpha(
+        alpha, lambda: ContactFactory.create(owner=me, first_name="Bartholomew", last_name="Quint")
+    )
     assert b"Bartholomew" in client.get("/contacts/?q=tholom").content
     assert b"Bartholomew" in client.get("/contacts/?q=Bartholomev").content
 
 
 def test_list_htmx_request_gets_only_the_results_partial(alpha, client, me) -> None:
-    in_alpha(alpha, lambda: ContactFactory(owner=me))
+    in_alpha(alpha, lambda: ContactFactory.create(owner=me))
     response = client.get("/contacts/?q=x", HTTP_HX_REQUEST="true")
     assert b"<html" not in response.content
     assert b'id="results"' in response.content
@@ -142,7 +164,11 @@ def test_list_htmx_request_gets_only_the_results_partial(alpha, client, me) -> N
 
 def test_list_sorts_by_a_whitelisted_column_only(alpha, client, me) -> None:
     in_alpha(
-        alpha, lambda: (CompanyFactory(owner=me, name="Aaa"), CompanyFactory(owner=me, name="Zzz"))
+        alpha,
+        lambda: (
+            CompanyFactory.create(owner=me, name="Aaa"),
+            CompanyFactory.create(owner=me, name="Zzz"),
+        ),
     )
     content = client.get("/companies/?sort=-name").content
     assert content.index(b"Zzz") < content.index(b"Aaa")
@@ -154,7 +180,7 @@ def test_empty_list_shows_an_empty_state(client) -> None:
 
 
 def test_quick_add_note_appears_on_the_timeline(alpha, client, me) -> None:
-    contact = in_alpha(alpha, lambda: ContactFactory(owner=me))
+    contact = in_alpha(alpha, lambda: ContactFactory.create(owner=me))
     response = client.post(
         f"/contacts/{contact.pk}/activities/",
         {"kind": "note", "subject": "Prefers email"},
@@ -168,7 +194,7 @@ def test_quick_add_note_appears_on_the_timeline(alpha, client, me) -> None:
 def test_timeline_shows_field_changes_with_old_and_new(alpha, client, me) -> None:
     from crm import services
 
-    contact = in_alpha(alpha, lambda: ContactFactory(owner=me, title="Buyer"))
+    contact = in_alpha(alpha, lambda: ContactFactory.create(owner=me, title="Buyer"))
     in_alpha(
         alpha, lambda: services.contact_update(contact=contact, by=me, fields={"title": "CEO"})
     )
@@ -178,8 +204,8 @@ def test_timeline_shows_field_changes_with_old_and_new(alpha, client, me) -> Non
 
 
 def test_completing_an_activity_offers_the_next_one(alpha, client, me) -> None:
-    contact = in_alpha(alpha, lambda: ContactFactory(owner=me))
-    call = in_alpha(alpha, lambda: ActivityFactory(owner=me, contact=contact))
+    contact = in_alpha(alpha, lambda: ContactFactory.create(owner=me))
+    call = in_alpha(alpha, lambda: ActivityFactory.create(owner=me, contact=contact))
     response = client.post(f"/activities/{call.pk}/complete/", {"outcome": "Interested"})
     assert response["Location"] == f"/activities/new/?follow_up={call.pk}"
     form = client.get(response["Location"]).content.decode()
@@ -188,7 +214,7 @@ def test_completing_an_activity_offers_the_next_one(alpha, client, me) -> None:
 
 
 def test_lead_conversion_page_converts(alpha, client, me) -> None:
-    lead = in_alpha(alpha, lambda: LeadFactory(owner=me, company_name="Umbrella"))
+    lead = in_alpha(alpha, lambda: LeadFactory.create(owner=me, company_name="Umbrella"))
     response = client.post(
         f"/leads/{lead.pk}/convert/", {"create_deal": "on", "deal_title": "Umbrella deal"}
     )
@@ -198,15 +224,15 @@ def test_lead_conversion_page_converts(alpha, client, me) -> None:
 
 
 def test_merge_page_merges_into_the_chosen_record(alpha, client, me) -> None:
-    a = in_alpha(alpha, lambda: ContactFactory(owner=me, last_name="Keep"))
-    b = in_alpha(alpha, lambda: ContactFactory(owner=me, last_name="Drop"))
+    a = in_alpha(alpha, lambda: ContactFactory.create(owner=me, last_name="Keep"))
+    b = in_alpha(alpha, lambda: ContactFactory.create(owner=me, last_name="Drop"))
     assert client.get(f"/contacts/merge/?ids={a.pk}&ids={b.pk}").status_code == 200
     client.post("/contacts/merge/", {"ids": [a.pk, b.pk], "primary": a.pk})
     assert in_alpha(alpha, lambda: list(Contact.objects.filter(pk__in=[a.pk, b.pk]))) == [a]
 
 
 def test_bulk_delete_asks_for_confirmation_first(alpha, client, me) -> None:
-    lead = in_alpha(alpha, lambda: LeadFactory(owner=me))
+    lead = in_alpha(alpha, lambda: LeadFactory.create(owner=me))
     response = client.post("/leads/bulk/", {"action": "delete", "ids": [lead.pk]})
     assert b"bulk-confirm" in response.content
     assert in_alpha(alpha, lambda: Lead.objects.filter(pk=lead.pk).exists())
@@ -215,13 +241,15 @@ def test_bulk_delete_asks_for_confirmation_first(alpha, client, me) -> None:
 
 
 def test_bulk_add_tag(alpha, client, me) -> None:
-    deals = in_alpha(alpha, lambda: [DealFactory(owner=me), DealFactory(owner=me)])
+    deals = in_alpha(alpha, lambda: [DealFactory.create(owner=me), DealFactory.create(owner=me)])
     client.post("/deals/bulk/", {"action": "tag", "tag_name": "q4", "ids": [d.pk for d in deals]})
     assert in_alpha(alpha, lambda: Deal.objects.filter(tags__name="q4").count()) == 2
 
 
 def test_board_shows_columns_with_counts_and_weighted_sums(alpha, client, me) -> None:
-    in_alpha(alpha, lambda: DealFactory(owner=me, stage=stage_named("Proposal"), amount=1000))
+    in_alpha(
+        alpha, lambda: DealFactory.create(owner=me, stage=stage_named("Proposal"), amount=1000)
+    )
     content = client.get("/deals/").content.decode()
     assert 'data-testid="column-proposal"' in content
     assert "weighted 500" in content
@@ -233,12 +261,12 @@ def test_board_highlights_rotting_deals(alpha, client, me) -> None:
     from django.utils import timezone
 
     old = timezone.now() - datetime.timedelta(days=30)
-    in_alpha(alpha, lambda: DealFactory(owner=me, stage_entered_at=old))
+    in_alpha(alpha, lambda: DealFactory.create(owner=me, stage_entered_at=old))
     assert b"crm-rotting" in client.get("/deals/").content
 
 
 def test_board_move_by_htmx_answers_with_a_refresh_trigger(alpha, client, me) -> None:
-    deal = in_alpha(alpha, lambda: DealFactory(owner=me))
+    deal = in_alpha(alpha, lambda: DealFactory.create(owner=me))
     won = in_alpha(alpha, lambda: stage_named("Won"))
     response = client.post(f"/deals/{deal.pk}/move/", {"stage": won.pk}, HTTP_HX_REQUEST="true")
     assert response.status_code == 204
@@ -257,8 +285,8 @@ def test_deal_detail_shows_stage_history(alpha, client, me) -> None:
 
 def test_global_search_groups_results_by_type(alpha, client, me) -> None:
     def make():
-        CompanyFactory(owner=me, name="Stark Industries")
-        ContactFactory(owner=me, first_name="Tony", last_name="Stark")
+        CompanyFactory.create(owner=me, name="Stark Industries")
+        ContactFactory.create(owner=me, first_name="Tony", last_name="Stark")
 
     in_alpha(alpha, make)
     content = client.get("/search/?q=stark", HTTP_HX_REQUEST="true").content.decode()
@@ -272,7 +300,7 @@ def test_dashboard_lists_my_overdue_activities(alpha, client, me) -> None:
     from django.utils import timezone
 
     due = timezone.now() - datetime.timedelta(days=2)
-    in_alpha(alpha, lambda: ActivityFactory(owner=me, subject="Chase invoice", due_at=due))
+    in_alpha(alpha, lambda: ActivityFactory.create(owner=me, subject="Chase invoice", due_at=due))
     content = client.get("/").content.decode()
     assert "Overdue" in content
     assert "Chase invoice" in content
@@ -280,8 +308,10 @@ def test_dashboard_lists_my_overdue_activities(alpha, client, me) -> None:
 
 def test_admin_adds_and_deletes_an_empty_stage(alpha, client) -> None:
     pipeline_id = in_alpha(alpha, lambda: stage_named("Won").pipeline_id)
-    client.post(f"/settings/pipelines/{pipeline_id}/stages/new/",
-                {"new-name": "Demo", "new-probability": "40", "new-kind": "open", "new-colour": "teal"})  # fmt: skip
+    client.post(
+        f"/settings/pipelines/{pipeline_id}/stages/new/",
+        {"new-name": "Demo", "new-probability": "40", "new-kind": "open", "new-colour": "teal"},
+    )
     stage = in_alpha(alpha, lambda: Stage.objects.get(name="Demo"))
     names = in_alpha(alpha, lambda: list(stage.pipeline.stages.values_list("name", flat=True)))
     assert names.index("Demo") < names.index("Won")
@@ -290,7 +320,7 @@ def test_admin_adds_and_deletes_an_empty_stage(alpha, client) -> None:
 
 
 def test_a_stage_with_deals_cannot_be_deleted(alpha, client, me) -> None:
-    deal = in_alpha(alpha, lambda: DealFactory(owner=me))
+    deal = in_alpha(alpha, lambda: DealFactory.create(owner=me))
     client.post(f"/settings/stages/{deal.stage_id}/", {"delete": "1"})
     assert in_alpha(alpha, lambda: Stage.objects.filter(pk=deal.stage_id).exists())
 
@@ -307,15 +337,22 @@ def test_admin_reorders_stages_by_drag_order(alpha, client) -> None:
 
 
 def test_admin_defines_a_custom_field(alpha, client) -> None:
-    client.post("/settings/fields/", {"object_type": "deal", "label": "Region", "field_type": "choice",
-                                      "choices_text": "North\nSouth"})  # fmt: skip
+    client.post(
+        "/settings/fields/",
+        {
+            "object_type": "deal",
+            "label": "Region",
+            "field_type": "choice",
+            "choices_text": "North\nSouth",
+        },
+    )
     definition = in_alpha(alpha, lambda: CustomFieldDefinition.objects.get(label="Region"))
     assert definition.choices == ["North", "South"]
 
 
 def test_admin_reassigns_a_leavers_records(alpha, client) -> None:
-    leaver, heir = in_alpha(alpha, lambda: (UserFactory(), UserFactory()))
-    in_alpha(alpha, lambda: ContactFactory(owner=leaver))
+    leaver, heir = in_alpha(alpha, lambda: (UserFactory.create(), UserFactory.create()))
+    in_alpha(alpha, lambda: ContactFactory.create(owner=leaver))
     client.post("/settings/crm/", {"form": "reassign", "from_user": leaver.pk, "to_user": heir.pk})
     assert in_alpha(alpha, lambda: Contact.objects.filter(owner=heir).count()) == 1
 

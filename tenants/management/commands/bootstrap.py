@@ -10,13 +10,17 @@ from django.core.management.base import BaseCommand
 
 from tenants.demo import demo_workspace_ensure, ops_staff_ensure
 from tenants.models import Tenant
+from tenants.provisioning import pool_refill
 from tenants.schema_state import schemas_behind
 from tenants.selectors import public_url
 from tenants.services import public_tenant_ensure, template_ensure
 
 
 class Command(BaseCommand):
-    help = "Ensure the public tenant and the template schema, migrate behind workspaces."
+    help = (
+        "Ensure the public tenant and the template schema, migrate behind workspaces, "
+        "fill the signup pool."
+    )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--demo", action="store_true", help="Also create the demo workspace.")
@@ -31,6 +35,9 @@ class Command(BaseCommand):
         if behind:
             self.stdout.write(f"Migrating {len(behind)} workspace schema(s)…")
             call_command("migrate_schemas", tenant=True, interactive=False, verbosity=0)
+        added = pool_refill()
+        if added:
+            self.stdout.write(f"Added {added} ready workspace schema(s) to the signup pool.")
         if demo:
             access = demo_workspace_ensure()
             ops_email = ops_staff_ensure()
