@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django_tenants.utils import schema_context
 
+from tenants.demo_data import demo_crm_data_seed
 from tenants.models import Tenant
 from tenants.selectors import workspace_url
 from tenants.services import tenant_create, workspace_user_create
@@ -49,6 +50,11 @@ def demo_workspace_ensure() -> DemoAccess:
         for full_name, email, role in DEMO_TEAM:
             workspace_user_create(
                 tenant=tenant, email=email, full_name=full_name, password=DEMO_PASSWORD, role=role
+            )
+        with schema_context(tenant.schema_name):
+            demo_crm_data_seed(
+                admin=User.objects.get(email=DEMO_ADMIN_EMAIL),
+                rep=User.objects.get(role=Role.REP),
             )
     return DemoAccess(
         url=workspace_url(tenant), email=DEMO_ADMIN_EMAIL, password=DEMO_PASSWORD, created=created
