@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.test import Client
 from django_tenants.utils import schema_context
@@ -154,8 +155,15 @@ def committed(django_db_setup: None, django_db_blocker) -> Iterator[None]:
 
 @pytest.fixture(autouse=True)
 def clear_cache() -> None:
-    """Every test starts with an empty cache (rate-limit counters included)."""
-    cache.clear()
+    """Every test starts with an empty cache (rate-limit counters included).
+
+    Only this run's keys are deleted (they share a per-run prefix), so a concurrent run on
+    the same Redis keeps its own.
+    """
+    client = cache._cache.get_client(write=True)  # type: ignore[attr-defined]
+    keys = list(client.scan_iter(match=f"*{settings.CACHES['default']['KEY_PREFIX']}:*"))
+    if keys:
+        client.delete(*keys)
 
 
 def sign_in(client: Client, workspace: Workspace, user: object) -> Client:

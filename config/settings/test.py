@@ -21,10 +21,12 @@ ALLOWED_HOSTS = ["localhost", ".localhost", "testserver"]
 #: Cache and broker get separate databases: tests flush the cache, never the broker's queues.
 TEST_REDIS_DB = env.int("TEST_REDIS_DB", default=9)
 CACHES["default"]["LOCATION"] = _redis_database(REDIS_URL, TEST_REDIS_DB)
-CACHES["default"]["KEY_PREFIX"] = "rapport-test"
+#: Per-run key prefix and queue: concurrent test runs on one Redis never see each other.
+TEST_RUN_ID = str(os.getpid())
+CACHES["default"]["KEY_PREFIX"] = f"rapport-test-{TEST_RUN_ID}"
 CELERY_BROKER_URL = _redis_database(REDIS_URL, TEST_REDIS_DB + 1)
 CELERY_RESULT_BACKEND = CELERY_BROKER_URL
-CELERY_TASK_DEFAULT_QUEUE = "rapport-test"
+CELERY_TASK_DEFAULT_QUEUE = f"rapport-test-{TEST_RUN_ID}"
 
 from config.settings.base import DATABASES  # noqa: E402 -- grouped with the override it serves
 

@@ -31,6 +31,7 @@ from crm.models.records import (
     LeadSource,
     LeadStatus,
 )
+from crm.models.saved_views import ListType, SavedView
 from crm.models.visibility import OwnedQuerySet, sees_everything
 
 __all__ = [
@@ -56,9 +57,11 @@ __all__ = [
     "Lead",
     "LeadSource",
     "LeadStatus",
+    "ListType",
     "ObjectType",
     "OwnedQuerySet",
     "Pipeline",
+    "SavedView",
     "Stage",
     "StageKind",
     "StageTransition",

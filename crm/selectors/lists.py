@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import connection, models
+from django.db.models import Q
 from django.utils import timezone
 
 from crm.custom_fields import filter_condition
@@ -195,4 +201,139 @@ def paginate(
     items = list(queryset[offset : offset + per_page])
     return PageSlice(
         items=items, number=page, per_page=per_page, total=total, total_is_capped=capped
+    )
+
+
+# --- Keyset ("seek") pagination ----------------------------------------------------------------
+
+
+def encode_cursor(value: Any, pk: int) -> str:
+    """A URL-safe token for "the row with this sort value and id"."""
+    if isinstance(value, datetime.datetime | datetime.date):
+        value = value.isoformat()
+    elif isinstance(value, Decimal):
+        value = str(value)
+    raw = json.dumps([value, pk], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(model: type[models.Model], column: str, token: str) -> tuple[Any, int] | None:
+    """The sort value (typed as the column) and id of a cursor; ``None`` when it is not one."""
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+        value, pk = json.loads(raw)
+        field = model._meta.get_field(column)
+        field = getattr(field, "output_field", None) or field
+        typed = None if value is None else field.to_python(value)  # type: ignore[union-attr]
+        if isinstance(typed, datetime.datetime) and timezone.is_naive(typed):
+            typed = timezone.make_aware(typed, datetime.UTC)
+        return typed, int(pk)
+    except (ValueError, TypeError, binascii.Error, ValidationError, FieldDoesNotExist):
+        return None
+
+
+def seek_condition(column: str, *, descending: bool, value: Any, pk: int) -> Q:
+    """Rows after ``(value, pk)`` in ``ORDER BY column, id`` (both ascending or both descending).
+
+    ``column >= value`` is kept as its own term so PostgreSQL starts the index scan at the
+    cursor instead of filtering from the first row. NULLs sort last ascending and first
+    descending (PostgreSQL's defaults, which ``order_by`` keeps).
+    """
+    gt, gte = ("lt", "lte") if descending else ("gt", "gte")
+    if value is None:
+        nulls_after = Q(**{f"{column}__isnull": True, f"id__{gt}": pk})
+        return nulls_after | Q(**{f"{column}__isnull": False}) if descending else nulls_after
+    after = Q(**{f"{column}__{gte}": value}) & (
+        Q(**{f"{column}__{gt}": value}) | Q(**{column: value, f"id__{gt}": pk})
+    )
+    if not descending:
+        after |= Q(**{f"{column}__isnull": True})
+    return after
+
+
+@dataclass(frozen=True)
+class SeekPage:
+    """One page of a keyset-paginated list.
+
+    Pages are reached by cursors (the sort value and id of a boundary row) rather than by
+    number, so a page deep in a 100k-row list costs what the first one does. ``total`` stops
+    counting at the cap (shown as "more than 10,000").
+    """
+
+    items: list[Any]
+    per_page: int
+    total: int
+    total_is_capped: bool
+    is_first: bool
+    next_cursor: str | None
+    previous_cursor: str | None
+
+    @property
+    def has_next(self) -> bool:
+        return self.next_cursor is not None
+
+    @property
+    def has_previous(self) -> bool:
+        return self.previous_cursor is not None
+
+    @property
+    def end_index(self) -> int:
+        return len(self.items)
+
+
+def seek_page(
+    queryset: models.QuerySet[Any],
+    *,
+    order: tuple[str, ...],
+    after: str = "",
+    before: str = "",
+    per_page: int = 25,
+    count_cap: int = 10_000,
+    count: bool = True,
+) -> SeekPage:
+    """The page after the ``after`` cursor (or before ``before``) of ``queryset`` in ``order``.
+
+    ``order`` is ``(column, "id")`` or ``("-column", "-id")``, as :func:`ordering` returns.
+    Two queries: the bounded count and the page itself (one row more tells if another page
+    follows).
+    """
+    descending = order[0].startswith("-")
+    column = order[0].removeprefix("-")
+    model = queryset.model
+    total, capped = capped_count(queryset, count_cap) if count else (0, False)
+    cursor = decode_cursor(model, column, before or after) if (before or after) else None
+    backwards = bool(before) and cursor is not None
+    rows = queryset
+    if backwards:
+        reversed_order = tuple(c.removeprefix("-") if descending else f"-{c}" for c in order)
+        rows = rows.order_by(*reversed_order)
+    else:
+        rows = rows.order_by(*order)
+    if cursor is not None:
+        value, pk = cursor
+        rows = rows.filter(
+            seek_condition(column, descending=descending != backwards, value=value, pk=pk)
+        )
+    items = list(rows[: per_page + 1])
+    more = len(items) > per_page
+    items = items[:per_page]
+    if backwards:
+        items.reverse()
+    first_row, last_row = (items[0], items[-1]) if items else (None, None)
+
+    def token(row: Any) -> str:
+        return encode_cursor(getattr(row, column), row.pk)
+
+    if backwards:
+        has_next, has_previous = True, more
+    else:
+        has_next, has_previous = more, cursor is not None
+    return SeekPage(
+        items=items,
+        per_page=per_page,
+        total=total,
+        total_is_capped=capped,
+        is_first=not has_previous,
+        next_cursor=token(last_row) if has_next and last_row is not None else None,
+        previous_cursor=token(first_row) if has_previous and first_row is not None else None,
     )
