@@ -18,9 +18,11 @@ from crm.models import (
     CrmSettings,
     CustomFieldDefinition,
     Deal,
+    DealContactRole,
     Lead,
     LeadSource,
     LeadStatus,
+    ListType,
     Pipeline,
     Stage,
     StageKind,
@@ -307,7 +309,11 @@ class ListFilterForm(forms.Form):
         required=False, label=_("Created until"), widget=forms.DateInput(attrs={"type": "date"})
     )
     sort = forms.CharField(required=False, max_length=30)
-    page = forms.IntegerField(required=False, min_value=1, max_value=100_000)
+    after = forms.CharField(required=False, max_length=400)
+    before = forms.CharField(required=False, max_length=400)
+
+    #: Query parameters that move through a list rather than filter it.
+    PAGING = ("after", "before", "page", "view")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -358,6 +364,85 @@ class CompanyFilterForm(ListFilterForm):
 
 class ContactFilterForm(ListFilterForm):
     pass
+
+
+class SavedViewForm(forms.Form):
+    """Name the current filters of a list; ``query`` is the list's query string."""
+
+    list_type = forms.ChoiceField(choices=ListType.choices, widget=forms.HiddenInput)
+    query = forms.CharField(required=False, max_length=1000, widget=forms.HiddenInput)
+    name = forms.CharField(max_length=80, label=_("View name"))
+    shared = forms.BooleanField(required=False, label=_("Share with the workspace"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        style_fields(self)
+
+
+class LostReasonForm(forms.Form):
+    """Why a deal was lost, asked when it is dropped on a lost stage."""
+
+    stage = forms.ModelChoiceField(queryset=Stage.objects.none(), widget=forms.HiddenInput)
+    lost_reason = forms.CharField(max_length=200, label=_("Why was this deal lost?"))
+    above = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    below = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, deal: Deal, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["stage"].queryset = Stage.objects.filter(  # type: ignore[attr-defined]
+            pipeline_id=deal.pipeline_id, kind=StageKind.LOST
+        )
+        self.fields["lost_reason"].widget.attrs["autofocus"] = True
+        style_fields(self)
+
+
+class DealContactForm(forms.Form):
+    """Add a person to a deal, in a role."""
+
+    contact = forms.ModelChoiceField(
+        queryset=Contact.objects.none(),
+        label=_("Contact"),
+        widget=RecordSelect("/lookup/contacts/"),
+    )
+    role = forms.ChoiceField(
+        choices=DealContactRole.choices, initial=DealContactRole.DECISION_MAKER, label=_("Role")
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["contact"].queryset = Contact.objects.visible_to(user)  # type: ignore[attr-defined]
+        style_fields(self)
+
+
+class ContactCompanyForm(forms.Form):
+    """Link a contact to a company, in a role and over a period."""
+
+    company = forms.ModelChoiceField(
+        queryset=Company.objects.none(),
+        label=_("Company"),
+        widget=RecordSelect("/lookup/companies/"),
+    )
+    role = forms.ChoiceField(
+        choices=ContactRole.choices, initial=ContactRole.EMPLOYEE, label=_("Role")
+    )
+    started_on = forms.DateField(
+        required=False, label=_("Since"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    ended_on = forms.DateField(
+        required=False, label=_("Until"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["company"].queryset = Company.objects.visible_to(user)  # type: ignore[attr-defined]
+        style_fields(self)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        started, ended = data.get("started_on"), data.get("ended_on")
+        if started and ended and ended < started:
+            self.add_error("ended_on", _("The end date cannot be before the start date."))
+        return data
 
 
 class BulkActionForm(forms.Form):

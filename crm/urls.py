@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from crm.views import activities, configuration, deals, merge, records, search
+from crm.views import activities, configuration, deals, links, lists, merge, records, search
 
 urlpatterns = [
     path("", search.dashboard, name="dashboard"),
@@ -11,7 +11,13 @@ urlpatterns = [
     # Deals: the board is the deals home; the list is the alternative view.
     path("deals/", deals.deal_board, name="deals"),
     path("deals/pipelines/<int:pipeline_id>/", deals.deal_board, name="deal_board"),
-    path("deals/list/", records.record_list, {"kind": "deal"}, name="deal_list"),
+    path("deals/list/", lists.record_list, {"kind": "deal"}, name="deal_list"),
+    path("deals/export/", lists.record_export, {"kind": "deal"}, name="deal_export"),
+    path(
+        "deals/stages/<int:stage_id>/cards/", deals.deal_column_more, name="deal_column_more"
+    ),
+    path("deals/<int:pk>/lost/", deals.deal_lost, name="deal_lost"),
+    path("deals/<int:pk>/contacts/add/", links.deal_contact_add, name="deal_contact_add"),
     path("deals/new/", records.record_form, {"kind": "deal"}, name="deal_create"),
     path("deals/bulk/", records.record_bulk, {"kind": "deal"}, name="deal_bulk"),
     path("deals/<int:pk>/", records.record_detail, {"kind": "deal"}, name="deal_detail"),
@@ -22,7 +28,13 @@ urlpatterns = [
     # Leads
     path("leads/<int:pk>/convert/", deals.lead_convert, name="lead_convert"),
     # Activities
-    path("activities/", records.record_list, {"kind": "activity"}, name="activities"),
+    path("activities/", lists.record_list, {"kind": "activity"}, name="activities"),
+    path(
+        "activities/export/", lists.record_export, {"kind": "activity"}, name="activity_export"
+    ),
+    # Saved views of the lists
+    path("views/new/", lists.saved_view_create, name="saved_view_create"),
+    path("views/<int:pk>/delete/", lists.saved_view_delete, name="saved_view_delete"),
     path("activities/new/", activities.activity_form, name="activity_create"),
     path("activities/bulk/", records.record_bulk, {"kind": "activity"}, name="activity_bulk"),
     path("activities/<int:pk>/", activities.activity_form, name="activity_update"),
@@ -52,7 +64,8 @@ urlpatterns = [
 for _kind, _prefix in (("contact", "contacts"), ("company", "companies"), ("lead", "leads")):
     _extra = {"kind": _kind}
     urlpatterns += [
-        path(f"{_prefix}/", records.record_list, _extra, name=_prefix),
+        path(f"{_prefix}/", lists.record_list, _extra, name=_prefix),
+        path(f"{_prefix}/export/", lists.record_export, _extra, name=f"{_kind}_export"),
         path(f"{_prefix}/new/", records.record_form, _extra, name=f"{_kind}_create"),
         path(f"{_prefix}/bulk/", records.record_bulk, _extra, name=f"{_kind}_bulk"),
         path(f"{_prefix}/<int:pk>/", records.record_detail, _extra, name=f"{_kind}_detail"),
@@ -68,4 +81,14 @@ for _kind, _prefix in (("contact", "contacts"), ("company", "companies"), ("lead
 urlpatterns += [
     path("contacts/merge/", merge.record_merge, {"kind": "contact"}, name="contact_merge"),
     path("companies/merge/", merge.record_merge, {"kind": "company"}, name="company_merge"),
+    path(
+        "contacts/<int:pk>/companies/add/",
+        links.contact_company_add,
+        name="contact_company_add",
+    ),
+    path(
+        "contacts/companies/<int:pk>/remove/",
+        links.contact_company_remove,
+        name="contact_company_remove",
+    ),
 ]

@@ -162,6 +162,12 @@ class Deal(models.Model):
             models.Index(
                 fields=["owner", "stage", "position", "id"], name="crm_deal_owner_board_idx"
             ),
+            # Column totals of the board: an index-only scan grouped by stage.
+            models.Index(
+                fields=["pipeline", "stage"],
+                include=["amount", "probability", "owner"],
+                name="crm_deal_totals_idx",
+            ),
             models.Index(fields=["-updated_at", "-id"], name="crm_deal_updated_idx"),
             models.Index(fields=["owner", "-updated_at", "-id"], name="crm_deal_owner_updated_idx"),
             models.Index(fields=["-created_at", "-id"], name="crm_deal_created_idx"),

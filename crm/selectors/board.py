@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -12,16 +13,17 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     Prefetch,
+    Q,
     Sum,
-    Value,
     prefetch_related_objects,
 )
-from django.db.models.functions import Coalesce
 
 from crm.models import Deal, Pipeline, Stage, Tag
 
-#: Cards rendered per column; the column header still counts and sums every deal.
-CARDS_PER_COLUMN = 25
+#: Cards rendered per column; the column header still counts and sums every deal, and a
+#: "show more" link loads the next cards of that column only.
+CARDS_PER_COLUMN = 10
+_CENT = Decimal("0.01")
 
 
 @dataclass(frozen=True)
@@ -36,27 +38,47 @@ class Column:
     def hidden(self) -> int:
         return max(0, self.count - len(self.deals))
 
-
-def weighted_amount_expression() -> ExpressionWrapper:
-    probability = Coalesce("probability", "stage__probability")
-    return ExpressionWrapper(
-        F("amount") * probability / Value(100),
-        output_field=DecimalField(max_digits=18, decimal_places=2),
-    )
+    @property
+    def last(self) -> Deal | None:
+        return self.deals[-1] if self.deals else None
 
 
-def stage_totals(deals: Any) -> dict[int, dict[str, Any]]:
-    """Count, sum and probability-weighted sum of ``deals`` per stage id (one query)."""
+def stage_totals(deals: Any, stages: Iterable[Stage]) -> dict[int, dict[str, Any]]:
+    """Count, sum and probability-weighted sum of ``deals`` per stage id: one grouped query.
+
+    The query reads the deal table alone (the ``crm_deal_totals_idx`` covering index holds
+    stage, amount, probability and owner): deals without their own probability are summed
+    apart and weighted with their stage's default here, instead of joining every deal to its
+    stage.
+    """
     rows = (
         deals.order_by()
         .values("stage_id")
         .annotate(
             count=Count("id"),
             total=Sum("amount"),
-            weighted=Sum(weighted_amount_expression()),
+            own_weighted=Sum(
+                ExpressionWrapper(
+                    F("amount") * F("probability"),
+                    output_field=DecimalField(max_digits=20, decimal_places=2),
+                ),
+                filter=Q(probability__isnull=False),
+            ),
+            default_amount=Sum("amount", filter=Q(probability__isnull=True)),
         )
     )
-    return {row["stage_id"]: row for row in rows}
+    probability = {stage.pk: stage.probability for stage in stages}
+    totals = {}
+    for row in rows:
+        weighted = (row["own_weighted"] or Decimal(0)) + (row["default_amount"] or Decimal(0)) * (
+            probability.get(row["stage_id"], 0)
+        )
+        totals[row["stage_id"]] = {
+            "count": row["count"],
+            "total": row["total"] or Decimal(0),
+            "weighted": (weighted / 100).quantize(_CENT),
+        }
+    return totals
 
 
 def board_deals(*, pipeline: Pipeline, user: Any, owner: Any = None, tag: Tag | None = None) -> Any:
@@ -67,6 +89,20 @@ def board_deals(*, pipeline: Pipeline, user: Any, owner: Any = None, tag: Tag | 
     if tag is not None:
         deals = deals.filter(tags=tag)
     return deals
+
+
+def _cards(deals: Any) -> Any:
+    return deals.select_related("company", "owner").only(
+        "title", "amount", "currency", "stage_id", "stage_entered_at", "position",
+        "company__name", "owner__full_name", "owner__email",
+    )  # fmt: skip
+
+
+def _attach(cards: list[Deal], stages: dict[int, Stage]) -> None:
+    """Tags in one query, and the stage already in hand (rotting needs its threshold)."""
+    prefetch_related_objects(cards, Prefetch("tags", queryset=Tag.objects.order_by("name")))
+    for deal in cards:
+        deal.stage = stages[deal.stage_id]
 
 
 def board_columns(
@@ -80,10 +116,11 @@ def board_columns(
     """Every stage of ``pipeline`` with its first cards and its totals: four queries."""
     stages = list(pipeline.stages.order_by("position", "id"))
     deals = board_deals(pipeline=pipeline, user=user, owner=owner, tag=tag)
-    totals = stage_totals(deals)
-    cards_query = deals.select_related("company", "owner", "stage")
+    totals = stage_totals(deals, stages)
     columns = [
-        cards_query.filter(stage=stage).order_by("position", "id")[:per_column] for stage in stages
+        _cards(deals.filter(stage=stage)).order_by("position", "id")[:per_column]
+        for stage in stages
+        if totals.get(stage.pk, {}).get("count")
     ]
     cards: list[Deal] = []
     if columns:
@@ -91,7 +128,7 @@ def board_columns(
         # (stage, position, id) index instead of ranking every deal of the pipeline.
         combined = columns[0].union(*columns[1:], all=True) if len(columns) > 1 else columns[0]
         cards = list(combined)
-        prefetch_related_objects(cards, Prefetch("tags", queryset=Tag.objects.order_by("name")))
+        _attach(cards, {stage.pk: stage for stage in stages})
         cards.sort(key=lambda deal: (deal.position, deal.pk))
     by_stage: dict[int, list[Deal]] = {stage.pk: [] for stage in stages}
     for deal in cards:
@@ -106,3 +143,24 @@ def board_columns(
         )
         for stage in stages
     ]
+
+
+def column_more(
+    *,
+    stage: Stage,
+    user: Any,
+    after: Deal,
+    owner: Any = None,
+    tag: Tag | None = None,
+    per_column: int = CARDS_PER_COLUMN,
+) -> tuple[list[Deal], bool]:
+    """The next cards of one column after the card ``after`` (by position), and whether more follow."""
+    deals = board_deals(pipeline=stage.pipeline, user=user, owner=owner, tag=tag)
+    position = Q(position__gt=after.position) | Q(position=after.position, id__gt=after.pk)
+    rows = list(
+        _cards(deals.filter(stage=stage))
+        .filter(Q(position__gte=after.position) & position)
+        .order_by("position", "id")[: per_column + 1]
+    )
+    _attach(rows, {stage.pk: stage})
+    return rows[:per_column], len(rows) > per_column

@@ -54,7 +54,9 @@ def pipeline_summary(*, user: Any, pipeline: Pipeline | None) -> list[dict[str, 
     if pipeline is None:
         return []
     stages = list(pipeline.stages.filter(kind=StageKind.OPEN).order_by("position", "id"))
-    totals = stage_totals(Deal.objects.visible_to(user).filter(pipeline=pipeline, stage__in=stages))
+    totals = stage_totals(
+        Deal.objects.visible_to(user).filter(pipeline=pipeline, stage__in=stages), stages
+    )
     return [
         {
             "stage": stage,

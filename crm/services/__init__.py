@@ -42,6 +42,7 @@ from crm.services.pipelines import (
     stage_update,
     stages_reorder,
 )
+from crm.services.saved_views import saved_view_create, saved_view_delete
 from crm.services.records import (
     company_create,
     company_delete,
@@ -97,6 +98,8 @@ __all__ = [
     "records_assign_owner",
     "records_delete",
     "records_reassign",
+    "saved_view_create",
+    "saved_view_delete",
     "stage_create",
     "stage_delete",
     "stage_update",

@@ -13,9 +13,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from crm import services
 from crm.errors import CrmError
-from crm.forms import LeadConvertForm, active_users
-from crm.models import Deal, Lead, Pipeline, Stage, Tag
-from crm.selectors import board_columns, editable_or_404
+from crm.forms import LeadConvertForm, LostReasonForm, active_users
+from crm.models import Deal, Lead, Pipeline, Stage, StageKind, Tag
+from crm.selectors import board_columns, column_more, editable_or_404, visible_or_404
 from crm.views.helpers import redirect_after_post, render_page, user_of, write_required
 
 
@@ -35,10 +35,7 @@ def deal_board(request: HttpRequest, pipeline_id: int | None = None) -> HttpResp
     pipeline = next((p for p in pipelines if p.pk == chosen), None)
     if pipeline is None:
         raise Http404
-    owner_id = _int_or_none(request.GET.get("owner"))
-    tag_id = _int_or_none(request.GET.get("tag"))
-    owner = active_users().filter(pk=owner_id).first() if owner_id else None
-    tag = Tag.objects.filter(pk=tag_id).first() if tag_id else None
+    owner, tag = _board_filters(request)
     columns = board_columns(pipeline=pipeline, user=user, owner=owner, tag=tag)
     partial_only = getattr(request, "htmx", False) and not request.htmx.boosted  # type: ignore[attr-defined]
     return render_page(
@@ -56,6 +53,92 @@ def deal_board(request: HttpRequest, pipeline_id: int | None = None) -> HttpResp
             "active_nav": "deals",
         },
         partial="board",
+    )
+
+
+def _board_filters(request: HttpRequest) -> tuple[Any, Tag | None]:
+    owner_id = _int_or_none(request.GET.get("owner"))
+    tag_id = _int_or_none(request.GET.get("tag"))
+    owner = active_users().filter(pk=owner_id).first() if owner_id else None
+    tag = Tag.objects.filter(pk=tag_id).first() if tag_id else None
+    return owner, tag
+
+
+@require_GET
+@login_required
+def deal_column_more(request: HttpRequest, stage_id: int) -> HttpResponse:
+    """The next cards of one board column after the card ``after``, and a new "show more" link."""
+    user = user_of(request)
+    stage = get_object_or_404(Stage.objects.select_related("pipeline"), pk=stage_id)
+    after = visible_or_404(Deal.objects.filter(stage=stage), user, request.GET.get("after"))
+    owner, tag = _board_filters(request)
+    deals, more = column_more(stage=stage, user=user, after=after, owner=owner, tag=tag)
+    left = max(0, (_int_or_none(request.GET.get("left")) or 0) - len(deals))
+    return render_page(
+        request,
+        "crm/_board_cards.html",
+        {
+            "deals": deals,
+            "stage": stage,
+            "last": deals[-1] if more and deals else None,
+            "left": left,
+            "owner": owner,
+            "tag": tag,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@write_required
+def deal_lost(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ask why a deal was lost before moving it to a lost stage (the board's drop prompt).
+
+    Answers a modal for htmx and a page otherwise. Moving records the reason with the stage
+    change; the board then refreshes itself. Cancelling leaves the deal where it was.
+    """
+    user = user_of(request)
+    deal = editable_or_404(Deal.objects.select_related("stage", "pipeline"), user, pk)
+    if request.method == "GET":
+        form = LostReasonForm(
+            initial={
+                "stage": _int_or_none(request.GET.get("stage"))
+                or Stage.objects.filter(pipeline_id=deal.pipeline_id, kind=StageKind.LOST)
+                .order_by("position", "id")
+                .values_list("pk", flat=True)
+                .first(),
+                "above": _int_or_none(request.GET.get("above")),
+                "below": _int_or_none(request.GET.get("below")),
+                "lost_reason": deal.lost_reason,
+            },
+            deal=deal,
+        )
+    elif (form := LostReasonForm(request.POST, deal=deal)).is_valid():
+        data = form.cleaned_data
+        neighbours = Deal.objects.visible_to(user).filter(stage=data["stage"])
+        try:
+            services.deal_move(
+                deal=deal,
+                stage=data["stage"],
+                by=user,
+                above=neighbours.filter(pk=data["above"]).first() if data["above"] else None,
+                below=neighbours.filter(pk=data["below"]).first() if data["below"] else None,
+                lost_reason=data["lost_reason"],
+            )
+        except CrmError as error:
+            form.add_error(None, str(error))
+        else:
+            if getattr(request, "htmx", False):
+                response = HttpResponse("")
+                response["HX-Trigger"] = "board-changed"
+                return response
+            messages.success(request, _("Deal marked as lost."))
+            return redirect_after_post(request, deal.get_absolute_url())
+    stages = form.fields["stage"].queryset  # type: ignore[attr-defined]
+    return render_page(
+        request,
+        "crm/deal_lost.html",
+        {"deal": deal, "form": form, "lost_stages": list(stages), "active_nav": "deals"},
+        partial="lost-form",
     )
 
 

@@ -7,7 +7,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -16,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from crm import services
-from crm.custom_fields import display_value, form_field_name
+from crm.custom_fields import display_value
 from crm.errors import CrmError
 from crm.forms import BulkActionForm, QuickAddForm
 from crm.models import (
@@ -36,20 +35,13 @@ from crm.selectors import (
     company_duplicates,
     contact_duplicates,
     editable_or_404,
-    filtered,
-    ordering,
-    paginate,
     record_timeline,
     visible_or_404,
 )
-from crm.selectors.lists import DEFAULT_SORT
 from crm.selectors.search import ranked, text_search
 from crm.views.helpers import redirect_after_post, render_page, user_of, write_required
 from crm.views.kinds import KINDS, RecordKind
 from tenants.users.models import User
-
-PER_PAGE = 25
-
 
 def kind_or_404(kind: str) -> RecordKind:
     try:
@@ -73,54 +65,6 @@ def attach_custom_users(records: list[Any], definitions: list[CustomFieldDefinit
     users = {u.pk: u for u in User.objects.filter(pk__in=ids)}
     for record in records:
         record._custom_users = users
-
-
-@require_GET
-@login_required
-def record_list(request: HttpRequest, kind: str) -> HttpResponse:
-    """A filterable, sortable, paginated list of the records the user may see."""
-    spec = kind_or_404(kind)
-    user = user_of(request)
-    data = request.GET.copy()
-    if spec.key == "activity" and "status" not in data:
-        data["status"] = "open"
-    form = spec.filter_form_class(data)
-    params = form.cleaned_data if form.is_valid() else {}
-    definitions = definitions_for(spec)
-    custom_params = {d.key: request.GET.get(form_field_name(d), "") for d in definitions}
-    queryset = filtered(
-        spec.objects().visible_to(user),
-        params=params,
-        definitions=definitions,
-        custom_params=custom_params,
-    )
-    sort = params.get("sort") or DEFAULT_SORT[spec.model]
-    queryset = queryset.order_by(*ordering(spec.model, sort)).select_related(*spec.related)
-    if spec.key != "activity":
-        queryset = queryset.prefetch_related(
-            Prefetch("tags", queryset=Tag.objects.order_by("name"))
-        )
-    page = paginate(queryset, page=params.get("page") or 1, per_page=PER_PAGE)
-    columns = [d for d in definitions if d.show_in_list]
-    attach_custom_users(page.items, columns)
-    filterable = [d for d in definitions if d.field_type != FieldType.LONG_TEXT]
-    return render_page(
-        request,
-        "crm/record_list.html",
-        {
-            "spec": spec,
-            "form": form,
-            "page": page,
-            "sort": sort,
-            "custom_columns": columns,
-            "custom_filters": [(d, custom_params.get(d.key, "")) for d in filterable],
-            "active_nav": spec.nav,
-            "row_template": f"crm/rows/_{spec.key}.html",
-            "filters_active": any(v for k, v in request.GET.items() if k not in ("sort", "page")),
-            "can_write": user.can_write,
-        },
-        partial="results",
-    )
 
 
 def can_edit(user: Any, record: Any) -> bool:

@@ -1,0 +1,209 @@
+"""List pages: filters, keyset pages, saved views and CSV export of the same selection."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+from django_tenants.utils import schema_context
+
+from crm import services
+from crm.custom_fields import form_field_name
+from crm.errors import CrmError
+from crm.forms import ListFilterForm, SavedViewForm
+from crm.models import CustomFieldDefinition, FieldType, SavedView, Tag
+from crm.selectors import filtered, ordering
+from crm.selectors.exports import export_header, export_rows
+from crm.selectors.lists import DEFAULT_SORT, seek_page
+from crm.views.helpers import redirect_after_post, render_page, user_of
+from crm.views.kinds import KINDS, RecordKind
+from crm.views.records import attach_custom_users, definitions_for, kind_or_404
+
+PER_PAGE = 25
+
+
+@dataclass(frozen=True)
+class ListState:
+    """What a list's query string selects: the filter form, the records in order, the sort."""
+
+    form: ListFilterForm
+    queryset: Any
+    sort: str
+    order: tuple[str, ...]
+    definitions: list[CustomFieldDefinition]
+    custom_params: dict[str, str]
+
+
+def list_state(request: HttpRequest, spec: RecordKind) -> ListState:
+    """The visible records matching the request's filters, in the requested order."""
+    user = user_of(request)
+    data = request.GET.copy()
+    if spec.key == "activity" and "status" not in data:
+        data["status"] = "open"
+    form = spec.filter_form_class(data)
+    params = form.cleaned_data if form.is_valid() else {}
+    definitions = definitions_for(spec)
+    custom_params = {d.key: request.GET.get(form_field_name(d), "") for d in definitions}
+    queryset = filtered(
+        spec.objects().visible_to(user),
+        params=params,
+        definitions=definitions,
+        custom_params=custom_params,
+    )
+    sort = params.get("sort") or DEFAULT_SORT[spec.model]
+    order = ordering(spec.model, sort)
+    queryset = queryset.order_by(*order).select_related(*spec.related)
+    if spec.key != "activity":
+        queryset = queryset.prefetch_related(
+            Prefetch("tags", queryset=Tag.objects.order_by("name"))
+        )
+    return ListState(form, queryset, sort, order, definitions, custom_params)
+
+
+def _filters_active(request: HttpRequest) -> bool:
+    return any(v for k, v in request.GET.items() if k not in ("sort", *ListFilterForm.PAGING))
+
+
+@require_GET
+@login_required
+def record_list(request: HttpRequest, kind: str) -> HttpResponse:
+    """A filterable, sortable list of the records the user may see, paged by cursor."""
+    spec = kind_or_404(kind)
+    user = user_of(request)
+    state = list_state(request, spec)
+    params = state.form.cleaned_data if state.form.is_valid() else {}
+    page = seek_page(
+        state.queryset,
+        order=state.order,
+        after=params.get("after") or "",
+        before=params.get("before") or "",
+        per_page=PER_PAGE,
+    )
+    columns = [d for d in state.definitions if d.show_in_list]
+    attach_custom_users(page.items, columns)
+    filterable = [d for d in state.definitions if d.field_type != FieldType.LONG_TEXT]
+    saved_views = list(SavedView.objects.visible_to(user).for_list(spec.key))
+    for view in saved_views:
+        view.can_delete = view.owner_id == user.pk or user.is_workspace_admin  # type: ignore[attr-defined]
+        view.url = view_url(view)  # type: ignore[attr-defined]
+    return render_page(
+        request,
+        "crm/record_list.html",
+        {
+            "spec": spec,
+            "form": state.form,
+            "page": page,
+            "sort": state.sort,
+            "custom_columns": columns,
+            "custom_filters": [(d, state.custom_params.get(d.key, "")) for d in filterable],
+            "active_nav": spec.nav,
+            "row_template": f"crm/rows/_{spec.key}.html",
+            "filters_active": _filters_active(request),
+            "can_write": user.can_write,
+            "saved_views": saved_views,
+            "current_view": request.GET.get("view", ""),
+            "save_view_form": SavedViewForm(
+                initial={"list_type": spec.key, "query": request.GET.urlencode()}
+            ),
+        },
+        partial="results",
+    )
+
+
+class _Echo:
+    """A file-like object whose ``write`` hands back the line, for ``csv.writer`` streaming."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+@require_GET
+@login_required
+def record_export(request: HttpRequest, kind: str) -> StreamingHttpResponse:
+    """The list's current selection as CSV, streamed: what the user sees, filtered as shown.
+
+    A GET, so it keeps working when billing makes the workspace read-only, and read-only
+    users export too. The rows are read in chunks inside the workspace's schema, whichever
+    schema the connection is on when the server pulls the stream.
+    """
+    spec = kind_or_404(kind)
+    state = list_state(request, spec)
+    header = export_header(spec.key, state.definitions)
+    schema = connection.schema_name
+    writer = csv.writer(_Echo())
+
+    def lines() -> Iterator[str]:
+        yield "\ufeff" + writer.writerow(header)  # BOM: spreadsheets then read UTF-8
+        with schema_context(schema):
+            for row in export_rows(
+                state.queryset, kind=spec.key, order=state.order, definitions=state.definitions
+            ):
+                yield writer.writerow(row)
+
+    filename = f"{spec.url_prefix}-{timezone.localdate().isoformat()}.csv"
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_POST
+@login_required
+def saved_view_create(request: HttpRequest) -> HttpResponse:
+    """Save the current filters of a list as a named view, then open it."""
+    user = user_of(request)
+    form = SavedViewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Name the view to save it."))
+        kind = request.POST.get("list_type", "contact")
+        spec = KINDS.get(kind, KINDS["contact"])
+        return redirect_after_post(request, reverse(spec.list_url_name))
+    data = form.cleaned_data
+    spec = KINDS[data["list_type"]]
+    try:
+        view = services.saved_view_create(
+            by=user,
+            list_type=data["list_type"],
+            name=data["name"],
+            query=data["query"],
+            shared=data["shared"],
+        )
+    except CrmError as error:
+        messages.error(request, str(error))
+        return redirect_after_post(request, reverse(spec.list_url_name))
+    messages.success(request, _("View “%(name)s” saved.") % {"name": view.name})
+    return redirect_after_post(request, view_url(view))
+
+
+@require_POST
+@login_required
+def saved_view_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """Delete a saved view (its owner, or an admin); other users' personal views are 404."""
+    user = user_of(request)
+    view = SavedView.objects.visible_to(user).filter(pk=pk).first()
+    if view is None:
+        raise Http404
+    try:
+        services.saved_view_delete(view=view, by=user)
+    except CrmError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("View “%(name)s” deleted.") % {"name": view.name})
+    return redirect_after_post(request, reverse(KINDS[view.list_type].list_url_name))
+
+
+def view_url(view: SavedView) -> str:
+    """The list page with the view's filters applied."""
+    query = f"{view.query}&view={view.pk}" if view.query else f"view={view.pk}"
+    return f"{reverse(KINDS[view.list_type].list_url_name)}?{query}"
