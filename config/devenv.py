@@ -81,7 +81,6 @@ UNPRIVILEGED_ACCOUNT = "nobody"
 
 LOCAL_SETTINGS = "config.settings.local"
 TEST_SETTINGS = "config.settings.test"
-WORKER_QUEUE = "rapport"
 #: How long ``run`` keeps asking the worker to answer before it reports that it did not.
 WORKER_PING_DEADLINE_SECONDS = 90
 #: How long each child of ``run`` gets to stop after Ctrl-C before it is killed.
@@ -1025,7 +1024,8 @@ def cmd_run(args: Sequence[str], stack: contextlib.ExitStack) -> int:
     children: list[Child] = []
     stack.callback(stop_children, children)
     celery = [sys.executable, "-m", "celery", "-A", "config"]
-    worker = [*celery, "worker", "-l", "info", "--concurrency", "2", "-Q", WORKER_QUEUE]
+    # No -Q: the worker consumes CELERY_TASK_QUEUES from settings (signups first, then the rest).
+    worker = [*celery, "worker", "-l", "info", "--concurrency", "2"]
     beat = [*celery, "beat", "-l", "info", "--schedule", str(LOCAL_DIR / "celerybeat-schedule")]
     children.append(start_child("web", manage("runserver", f"0.0.0.0:{port}"), env))
     children.append(start_child("worker", worker, env))

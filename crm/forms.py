@@ -296,12 +296,10 @@ class ListFilterForm(forms.Form):
     """Search, owner, tag and date filters shared by every list; sort and page."""
 
     q = forms.CharField(required=False, max_length=100, label=_("Search"))
-    owner = forms.ModelChoiceField(
-        queryset=User.objects.none(), required=False, label=_("Owner"), empty_label=_("Any owner")
-    )
-    tag = forms.ModelChoiceField(
-        queryset=Tag.objects.none(), required=False, label=_("Tag"), empty_label=_("Any tag")
-    )
+    # Plain choices of ids, loaded once: validating a chosen owner or tag and rendering the
+    # selects (twice, with the bulk bar) then costs no further queries.
+    owner = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, label=_("Owner"))
+    tag = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, label=_("Tag"))
     created_from = forms.DateField(
         required=False, label=_("Created from"), widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -317,8 +315,11 @@ class ListFilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = active_users()  # type: ignore[attr-defined]
-        self.fields["tag"].queryset = Tag.objects.order_by("name")  # type: ignore[attr-defined]
+        owners = [(user.pk, str(user)) for user in active_users().only("full_name", "email")]
+        tags = list(Tag.objects.order_by("name").values_list("pk", "name"))
+        self.fields["owner"].choices = [("", _("Any owner")), *owners]  # type: ignore[attr-defined]
+        self.fields["tag"].choices = [("", _("Any tag")), *tags]  # type: ignore[attr-defined]
+        self.owner_choices = owners
         style_fields(self)
 
 

@@ -13,9 +13,7 @@ urlpatterns = [
     path("deals/pipelines/<int:pipeline_id>/", deals.deal_board, name="deal_board"),
     path("deals/list/", lists.record_list, {"kind": "deal"}, name="deal_list"),
     path("deals/export/", lists.record_export, {"kind": "deal"}, name="deal_export"),
-    path(
-        "deals/stages/<int:stage_id>/cards/", deals.deal_column_more, name="deal_column_more"
-    ),
+    path("deals/stages/<int:stage_id>/cards/", deals.deal_column_more, name="deal_column_more"),
     path("deals/<int:pk>/lost/", deals.deal_lost, name="deal_lost"),
     path("deals/<int:pk>/contacts/add/", links.deal_contact_add, name="deal_contact_add"),
     path("deals/new/", records.record_form, {"kind": "deal"}, name="deal_create"),
@@ -29,9 +27,7 @@ urlpatterns = [
     path("leads/<int:pk>/convert/", deals.lead_convert, name="lead_convert"),
     # Activities
     path("activities/", lists.record_list, {"kind": "activity"}, name="activities"),
-    path(
-        "activities/export/", lists.record_export, {"kind": "activity"}, name="activity_export"
-    ),
+    path("activities/export/", lists.record_export, {"kind": "activity"}, name="activity_export"),
     # Saved views of the lists
     path("views/new/", lists.saved_view_create, name="saved_view_create"),
     path("views/<int:pk>/delete/", lists.saved_view_delete, name="saved_view_delete"),

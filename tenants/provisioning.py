@@ -60,8 +60,10 @@ def pool_tenant_create() -> Tenant:
     return tenant
 
 
-def pool_refill(*, target: int | None = None) -> int:
-    """Top the pool up to ``target`` (``TENANT_POOL_SIZE``); returns how many were added.
+def pool_refill(*, target: int | None = None, limit: int | None = None) -> int:
+    """Top the pool up to ``target`` (``TENANT_POOL_SIZE``), adding at most ``limit`` schemas.
+
+    Returns how many were added.
 
     An advisory lock keeps two workers from overfilling it; the loser simply returns 0.
     """
@@ -72,7 +74,7 @@ def pool_refill(*, target: int | None = None) -> int:
             return 0
     try:
         added = 0
-        while pooled_count() < wanted:
+        while pooled_count() < wanted and (limit is None or added < limit):
             pool_tenant_create()
             added += 1
         return added

@@ -60,10 +60,17 @@ def workspace_ping() -> str:
 
 @app.task(name="tenants.pool_refill")
 def pool_refill_task() -> int:
-    """Keep ``TENANT_POOL_SIZE`` ready schemas so signups never wait for DDL."""
+    """Add one ready schema to the pool and, while it is still short, queue the next one.
+
+    One schema per task keeps each task short, so other work (and the worker's shutdown)
+    never waits behind a long refill.
+    """
     from tenants.provisioning import pool_refill
 
-    return pool_refill()
+    added = pool_refill(limit=1)
+    if added:
+        pool_refill_task.delay()
+    return added
 
 
 @app.task(

@@ -3,6 +3,8 @@
 import os
 from urllib.parse import urlsplit, urlunsplit
 
+from kombu import Queue
+
 from config.settings.base import *  # noqa: F403 -- settings modules extend the base namespace
 from config.settings.base import CACHES, REDIS_URL, env
 
@@ -27,6 +29,9 @@ CACHES["default"]["KEY_PREFIX"] = f"rapport-test-{TEST_RUN_ID}"
 CELERY_BROKER_URL = _redis_database(REDIS_URL, TEST_REDIS_DB + 1)
 CELERY_RESULT_BACKEND = CELERY_BROKER_URL
 CELERY_TASK_DEFAULT_QUEUE = f"rapport-test-{TEST_RUN_ID}"
+CELERY_SIGNUP_QUEUE = f"{CELERY_TASK_DEFAULT_QUEUE}-signup"
+CELERY_TASK_QUEUES = [Queue(CELERY_SIGNUP_QUEUE), Queue(CELERY_TASK_DEFAULT_QUEUE)]
+CELERY_TASK_ROUTES = {"tenants.signup_provision": {"queue": CELERY_SIGNUP_QUEUE}}
 
 from config.settings.base import DATABASES  # noqa: E402 -- grouped with the override it serves
 

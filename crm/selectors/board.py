@@ -154,7 +154,7 @@ def column_more(
     tag: Tag | None = None,
     per_column: int = CARDS_PER_COLUMN,
 ) -> tuple[list[Deal], bool]:
-    """The next cards of one column after the card ``after`` (by position), and whether more follow."""
+    """The next cards of one column after the card ``after``, and whether more follow."""
     deals = board_deals(pipeline=stage.pipeline, user=user, owner=owner, tag=tag)
     position = Q(position__gt=after.position) | Q(position=after.position, id__gt=after.pk)
     rows = list(

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crm.custom_fields import display_value
 from crm.models import CustomFieldDefinition, FieldType
-from crm.selectors.lists import seek_condition
+from crm.selectors.lists import is_nullable, seek_condition
 from tenants.users.models import User
 
 #: Rows read per query; memory stays flat however long the list is.
@@ -153,7 +153,11 @@ def export_rows(
         if last is not None:
             page = rows.filter(
                 seek_condition(
-                    column, descending=descending, value=getattr(last, column), pk=last.pk
+                    column,
+                    descending=descending,
+                    value=getattr(last, column),
+                    pk=last.pk,
+                    nullable=is_nullable(rows.model, column),
                 )
             )
         records = list(page[:chunk])

@@ -232,7 +232,9 @@ def decode_cursor(model: type[models.Model], column: str, token: str) -> tuple[A
         return None
 
 
-def seek_condition(column: str, *, descending: bool, value: Any, pk: int) -> Q:
+def seek_condition(
+    column: str, *, descending: bool, value: Any, pk: int, nullable: bool = True
+) -> Q:
     """Rows after ``(value, pk)`` in ``ORDER BY column, id`` (both ascending or both descending).
 
     ``column >= value`` is kept as its own term so PostgreSQL starts the index scan at the
@@ -246,9 +248,13 @@ def seek_condition(column: str, *, descending: bool, value: Any, pk: int) -> Q:
     after = Q(**{f"{column}__{gte}": value}) & (
         Q(**{f"{column}__{gt}": value}) | Q(**{column: value, f"id__{gt}": pk})
     )
-    if not descending:
+    if nullable and not descending:
         after |= Q(**{f"{column}__isnull": True})
     return after
+
+
+def is_nullable(model: type[models.Model], column: str) -> bool:
+    return bool(getattr(model._meta.get_field(column), "null", False))
 
 
 @dataclass(frozen=True)
@@ -285,8 +291,8 @@ def seek_page(
     queryset: models.QuerySet[Any],
     *,
     order: tuple[str, ...],
-    after: str = "",
-    before: str = "",
+    after: str | None = "",
+    before: str | None = "",
     per_page: int = 25,
     count_cap: int = 10_000,
     count: bool = True,
@@ -301,7 +307,8 @@ def seek_page(
     column = order[0].removeprefix("-")
     model = queryset.model
     total, capped = capped_count(queryset, count_cap) if count else (0, False)
-    cursor = decode_cursor(model, column, before or after) if (before or after) else None
+    given = before or after or ""
+    cursor = decode_cursor(model, column, given) if given else None
     backwards = bool(before) and cursor is not None
     rows = queryset
     if backwards:
@@ -312,7 +319,13 @@ def seek_page(
     if cursor is not None:
         value, pk = cursor
         rows = rows.filter(
-            seek_condition(column, descending=descending != backwards, value=value, pk=pk)
+            seek_condition(
+                column,
+                descending=descending != backwards,
+                value=value,
+                pk=pk,
+                nullable=is_nullable(model, column),
+            )
         )
     items = list(rows[: per_page + 1])
     more = len(items) > per_page

@@ -11,6 +11,7 @@ from django.contrib.postgres.lookups import TrigramWordSimilar
 from django.contrib.postgres.search import SearchQuery, TrigramWordSimilarity
 from django.db import connection, models
 from django.db.models import Q, Value
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Upper
 from django.db.models.lookups import Contains
 from django.utils.translation import gettext_lazy as _
@@ -66,21 +67,20 @@ def text_search(queryset: OwnedQuerySet[Any], text: str) -> OwnedQuerySet[Any]:
     return queryset.filter(typo_condition(queryset.model, text))
 
 
-def full_text_ids(queryset: OwnedQuerySet[Any], query: SearchQuery, limit: int) -> list[int]:
-    """Ids of rows whose search vector (name, email, title, city...) matches, at most ``limit``.
+def full_text_ids(model: type[models.Model], text: str) -> RawSQL:
+    """Ids of rows whose search vector (name, email, title, city...) has every word as a prefix.
 
-    The match runs in a ``MATERIALIZED`` CTE, planned without the ``LIMIT``: PostgreSQL then
-    uses the GIN index on ``search_vector`` instead of a sequential scan that stops early,
-    which it picks for ``LIMIT`` queries and which reads every row when nothing matches.
+    The match runs in a ``MATERIALIZED`` CTE, planned on its own: PostgreSQL then reads the
+    GIN index on ``search_vector`` instead of a sequential scan that hopes to stop early,
+    which it picks under a ``LIMIT`` and which reads every row when nothing matches.
     """
-    inner = queryset.filter(search_vector=query).order_by().values("pk")
-    sql, params = inner.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"WITH matches AS MATERIALIZED ({sql}) SELECT * FROM matches LIMIT %s",  # noqa: S608 -- Django-compiled SQL, values are bound parameters
-            (*params, limit),
-        )
-        return [int(row[0]) for row in cursor.fetchall()]
+    words = re.findall(r"\w+", text.lower())[:8]
+    table = connection.ops.quote_name(model._meta.db_table)
+    return RawSQL(  # noqa: S611 -- table name from the model, words are bound parameters
+        f"WITH matches AS MATERIALIZED (SELECT id FROM {table} "  # noqa: S608 -- as above
+        "WHERE search_vector @@ to_tsquery('simple', %s)) SELECT id FROM matches",
+        (" & ".join(f"{word}:*" for word in words),),
+    )
 
 
 def rank_by_name(records: list[Any], text: str) -> list[Any]:
@@ -131,29 +131,44 @@ CANDIDATES = 40
 def _search_one(
     model: type[models.Model], related: tuple[str, ...], user: Any, text: str, per_type: int
 ) -> list[Any]:
-    """Name matches; else full-text matches on the other fields; else close spellings."""
+    """Name matches; else full-text matches on the other fields; else close spellings.
+
+    One query: a ``UNION ALL`` of the three conditions in that order under one ``LIMIT``.
+    PostgreSQL runs the branches lazily, so a later branch only runs when the earlier ones
+    found fewer than ``CANDIDATES`` rows. Each row carries its tier; only the best tier
+    present is kept, as if each fallback ran after the previous one found nothing.
+    """
     visible = model._default_manager.visible_to(user).select_related(*related)  # type: ignore[attr-defined]
-    results = list(visible.filter(name_condition(model, text))[:CANDIDATES])
-    if results:
-        return rank_by_name(results, text)[:per_type]
+    branches = [(0, name_condition(model, text))]
     query = prefix_query(text)
     if query is not None:
-        ids = full_text_ids(visible, query, per_type)
-        if ids:
-            return list(visible.filter(pk__in=ids))
+        branches.append((1, Q(pk__in=full_text_ids(model, text))))
     if len(text.strip()) >= TYPO_MIN_LENGTH:
-        close = list(visible.filter(typo_condition(model, text))[:CANDIDATES])
-        needle = text.strip().lower()
-        close.sort(key=lambda r: -SequenceMatcher(None, needle, str(r).lower()).ratio())
-        return close[:per_type]
-    return []
+        branches.append((2, typo_condition(model, text)))
+    parts = [
+        visible.filter(condition).annotate(search_tier=Value(tier)).order_by()[:CANDIDATES]
+        for tier, condition in branches
+    ]
+    combined = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    rows = list(combined[:CANDIDATES])
+    if not rows:
+        return []
+    best = min(row.search_tier for row in rows)
+    matches = [row for row in rows if row.search_tier == best]
+    if best == 0:
+        return rank_by_name(matches, text)[:per_type]
+    if best == 1:
+        return matches[:per_type]
+    needle = text.strip().lower()
+    matches.sort(key=lambda r: -SequenceMatcher(None, needle, str(r).lower()).ratio())
+    return matches[:per_type]
 
 
 def global_search(*, user: Any, text: str, per_type: int = 5) -> list[SearchGroup]:
     """The best matches of each record type that ``user`` may see.
 
-    One query per type when names match (the usual case while typing); up to three when the
-    words only occur in other fields (email, title, city) or are misspelt.
+    One query per type, whether names match, the words occur only in other fields (email,
+    title, city) or they are misspelt.
     """
     text = text.strip()[:100]
     if not text:

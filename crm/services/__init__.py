@@ -42,7 +42,6 @@ from crm.services.pipelines import (
     stage_update,
     stages_reorder,
 )
-from crm.services.saved_views import saved_view_create, saved_view_delete
 from crm.services.records import (
     company_create,
     company_delete,
@@ -56,6 +55,7 @@ from crm.services.records import (
     lead_delete,
     lead_update,
 )
+from crm.services.saved_views import saved_view_create, saved_view_delete
 
 __all__ = [
     "Conversion",

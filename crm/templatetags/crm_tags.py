@@ -25,8 +25,10 @@ def query_with(context: dict[str, Any], **changes: Any) -> str:
             query.pop(key, None)
         else:
             query[key] = str(value)
-    if "page" not in changes:
-        query.pop("page", None)
+    # A changed filter or sort starts from the first page: cursors belong to one selection.
+    for cursor in ("page", "after", "before"):
+        if cursor not in changes:
+            query.pop(cursor, None)
     encoded = query.urlencode()
     return f"?{encoded}" if encoded else "?"
 
@@ -41,7 +43,7 @@ def sort_header(context: dict[str, Any], key: str, label: str) -> str:
         target, arrow = key, " ↓"
     else:
         target, arrow = key, ""
-    url = query_with(context, sort=target, page=None)
+    url = query_with(context, sort=target)
     return format_html(
         '<a href="{}" hx-get="{}" hx-target="#results" hx-push-url="true" class="table-sort-link">'
         "{}{}</a>",

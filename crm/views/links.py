@@ -18,7 +18,7 @@ from crm.views.helpers import redirect_after_post, user_of, write_required
 def _report_errors(request: HttpRequest, form: DealContactForm | ContactCompanyForm) -> None:
     for errors in form.errors.values():
         for error in errors:
-            messages.error(request, error)
+            messages.error(request, str(error))
 
 
 @require_POST

@@ -140,7 +140,7 @@ def record_export(request: HttpRequest, kind: str) -> StreamingHttpResponse:
     spec = kind_or_404(kind)
     state = list_state(request, spec)
     header = export_header(spec.key, state.definitions)
-    schema = connection.schema_name
+    schema = connection.schema_name  # type: ignore[attr-defined]
     writer = csv.writer(_Echo())
 
     def lines() -> Iterator[str]:

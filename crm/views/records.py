@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from crm import services
 from crm.custom_fields import display_value
 from crm.errors import CrmError
-from crm.forms import BulkActionForm, QuickAddForm
+from crm.forms import BulkActionForm, ContactCompanyForm, DealContactForm, QuickAddForm
 from crm.models import (
     Company,
     Contact,
@@ -42,6 +42,7 @@ from crm.selectors.search import ranked, text_search
 from crm.views.helpers import redirect_after_post, render_page, user_of, write_required
 from crm.views.kinds import KINDS, RecordKind
 from tenants.users.models import User
+
 
 def kind_or_404(kind: str) -> RecordKind:
     try:
@@ -100,6 +101,7 @@ def record_detail(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     record = visible_or_404(spec.objects().select_related(*related), user, pk)
     context = _detail_context(spec, record, user)
     if spec.key == "contact":
+        context["company_form"] = ContactCompanyForm(user=user)
         context["company_links"] = ContactCompany.objects.filter(contact=record).select_related(
             "company"
         )
@@ -114,6 +116,7 @@ def record_detail(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
             Deal.objects.visible_to(user).filter(company=record).select_related("stage")[:20]
         )
     elif spec.key == "deal":
+        context["contact_form"] = DealContactForm(user=user)
         context["contact_links"] = DealContact.objects.filter(deal=record).select_related("contact")
         context["stages"] = list(
             Stage.objects.filter(pipeline_id=record.pipeline_id).order_by("position", "id")

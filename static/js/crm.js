@@ -75,18 +75,45 @@
           var target = event.to;
           var above = card.previousElementSibling;
           var below = card.nextElementSibling;
-          var url = board.dataset.moveUrl.replace("/0/", "/" + card.dataset.deal + "/");
           var values = {
             stage: target.dataset.stage,
             above: above ? above.dataset.deal : "",
             below: below ? below.dataset.deal : "",
             csrfmiddlewaretoken: csrfToken()
           };
+          if (target.dataset.stageKind === "lost" && event.from !== event.to) {
+            /* Ask for the lost reason first; cancelling reloads the board, card back in place. */
+            var lostUrl = board.dataset.lostUrl.replace("/0/", "/" + card.dataset.deal + "/");
+            var query = "?stage=" + encodeURIComponent(values.stage) +
+              "&above=" + encodeURIComponent(values.above) + "&below=" + encodeURIComponent(values.below);
+            window.htmx.ajax("GET", lostUrl + query, { target: "#crm-modal", swap: "innerHTML" });
+            return;
+          }
+          var url = board.dataset.moveUrl.replace("/0/", "/" + card.dataset.deal + "/");
           window.htmx.ajax("POST", url, { values: values, swap: "none", source: board });
         }
       });
     });
   }
+
+  /* --- Modal prompts (lost reason) ----------------------------------------------------- */
+  function closeModal(refreshBoard) {
+    var modal = document.getElementById("crm-modal");
+    if (modal) modal.innerHTML = "";
+    if (refreshBoard && window.htmx) window.htmx.trigger(document.body, "board-changed");
+  }
+
+  document.addEventListener("click", function (event) {
+    var cancel = event.target.closest("[data-crm-modal-cancel]");
+    if (!cancel || !cancel.closest("#crm-modal")) return;
+    event.preventDefault();
+    closeModal(true);
+  });
+
+  document.addEventListener("keydown", function (event) {
+    var modal = document.getElementById("crm-modal");
+    if (event.key === "Escape" && modal && modal.firstElementChild) closeModal(true);
+  });
 
   /* --- Record pickers (Tom Select, remote search) ------------------------------------- */
   function initPickers(root) {
