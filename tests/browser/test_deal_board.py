@@ -68,3 +68,81 @@ def test_dragging_a_deal_to_another_stage_persists(board_user, live_server_port:
         deal = Deal.objects.get(title=title)
         assert deal.stage.name == "Proposal"
         assert StageTransition.objects.filter(deal=deal, to_stage=deal.stage).exists()
+
+
+def _sign_in_and_create(page, base: str, user: User, title: str) -> None:
+    page.goto(f"{base}/login/")
+    page.get_by_label("Email").fill(user.email)
+    page.get_by_label("Password").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{base}/")
+    page.goto(f"{base}/deals/new/")
+    page.get_by_label("Title").fill(title)
+    page.get_by_label("Amount").fill("900")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_url(re.compile(r"/deals/\d+/$"))
+    page.goto(f"{base}/deals/")
+    # Columns wrap so that Lost (the last one) is on screen next to the card, without
+    # scrolling the board sideways in the middle of the drag.
+    page.add_style_tag(content=".crm-board { flex-wrap: wrap; }")
+
+
+def _drag(page, card, target) -> None:
+    """Drag with small mouse steps, as a hand does (a far drop in one jump is missed)."""
+    card.scroll_into_view_if_needed()
+    start = card.bounding_box()
+    page.mouse.move(start["x"] + 20, start["y"] + 20)
+    page.mouse.down()
+    target.scroll_into_view_if_needed()
+    end = target.bounding_box()
+    page.mouse.move(end["x"] + 40, end["y"] + 20, steps=20)
+    page.mouse.up()
+
+
+def test_dropping_a_deal_on_lost_asks_for_the_reason(
+    board_user, live_server_port: int, page
+) -> None:
+    schema, user = board_user
+    base = f"http://alpha.localhost:{live_server_port}"
+    title = f"Lose me {uuid.uuid4().hex[:6]}"
+    _sign_in_and_create(page, base, user, title)
+
+    lost = page.get_by_test_id("column-lost")
+    _drag(
+        page,
+        page.locator("[data-testid=deal-card]", has_text=title),
+        lost.locator(".crm-board-cards"),
+    )
+    page.get_by_label("Why was this deal lost?").fill("Budget cut")
+    with page.expect_response(lambda r: "/lost/" in r.url and r.request.method == "POST"):
+        page.get_by_test_id("lost-submit").click()
+    page.get_by_test_id("lost-modal").wait_for(state="detached")
+
+    page.reload()
+    assert lost.locator("[data-testid=deal-card]", has_text=title).count() == 1
+    with schema_context(schema):
+        deal = Deal.objects.get(title=title)
+        assert (deal.stage.name, deal.lost_reason) == ("Lost", "Budget cut")
+
+
+def test_cancelling_the_lost_prompt_puts_the_card_back(
+    board_user, live_server_port: int, page
+) -> None:
+    schema, user = board_user
+    base = f"http://alpha.localhost:{live_server_port}"
+    title = f"Keep me {uuid.uuid4().hex[:6]}"
+    _sign_in_and_create(page, base, user, title)
+
+    qualified = page.get_by_test_id("column-qualified")
+    _drag(
+        page,
+        page.locator("[data-testid=deal-card]", has_text=title),
+        page.get_by_test_id("column-lost").locator(".crm-board-cards"),
+    )
+    page.get_by_test_id("lost-modal").wait_for()
+    with page.expect_response(lambda r: "/deals/" in r.url and r.request.method == "GET"):
+        page.get_by_test_id("lost-cancel").click()
+    qualified.locator("[data-testid=deal-card]", has_text=title).wait_for()
+    assert page.get_by_test_id("lost-modal").count() == 0
+    with schema_context(schema):
+        assert Deal.objects.get(title=title).stage.name == "Qualified"
