@@ -8,13 +8,13 @@ import secrets
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
-from django.db import connection, transaction
-from django_tenants.clone import CloneSchema
+from django.db import connection
 from django_tenants.utils import schema_context, schema_exists
 from psycopg2 import sql
 
 from tenants.errors import WorkspaceError
 from tenants.models import Domain, Tenant, TenantStatus
+from tenants.schema_clone import schema_clone
 from tenants.schema_state import schemas_behind
 from tenants.selectors import template_tenant, workspace_hostname
 from tenants.users.models import Role, User
@@ -71,8 +71,7 @@ def schema_populate(*, tenant: Tenant) -> str:
         and schema_exists(template.schema_name)
         and not schemas_behind([template.schema_name])
     ):
-        with transaction.atomic():
-            CloneSchema().clone_schema(template.schema_name, tenant.schema_name, "DATA")
+        schema_clone(source=template.schema_name, target=tenant.schema_name)
         return "clone"
     logger.warning("Template schema missing or behind; migrating %s from scratch", tenant)
     _schema_migrate_from_scratch(tenant.schema_name)
