@@ -1026,6 +1026,7 @@ def cmd_run(args: Sequence[str], stack: contextlib.ExitStack) -> int:
     celery = [sys.executable, "-m", "celery", "-A", "config"]
     # No -Q: the worker consumes CELERY_TASK_QUEUES from settings (signups first, then the rest).
     worker = [*celery, "worker", "-l", "info", "--concurrency", "2"]
+    LOCAL_DIR.mkdir(parents=True, exist_ok=True)  # beat keeps its schedule file there
     beat = [*celery, "beat", "-l", "info", "--schedule", str(LOCAL_DIR / "celerybeat-schedule")]
     children.append(start_child("web", manage("runserver", f"0.0.0.0:{port}"), env))
     children.append(start_child("worker", worker, env))
