@@ -1,4 +1,4 @@
-"""Forms of the CRM pages: records with their custom fields, filters, bulk actions, settings."""
+"""Forms that create and change CRM records, their links and activities."""
 
 from __future__ import annotations
 
@@ -8,84 +8,22 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from crm.custom_fields import form_field_for, form_field_name, to_form_input, to_storage
+from crm.forms.widgets import RecordSelect, TagNamesField, active_users, style_fields
 from crm.models import (
     Activity,
     ActivityKind,
-    Colour,
     Company,
     Contact,
     ContactRole,
-    CrmSettings,
     CustomFieldDefinition,
     Deal,
     DealContactRole,
     Lead,
-    LeadSource,
     LeadStatus,
-    ListType,
     Pipeline,
     Stage,
     StageKind,
-    Tag,
 )
-from tenants.users.models import User
-
-
-def active_users() -> Any:
-    return User.objects.filter(is_active=True).order_by("full_name", "email")
-
-
-class RecordSelect(forms.Select):
-    """A select that renders only the chosen option; ``crm.js`` searches the rest by typing.
-
-    Lists of 100k contacts cannot be rendered as options; the lookup endpoint returns matches
-    the user may see.
-    """
-
-    def __init__(self, lookup: str, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs={"data-lookup": lookup, **(attrs or {})})
-
-    def optgroups(self, name: str, value: list[Any], attrs: dict[str, Any] | None = None) -> Any:
-        chosen = {str(v) for v in value if v not in (None, "")}
-        groups = []
-        for index, (option_value, label) in enumerate(self.choices):
-            key = str(getattr(option_value, "value", option_value))
-            if key in chosen or key == "":
-                option = self.create_option(name, option_value, str(label), key in chosen, index)
-                groups.append((None, [option], index))
-            if len(groups) > len(chosen):
-                break
-        return groups
-
-
-def style_fields(form: forms.BaseForm) -> None:
-    """Tabler classes on every widget, so templates render ``{{ field }}`` as is."""
-    for field in form.fields.values():
-        widget = field.widget
-        if isinstance(widget, forms.CheckboxInput):
-            css = "form-check-input"
-        elif isinstance(widget, forms.CheckboxSelectMultiple | forms.RadioSelect):
-            css = ""
-        elif isinstance(widget, forms.Select | forms.SelectMultiple):
-            css = "form-select"
-        else:
-            css = "form-control"
-        if css:
-            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
-
-
-class TagNamesField(forms.CharField):
-    """Tags typed as a comma-separated list; new names become new tags."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("required", False)
-        kwargs.setdefault("label", _("Tags"))
-        kwargs.setdefault("help_text", _("Separate tags with commas."))
-        super().__init__(max_length=500, **kwargs)
-
-    def clean(self, value: Any) -> list[str]:
-        text = super().clean(value) or ""
-        return list(dict.fromkeys(n.strip()[:60] for n in text.split(",") if n.strip()))
 
 
 class RecordForm(forms.ModelForm):
@@ -292,94 +230,6 @@ class CompleteForm(forms.Form):
     outcome = forms.CharField(max_length=200, required=False, label=_("Outcome"))
 
 
-class ListFilterForm(forms.Form):
-    """Search, owner, tag and date filters shared by every list; sort and page."""
-
-    q = forms.CharField(required=False, max_length=100, label=_("Search"))
-    # Plain choices of ids, loaded once: validating a chosen owner or tag and rendering the
-    # selects (twice, with the bulk bar) then costs no further queries.
-    owner = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, label=_("Owner"))
-    tag = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, label=_("Tag"))
-    created_from = forms.DateField(
-        required=False, label=_("Created from"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    created_to = forms.DateField(
-        required=False, label=_("Created until"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    sort = forms.CharField(required=False, max_length=30)
-    after = forms.CharField(required=False, max_length=400)
-    before = forms.CharField(required=False, max_length=400)
-
-    #: Query parameters that move through a list rather than filter it.
-    PAGING = ("after", "before", "page", "view")
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        owners = [(user.pk, str(user)) for user in active_users().only("full_name", "email")]
-        tags = list(Tag.objects.order_by("name").values_list("pk", "name"))
-        self.fields["owner"].choices = [("", _("Any owner")), *owners]  # type: ignore[attr-defined]
-        self.fields["tag"].choices = [("", _("Any tag")), *tags]  # type: ignore[attr-defined]
-        self.owner_choices = owners
-        style_fields(self)
-
-
-class DealFilterForm(ListFilterForm):
-    pipeline = forms.ModelChoiceField(
-        queryset=Pipeline.objects.all(), required=False, empty_label=_("Any pipeline")
-    )
-    stage = forms.ModelChoiceField(
-        queryset=Stage.objects.select_related("pipeline"),
-        required=False,
-        empty_label=_("Any stage"),
-    )
-    status = forms.ChoiceField(choices=[("", _("Any status")), *StageKind.choices], required=False)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["stage"].label_from_instance = lambda s: f"{s.pipeline} · {s}"  # type: ignore[attr-defined]
-        style_fields(self)
-
-
-class LeadFilterForm(ListFilterForm):
-    status = forms.ChoiceField(choices=[("", _("Any status")), *LeadStatus.choices], required=False)
-    source = forms.ChoiceField(choices=[("", _("Any source")), *LeadSource.choices], required=False)
-
-
-class ActivityFilterForm(ListFilterForm):
-    kind = forms.ChoiceField(choices=[("", _("Any type")), *ActivityKind.choices], required=False)
-    status = forms.ChoiceField(
-        choices=[
-            ("open", _("Open")),
-            ("overdue", _("Overdue")),
-            ("today", _("Due today")),
-            ("done", _("Done")),
-            ("", _("All")),
-        ],
-        required=False,
-    )
-
-
-class CompanyFilterForm(ListFilterForm):
-    pass
-
-
-class ContactFilterForm(ListFilterForm):
-    pass
-
-
-class SavedViewForm(forms.Form):
-    """Name the current filters of a list; ``query`` is the list's query string."""
-
-    list_type = forms.ChoiceField(choices=ListType.choices, widget=forms.HiddenInput)
-    query = forms.CharField(required=False, max_length=1000, widget=forms.HiddenInput)
-    name = forms.CharField(max_length=80, label=_("View name"))
-    shared = forms.BooleanField(required=False, label=_("Share with the workspace"))
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        style_fields(self)
-
-
 class LostReasonForm(forms.Form):
     """Why a deal was lost, asked when it is dropped on a lost stage."""
 
@@ -446,30 +296,6 @@ class ContactCompanyForm(forms.Form):
         return data
 
 
-class BulkActionForm(forms.Form):
-    ACTIONS = [("assign", _("Assign owner")), ("tag", _("Add tag")), ("delete", _("Delete"))]
-
-    action = forms.ChoiceField(choices=ACTIONS)
-    ids = forms.TypedMultipleChoiceField(coerce=int, choices=[], required=True)
-    owner = forms.ModelChoiceField(queryset=User.objects.none(), required=False)
-    tag_name = forms.CharField(required=False, max_length=60)
-    confirmed = forms.BooleanField(required=False)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = active_users()  # type: ignore[attr-defined]
-        raw_ids = self.data.getlist("ids") if hasattr(self.data, "getlist") else []
-        self.fields["ids"].choices = [(i, i) for i in raw_ids if str(i).isdigit()]  # type: ignore[attr-defined]
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if data.get("action") == "assign" and not data.get("owner"):
-            self.add_error("owner", _("Choose the new owner."))
-        if data.get("action") == "tag" and not data.get("tag_name"):
-            self.add_error("tag_name", _("Name the tag to add."))
-        return data
-
-
 class MergeForm(forms.Form):
     primary = forms.IntegerField(widget=forms.HiddenInput)
     duplicate = forms.IntegerField(widget=forms.HiddenInput)
@@ -495,72 +321,3 @@ class LeadConvertForm(forms.Form):
         if user is not None:
             self.fields["company"].queryset = Company.objects.visible_to(user)  # type: ignore[attr-defined]
         style_fields(self)
-
-
-class ReassignForm(forms.Form):
-    from_user = forms.ModelChoiceField(queryset=User.objects.all(), label=_("From"))
-    to_user = forms.ModelChoiceField(queryset=User.objects.none(), label=_("To"))
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["from_user"].queryset = User.objects.order_by("full_name")  # type: ignore[attr-defined]
-        self.fields["to_user"].queryset = active_users()  # type: ignore[attr-defined]
-        style_fields(self)
-
-
-class CrmSettingsForm(forms.ModelForm):
-    class Meta:
-        model = CrmSettings
-        fields = ["reps_see_all", "default_currency"]
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        style_fields(self)
-
-
-class PipelineForm(forms.Form):
-    name = forms.CharField(max_length=100, label=_("Pipeline name"))
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        style_fields(self)
-
-
-class StageForm(forms.ModelForm):
-    class Meta:
-        model = Stage
-        fields = ["name", "probability", "kind", "rotting_days", "colour"]
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["colour"].choices = Colour.choices  # type: ignore[attr-defined]
-        style_fields(self)
-
-
-class CustomFieldForm(forms.ModelForm):
-    choices_text = forms.CharField(
-        required=False,
-        label=_("Choices"),
-        help_text=_("One per line, for choice fields."),
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
-
-    class Meta:
-        model = CustomFieldDefinition
-        fields = ["object_type", "label", "field_type", "required", "show_in_list"]
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            self.fields["choices_text"].initial = "\n".join(self.instance.choices or [])
-            del self.fields["object_type"], self.fields["field_type"]
-        style_fields(self)
-
-    def definition_fields(self) -> dict[str, Any]:
-        values = {
-            k: v for k, v in self.cleaned_data.items() if k not in ("choices_text", "object_type")
-        }
-        values["choices"] = [
-            line.strip() for line in self.cleaned_data.get("choices_text", "").splitlines()
-        ]
-        return values

@@ -1,0 +1,73 @@
+"""Forms of the CRM pages: records with their custom fields, filters, bulk actions, settings."""
+
+from crm.forms.configuration import (
+    CrmSettingsForm,
+    CustomFieldForm,
+    PipelineForm,
+    ReassignForm,
+    StageForm,
+)
+from crm.forms.lists import (
+    ActivityFilterForm,
+    BulkActionForm,
+    CompanyFilterForm,
+    ContactFilterForm,
+    DealFilterForm,
+    LeadFilterForm,
+    ListFilterForm,
+    SavedViewForm,
+)
+from crm.forms.records import (
+    ActivityForm,
+    CompanyForm,
+    CompleteForm,
+    ContactCompanyForm,
+    ContactForm,
+    DealContactForm,
+    DealForm,
+    LeadConvertForm,
+    LeadForm,
+    LostReasonForm,
+    MergeForm,
+    QuickAddForm,
+    RecordForm,
+)
+from crm.forms.widgets import (
+    RecordSelect,
+    TagNamesField,
+    active_users,
+    style_fields,
+)
+
+__all__ = [
+    "ActivityFilterForm",
+    "ActivityForm",
+    "BulkActionForm",
+    "CompanyFilterForm",
+    "CompanyForm",
+    "CompleteForm",
+    "ContactCompanyForm",
+    "ContactFilterForm",
+    "ContactForm",
+    "CrmSettingsForm",
+    "CustomFieldForm",
+    "DealContactForm",
+    "DealFilterForm",
+    "DealForm",
+    "LeadConvertForm",
+    "LeadFilterForm",
+    "LeadForm",
+    "ListFilterForm",
+    "LostReasonForm",
+    "MergeForm",
+    "PipelineForm",
+    "QuickAddForm",
+    "ReassignForm",
+    "RecordForm",
+    "RecordSelect",
+    "SavedViewForm",
+    "StageForm",
+    "TagNamesField",
+    "active_users",
+    "style_fields",
+]
