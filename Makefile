@@ -1,5 +1,5 @@
 # Rapport: one target per habit. `make run` and `make test` set up everything they need on a
-# fresh machine (venv, PostgreSQL, Redis, database); see config/devenv.py.
+# fresh machine (venv, PostgreSQL, Redis, database); see config/devenv/.
 #
 #   make run                      web + worker + beat on http://localhost:8000/ (PORT=8001 make run)
 #   make test                     lint, types, migrations check, then the whole test suite

@@ -15,7 +15,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
 
-#: A file written by the dev tooling (``config/devenv.py``) with the service
+#: A file written by the dev tooling (``config/devenv/``) with the service
 #: URLs it found or started. Real environment variables always win over it.
 LOCAL_ENV_FILE = BASE_DIR / ".local" / "env"
 if LOCAL_ENV_FILE.exists():

@@ -1,0 +1,209 @@
+"""The commands that need the services: ``services``, ``run``, ``test`` and ``bench``."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from urllib.parse import urlsplit
+
+from config.devenv.database import ensure_database, libpq_url, psycopg2_module
+from config.devenv.output import DevenvError, exit_status, relative, say
+from config.devenv.paths import BENCH_DIR, LOCAL_DIR, LOCAL_ENV_FILE, ROOT
+from config.devenv.probes import redis_command
+from config.devenv.processes import (
+    Child,
+    child_env,
+    run_foreground,
+    start_child,
+    step,
+    stop_children,
+)
+from config.devenv.services import ensure_services, remove_env_file, write_env_file
+
+LOCAL_SETTINGS = "config.settings.local"
+TEST_SETTINGS = "config.settings.test"
+#: How long ``run`` keeps asking the worker to answer before it reports that it did not.
+WORKER_PING_DEADLINE_SECONDS = 90
+
+
+def manage(*args: str) -> list[str]:
+    return [sys.executable, "manage.py", *args]
+
+
+def cmd_services(args: Sequence[str], stack: contextlib.ExitStack) -> int:
+    unknown = [arg for arg in args if arg != "--check"]
+    if unknown:
+        raise DevenvError(f"services takes only --check, not {' '.join(unknown)}", exit_code=2)
+    services = ensure_services(stack)
+    ensure_database(services.database.url, need_createdb=False)
+    psycopg2 = psycopg2_module()
+    conn = psycopg2.connect(libpq_url(services.database.url), connect_timeout=5)
+    try:
+        with conn.cursor() as cursor:
+            cursor.execute("SELECT current_database(), current_setting('jit')")
+            name, jit = cursor.fetchone()
+    finally:
+        conn.close()
+    redis = urlsplit(services.redis.url)
+    pong = redis_command(redis.hostname or "127.0.0.1", redis.port or 6379, "PING").strip()
+    say(f"connected: database {name} (jit={jit}); Redis answered {pong}")
+    print(f"DATABASE_URL={services.database.url}")
+    print(f"REDIS_URL={services.redis.url}", flush=True)
+    if "--check" in args or not (services.database.is_local or services.redis.is_local):
+        return 0
+    write_env_file(services)
+    stack.callback(remove_env_file)
+    say(f"{relative(LOCAL_ENV_FILE)} points manage.py at them; Ctrl-C stops them")
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how this command ends
+        while True:
+            time.sleep(3600)
+    return 0
+
+
+def cmd_run(args: Sequence[str], stack: contextlib.ExitStack) -> int:
+    if args:
+        raise DevenvError(f"run takes no arguments, not {' '.join(args)}", exit_code=2)
+    services = ensure_services(stack)
+    ensure_database(services.database.url, need_createdb=False)
+    port = os.environ.get("PORT", "8000")
+    env = child_env(services, LOCAL_SETTINGS)
+    # Links to a workspace carry the port the web server really listens on.
+    env.setdefault("SITE_PORT", port)
+    step("migrating the public schema", manage("migrate_schemas", "--shared", "--noinput"), env)
+    step(
+        "bootstrap --demo (template, tenant schemas, demo workspace)",
+        manage("bootstrap", "--demo"),
+        env,
+    )
+
+    children: list[Child] = []
+    stack.callback(stop_children, children)
+    celery = [sys.executable, "-m", "celery", "-A", "config"]
+    # No -Q: the worker consumes CELERY_TASK_QUEUES from settings (signups first, then the rest).
+    worker = [*celery, "worker", "-l", "info", "--concurrency", "2"]
+    LOCAL_DIR.mkdir(parents=True, exist_ok=True)  # beat keeps its schedule file there
+    beat = [*celery, "beat", "-l", "info", "--schedule", str(LOCAL_DIR / "celerybeat-schedule")]
+    children.append(start_child("web", manage("runserver", f"0.0.0.0:{port}"), env))
+    children.append(start_child("worker", worker, env))
+    children.append(start_child("beat", beat, env))
+
+    try:
+        ping_worker(children, env)
+        say(f"running on http://localhost:{port}/ ; Ctrl-C stops everything")
+        while True:
+            check_children(children)
+            time.sleep(0.5)
+    except KeyboardInterrupt:  # Ctrl-C is how this command ends
+        return 0
+
+
+def check_children(children: Sequence[Child]) -> None:
+    """One child dying takes everything down: a half-running product only misleads."""
+    for child in children:
+        code = child.process.poll()
+        if code is not None:
+            raise DevenvError(
+                f"{child.name} exited with code {code}; stopping everything",
+                exit_code=exit_status(code) or 1,
+            )
+
+
+def ping_worker(children: Sequence[Child], env: dict[str, str]) -> None:
+    """Ask ``manage.py worker_ping`` until the worker answers, and say how that went."""
+    deadline = time.monotonic() + WORKER_PING_DEADLINE_SECONDS
+    while True:
+        time.sleep(2)
+        check_children(children)
+        try:
+            ping = subprocess.run(  # noqa: S603 -- our own command
+                manage("worker_ping"),
+                cwd=ROOT,
+                env=env,
+                capture_output=True,
+                text=True,
+                check=False,
+                timeout=60,
+            )
+        except subprocess.TimeoutExpired:
+            say("worker_ping did not return within 60 s")
+            continue
+        output = (ping.stdout + ping.stderr).strip()
+        if ping.returncode == 0:
+            say(f"worker answered: {output or 'ok'}")
+            return
+        if "Unknown command" in output or time.monotonic() > deadline:
+            say(f"worker did not answer (worker_ping exit code {ping.returncode}): {output}")
+            return
+
+
+def cmd_test(args: Sequence[str], stack: contextlib.ExitStack) -> int:
+    python = sys.executable
+    # Static checks first: they need no services and fail fastest.
+    static_env = dict(os.environ, DJANGO_SETTINGS_MODULE=TEST_SETTINGS)
+    step(
+        "ruff check .",
+        [python, "-m", "ruff", "check", "."],
+        static_env,
+        "Fix the findings above (`make format` fixes formatting only).",
+    )
+    step(
+        "ruff format --check .",
+        [python, "-m", "ruff", "format", "--check", "."],
+        static_env,
+        "Run `make format`.",
+    )
+    step("mypy .", [python, "-m", "mypy", "."], static_env, "Fix the type errors above.")
+    return run_tests(args, stack)
+
+
+def run_tests(args: Sequence[str], stack: contextlib.ExitStack) -> int:
+    """The part of ``test`` that needs the services: the migrations check and pytest."""
+    python = sys.executable
+    services = ensure_services(stack)
+    ensure_database(services.database.url, need_createdb=True)
+    env = child_env(services, TEST_SETTINGS)
+    # Test settings point the connection at a database that never exists outside pytest, so
+    # Django's migration-history check can only warn; that warning is expected here.
+    no_history_warning = "ignore:Got an error checking a consistent migration history"
+    step(
+        "makemigrations --check --dry-run",
+        [python, "-W", no_history_warning, "manage.py", "makemigrations", "--check", "--dry-run"],
+        env,
+        "A model changed without a migration: run `python manage.py makemigrations`.",
+    )
+    say(f"pytest {' '.join(args)}".rstrip())
+    code = run_foreground([python, "-m", "pytest", *args], env)
+    say("tests passed" if code == 0 else f"pytest exited with code {code}")
+    return code
+
+
+def cmd_bench(args: Sequence[str], stack: contextlib.ExitStack) -> int:
+    if args:
+        scripts = [BENCH_DIR / (name if name.endswith(".py") else f"{name}.py") for name in args]
+        missing = [relative(script) for script in scripts if not script.exists()]
+        if missing:
+            raise DevenvError(f"no such benchmark: {', '.join(missing)}", exit_code=2)
+    else:
+        # bench/_harness.py and the like are shared helpers, not benchmarks.
+        scripts = sorted(p for p in BENCH_DIR.glob("*.py") if not p.name.startswith("_"))
+    if not scripts:
+        say("no benchmarks under bench/")
+        return 0
+    services = ensure_services(stack)
+    # Benchmarks create (and drop) their own databases.
+    ensure_database(services.database.url, need_createdb=True)
+    # The scripts choose their own settings; the default is that of manage.py.
+    env = child_env(services, os.environ.get("DJANGO_SETTINGS_MODULE", LOCAL_SETTINGS))
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    failed = []
+    for script in scripts:
+        say(f"bench: {relative(script)}")
+        if run_foreground([sys.executable, str(script)], env) != 0:
+            failed.append(relative(script))
+    if failed:
+        raise DevenvError(f"benchmarks failed: {', '.join(failed)}")
+    return 0
