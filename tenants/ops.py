@@ -8,6 +8,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django_tenants.utils import schema_exists
 
 from tenants.errors import WorkspaceError
 from tenants.models import OpsAction, OpsAuditEntry, Signup, SignupStatus, Tenant, TenantStatus
@@ -112,6 +113,8 @@ def closure_confirm(*, tenant: Tenant, by: User, typed_slug: str) -> Tenant:
 def closure_cancel(*, tenant: Tenant, by: User, reason: str) -> Tenant:
     """Withdraw a closure request, or reopen a closed workspace within its retention."""
     reason = _require_reason(reason)
+    if tenant.status == TenantStatus.CLOSED and not schema_exists(tenant.schema_name):
+        raise WorkspaceError("This workspace's data was purged after retention; it cannot reopen.")
     if tenant.status == TenantStatus.CLOSED:
         tenant.status = TenantStatus.ACTIVE
     elif tenant.closure_requested_at is None:

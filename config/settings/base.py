@@ -65,6 +65,8 @@ TENANT_CREATION_FAKES_MIGRATIONS = True
 #: An unknown host is a 404, never the public site.
 SHOW_PUBLIC_IF_NO_TENANT_FOUND = False
 TENANT_LIMIT_SET_CALLS = True
+#: migrate_schemas skips workspaces whose schema was purged after closing (their rows stay).
+GET_EXECUTOR_FUNCTION = "tenants.migration_executor.get_executor"
 
 AUTH_USER_MODEL = "users.User"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 from django_tenants.utils import schema_context, schema_exists
@@ -160,6 +161,25 @@ def test_purge_only_drops_schemas_past_retention(staff: User) -> None:
     assert ops.closed_workspaces_purge() == [tenant.schema_name]
     assert not schema_exists(tenant.schema_name)
     assert OpsAuditEntry.objects.filter(tenant=tenant, action=OpsAction.PURGE).exists()
+
+
+def test_migrations_still_run_after_a_workspace_was_purged(staff: User) -> None:
+    signup = signup_start(
+        SignupRequest("Gone Co", "gone-co", "G", "g@gone.example", "a-long-passphrase")
+    )
+    from tenants.provisioning import signup_provision
+
+    signup_provision(signup=signup)
+    tenant = Tenant.objects.get(pk=signup.tenant_id)
+    ops.closure_request(tenant=tenant, by=staff, reason="Gone")
+    ops.closure_confirm(tenant=tenant, by=staff, typed_slug="gone-co")
+    Tenant.objects.filter(pk=tenant.pk).update(purge_after=timezone.now() - timedelta(seconds=1))
+    ops.closed_workspaces_purge()
+    call_command("migrate_schemas", tenant=True, interactive=False, verbosity=0)
+    assert Tenant.objects.filter(pk=tenant.pk).exists()
+    assert not schema_exists(tenant.schema_name)
+    with pytest.raises(WorkspaceError, match="purged"):
+        ops.closure_cancel(tenant=tenant, by=staff, reason="Too late")
 
 
 def test_closed_workspace_can_be_reopened_within_retention(staff: User, alpha: Workspace) -> None:

@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from tenants.demo import demo_workspace_ensure, ops_staff_ensure
+from tenants.migration_executor import existing_schemas
 from tenants.models import Tenant
 from tenants.provisioning import pool_refill
 from tenants.schema_state import schemas_behind
@@ -31,7 +32,7 @@ class Command(BaseCommand):
         tenant_schemas = list(
             Tenant.objects.exclude(schema_name="public").values_list("schema_name", flat=True)
         )
-        behind = schemas_behind(tenant_schemas)
+        behind = schemas_behind(existing_schemas(tenant_schemas))
         if behind:
             self.stdout.write(f"Migrating {len(behind)} workspace schema(s)…")
             call_command("migrate_schemas", tenant=True, interactive=False, verbosity=0)
