@@ -14,6 +14,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core import signing
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tenants.models import HandoffToken, Tenant
 
@@ -46,11 +47,11 @@ def handoff_token_redeem(*, token: str, tenant: Tenant) -> HandoffGrant:
     try:
         payload = signing.loads(token, salt=HANDOFF_SALT, max_age=settings.HANDOFF_MAX_AGE_SECONDS)
     except signing.SignatureExpired as error:
-        raise HandoffError("This sign-in link has expired.") from error
+        raise HandoffError(_("This sign-in link has expired.")) from error
     except signing.BadSignature as error:
-        raise HandoffError("This sign-in link is not valid.") from error
+        raise HandoffError(_("This sign-in link is not valid.")) from error
     if payload.get("schema") != tenant.schema_name:
-        raise HandoffError("This sign-in link belongs to another workspace.")
+        raise HandoffError(_("This sign-in link belongs to another workspace."))
     used = HandoffToken.objects.filter(
         jti=payload.get("jti"),
         tenant=tenant,
@@ -59,5 +60,5 @@ def handoff_token_redeem(*, token: str, tenant: Tenant) -> HandoffGrant:
         expires_at__gt=timezone.now(),
     ).update(used_at=timezone.now())
     if used != 1:
-        raise HandoffError("This sign-in link has already been used.")
+        raise HandoffError(_("This sign-in link has already been used."))
     return HandoffGrant(user_id=int(payload["uid"]))

@@ -8,6 +8,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_tenants.utils import schema_exists
 
 from tenants.errors import WorkspaceError
@@ -31,7 +32,7 @@ def _audit(*, tenant: Tenant, by: User | None, action: OpsAction, reason: str) -
 def _require_reason(reason: str) -> str:
     reason = reason.strip()
     if not reason:
-        raise WorkspaceError("Give a reason; it is shown in the audit log.")
+        raise WorkspaceError(_("Give a reason; it is shown in the audit log."))
     return reason
 
 
@@ -40,7 +41,7 @@ def tenant_suspend(*, tenant: Tenant, by: User, reason: str) -> Tenant:
     """Block sign-in to the workspace; its users see the reason. Nothing is deleted."""
     reason = _require_reason(reason)
     if tenant.status != TenantStatus.ACTIVE:
-        raise WorkspaceError("Only an active workspace can be suspended.")
+        raise WorkspaceError(_("Only an active workspace can be suspended."))
     tenant.status = TenantStatus.SUSPENDED
     tenant.status_reason = reason
     tenant.save(update_fields=["status", "status_reason", "updated_at"])
@@ -52,7 +53,7 @@ def tenant_suspend(*, tenant: Tenant, by: User, reason: str) -> Tenant:
 def tenant_reactivate(*, tenant: Tenant, by: User, reason: str) -> Tenant:
     reason = _require_reason(reason)
     if tenant.status != TenantStatus.SUSPENDED:
-        raise WorkspaceError("Only a suspended workspace can be reactivated.")
+        raise WorkspaceError(_("Only a suspended workspace can be reactivated."))
     tenant.status = TenantStatus.ACTIVE
     tenant.status_reason = ""
     tenant.save(update_fields=["status", "status_reason", "updated_at"])
@@ -65,7 +66,7 @@ def provisioning_retry(*, tenant: Tenant, by: User, reason: str = "") -> Tenant:
     """Queue a failed signup's provisioning again."""
     signup = Signup.objects.filter(tenant=tenant).first()
     if tenant.status != TenantStatus.FAILED or signup is None:
-        raise WorkspaceError("Only a failed signup can be retried.")
+        raise WorkspaceError(_("Only a failed signup can be retried."))
     tenant.status = TenantStatus.PROVISIONING
     tenant.save(update_fields=["status", "updated_at"])
     Signup.objects.filter(pk=signup.pk).update(status=SignupStatus.WAITING)
@@ -81,7 +82,7 @@ def closure_request(*, tenant: Tenant, by: User, reason: str) -> Tenant:
     """Step one of closing a workspace: nothing changes for its users yet."""
     reason = _require_reason(reason)
     if tenant.status not in (TenantStatus.ACTIVE, TenantStatus.SUSPENDED, TenantStatus.FAILED):
-        raise WorkspaceError("This workspace cannot be closed in its current state.")
+        raise WorkspaceError(_("This workspace cannot be closed in its current state."))
     tenant.closure_requested_at = timezone.now()
     tenant.save(update_fields=["closure_requested_at", "updated_at"])
     _audit(tenant=tenant, by=by, action=OpsAction.REQUEST_CLOSURE, reason=reason)
@@ -92,9 +93,9 @@ def closure_request(*, tenant: Tenant, by: User, reason: str) -> Tenant:
 def closure_confirm(*, tenant: Tenant, by: User, typed_slug: str) -> Tenant:
     """Step two: close the workspace. Its schema is kept for the retention period."""
     if tenant.closure_requested_at is None:
-        raise WorkspaceError("Request the closure first; closing takes two steps.")
+        raise WorkspaceError(_("Request the closure first; closing takes two steps."))
     if typed_slug.strip() != (tenant.slug or tenant.schema_name):
-        raise WorkspaceError("Type the workspace address exactly to confirm.")
+        raise WorkspaceError(_("Type the workspace address exactly to confirm."))
     now = timezone.now()
     tenant.status = TenantStatus.CLOSED
     tenant.closed_at = now
@@ -114,11 +115,13 @@ def closure_cancel(*, tenant: Tenant, by: User, reason: str) -> Tenant:
     """Withdraw a closure request, or reopen a closed workspace within its retention."""
     reason = _require_reason(reason)
     if tenant.status == TenantStatus.CLOSED and not schema_exists(tenant.schema_name):
-        raise WorkspaceError("This workspace's data was purged after retention; it cannot reopen.")
+        raise WorkspaceError(
+            _("This workspace's data was purged after retention; it cannot reopen.")
+        )
     if tenant.status == TenantStatus.CLOSED:
         tenant.status = TenantStatus.ACTIVE
     elif tenant.closure_requested_at is None:
-        raise WorkspaceError("There is no closure to cancel.")
+        raise WorkspaceError(_("There is no closure to cancel."))
     tenant.closure_requested_at = None
     tenant.closed_at = None
     tenant.purge_after = None

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context, schema_exists
 
 from billing.services import subscription_start_trial
@@ -92,7 +93,7 @@ def signup_start(request: SignupRequest) -> Signup:
         with transaction.atomic():
             signup, claimed = _signup_reserve(request)
     except IntegrityError as error:
-        raise WorkspaceError("This address was just taken. Please choose another.") from error
+        raise WorkspaceError(_("This address was just taken. Please choose another.")) from error
     from tenants.tasks import pool_refill_task, signup_provision_task
 
     if claimed:

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import connection
+from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context, schema_exists
 from psycopg2 import sql
 
@@ -95,7 +96,7 @@ def _schema_migrate(schema_name: str) -> None:
 def schema_drop(schema_name: str) -> None:
     """Drop a workspace schema. The public and template schemas can never be dropped."""
     if schema_name in (settings.PUBLIC_SCHEMA_NAME, settings.TENANT_BASE_SCHEMA):
-        raise WorkspaceError("Refusing to drop a platform schema.")
+        raise WorkspaceError(_("Refusing to drop a platform schema."))
     with connection.cursor() as cursor:
         cursor.execute(
             sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema_name))
@@ -113,7 +114,7 @@ def tenant_create(*, name: str, slug: str) -> Tenant:
     except ValidationError as error:
         raise WorkspaceError(" ".join(error.messages)) from error
     if Tenant.objects.filter(slug=slug).exists():
-        raise WorkspaceError(f"The address {slug!r} is already taken.")
+        raise WorkspaceError(_("The address %(slug)s is already taken.") % {"slug": slug})
     tenant = Tenant.objects.create(
         schema_name=generate_schema_name(),
         name=name,
@@ -128,7 +129,9 @@ def tenant_create(*, name: str, slug: str) -> Tenant:
         Tenant.objects.filter(pk=tenant.pk).update(
             status=TenantStatus.FAILED, status_reason=str(error)
         )
-        raise WorkspaceError(f"The workspace could not be created: {error}") from error
+        raise WorkspaceError(
+            _("The workspace could not be created: %(error)s") % {"error": error}
+        ) from error
     tenant.status = TenantStatus.ACTIVE
     tenant.save(update_fields=["status", "updated_at"])
     return tenant
@@ -140,7 +143,9 @@ def workspace_user_create(
     """Add a user to a workspace (inside the workspace's schema)."""
     with schema_context(tenant.schema_name):
         if User.objects.filter(email__iexact=email).exists():
-            raise WorkspaceError(f"{email} already has an account in this workspace.")
+            raise WorkspaceError(
+                _("%(email)s already has an account in this workspace.") % {"email": email}
+            )
         return User.objects.create_user(email, password, full_name=full_name, role=role)
 
 

@@ -11,6 +11,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from billing.services import seat_ensure_available, seats_changed
 from tenants.errors import WorkspaceError
@@ -32,7 +33,9 @@ def invitation_create(*, email: str, role: str, by: User, accept_url_template: s
     """
     email = normalize_email(email)
     if User.objects.filter(email__iexact=email, is_active=True).exists():
-        raise WorkspaceError(f"{email} already has an account in this workspace.")
+        raise WorkspaceError(
+            _("%(email)s already has an account in this workspace.") % {"email": email}
+        )
     seat_ensure_available(tenant=current_tenant(), reserve_pending=True)
     Invitation.objects.pending().filter(email__iexact=email).update(revoked_at=timezone.now())
     token = secrets.token_urlsafe(32)
@@ -64,7 +67,7 @@ def invitation_accept(*, token: str, full_name: str, password: str) -> User:
         .first()
     )
     if invitation is None:
-        raise WorkspaceError("This invitation link is invalid, expired or already used.")
+        raise WorkspaceError(_("This invitation link is invalid, expired or already used."))
     candidate = User(email=invitation.email, full_name=full_name)
     try:
         validate_password(password, user=candidate)
@@ -100,9 +103,9 @@ def invitation_revoke(*, invitation: Invitation) -> Invitation:
 def user_deactivate(*, user: User, by: User) -> User:
     """Stop a user signing in; their records stay. A workspace always keeps one active admin."""
     if user.pk == by.pk:
-        raise WorkspaceError("You cannot deactivate your own account.")
+        raise WorkspaceError(_("You cannot deactivate your own account."))
     if user.role == Role.ADMIN and _active_admin_count(excluding=user) == 0:
-        raise WorkspaceError("The workspace needs at least one active admin.")
+        raise WorkspaceError(_("The workspace needs at least one active admin."))
     user.is_active = False
     user.save(update_fields=["is_active"])
     seats_changed(tenant=current_tenant())
@@ -124,7 +127,7 @@ def user_reactivate(*, user: User) -> User:
 def user_change_role(*, user: User, role: str, by: User) -> User:
     """Give a user another role; the last active admin cannot lose the admin role."""
     if user.role == Role.ADMIN and role != Role.ADMIN and _active_admin_count(excluding=user) == 0:
-        raise WorkspaceError("The workspace needs at least one active admin.")
+        raise WorkspaceError(_("The workspace needs at least one active admin."))
     user.role = role
     user.save(update_fields=["role"])
     return user
