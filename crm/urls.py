@@ -16,6 +16,7 @@ urlpatterns = [
     path("deals/stages/<int:stage_id>/cards/", deals.deal_column_more, name="deal_column_more"),
     path("deals/<int:pk>/lost/", deals.deal_lost, name="deal_lost"),
     path("deals/<int:pk>/contacts/add/", links.deal_contact_add, name="deal_contact_add"),
+    path("deals/contacts/<int:pk>/remove/", links.deal_contact_remove, name="deal_contact_remove"),
     path("deals/new/", records.record_form, {"kind": "deal"}, name="deal_create"),
     path("deals/bulk/", records.record_bulk, {"kind": "deal"}, name="deal_bulk"),
     path("deals/<int:pk>/", records.record_detail, {"kind": "deal"}, name="deal_detail"),

@@ -25,6 +25,7 @@ from crm.services.configuration import (
 from crm.services.conversion import Conversion, lead_convert
 from crm.services.deals import (
     deal_contact_add,
+    deal_contact_remove,
     deal_create,
     deal_delete,
     deal_move,
@@ -81,6 +82,7 @@ __all__ = [
     "custom_field_delete",
     "custom_field_update",
     "deal_contact_add",
+    "deal_contact_remove",
     "deal_create",
     "deal_delete",
     "deal_move",

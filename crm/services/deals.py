@@ -224,6 +224,21 @@ def deal_contact_add(*, deal: Deal, contact: Contact, role: str, by: User) -> De
     return link
 
 
+@transaction.atomic
+def deal_contact_remove(*, link: DealContact, by: User) -> None:
+    """Take a person off a deal; the contact itself and its history stay."""
+    ensure_can_write(by)
+    audit_record(
+        actor=by,
+        action=AuditAction.UPDATE,
+        object_type=ObjectType.DEAL,
+        object_id=int(link.deal_id),
+        object_repr=str(link.deal),
+        changes={"contacts": [f"{link.contact} ({link.get_role_display()})", None]},
+    )
+    link.delete()
+
+
 def stage_bottom_position(stage: Stage) -> float:
     highest = Deal.objects.filter(stage=stage).aggregate(highest=Max("position"))["highest"]
     return 0.0 if highest is None else float(highest) + 1.0

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from crm import services
 from crm.errors import CrmError
 from crm.forms import ContactCompanyForm, DealContactForm
-from crm.models import Contact, ContactCompany, Deal
+from crm.models import Contact, ContactCompany, Deal, DealContact
 from crm.selectors import editable_or_404
 from crm.views.helpers import redirect_after_post, user_of, write_required
 
@@ -39,6 +39,26 @@ def deal_contact_add(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(error))
     else:
         messages.success(request, _("%(contact)s added to the deal.") % {"contact": link.contact})
+    return redirect_after_post(request, deal.get_absolute_url())
+
+
+@require_POST
+@write_required
+def deal_contact_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    """Take a person off a deal (the deal must be the user's to change)."""
+    user = user_of(request)
+    link = DealContact.objects.select_related("deal", "contact").filter(pk=pk).first()
+    if link is None or not Deal.objects.editable_by(user).filter(pk=link.deal_id).exists():
+        raise Http404
+    deal = link.deal
+    try:
+        services.deal_contact_remove(link=link, by=user)
+    except CrmError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request, _("%(contact)s removed from the deal.") % {"contact": link.contact}
+        )
     return redirect_after_post(request, deal.get_absolute_url())
 
 

@@ -93,3 +93,16 @@ def test_bulk_delete_on_beta_cannot_reach_alpha_ids(
     )
     with schema_context(alpha.schema):
         assert Lead.objects.filter(pk=alpha_records["leads"].pk).exists()
+
+
+def test_alpha_deal_contact_cannot_be_removed_from_beta(alpha, alpha_records, beta_admin_client):
+    from crm.models import DealContact
+
+    with schema_context(alpha.schema):
+        link = DealContact.objects.create(
+            deal=alpha_records["deals"], contact=alpha_records["contacts"]
+        )
+    response = beta_admin_client.post(f"/deals/contacts/{link.pk}/remove/")
+    assert response.status_code == 404
+    with schema_context(alpha.schema):
+        assert DealContact.objects.filter(pk=link.pk).exists()

@@ -130,6 +130,35 @@ def test_a_company_role_cannot_end_before_it_starts(crm, rep, client_as) -> None
     assert not ContactCompany.objects.filter(contact=contact).exists()
 
 
+def test_a_contact_is_removed_from_a_deal_and_the_removal_audited(crm, rep, client_as) -> None:
+    deal = DealFactory.create(owner=rep)
+    contact = ContactFactory.create(owner=rep)
+    link = DealContact.objects.create(deal=deal, contact=contact, role="champion")
+    page = client_as(rep).get(f"/deals/{deal.pk}/").text
+    assert f"/deals/contacts/{link.pk}/remove/" in page
+    response = client_as(rep).post(f"/deals/contacts/{link.pk}/remove/")
+    assert response.status_code == 302
+    assert not DealContact.objects.filter(pk=link.pk).exists()
+    assert contact.__class__.objects.filter(pk=contact.pk).exists()
+    entry = AuditEntry.objects.filter(object_type="deal", object_id=deal.pk).latest("pk")
+    assert entry.changes["contacts"][1] is None
+
+
+def test_another_reps_deal_contact_cannot_be_removed(crm, rep, other_rep, client_as) -> None:
+    deal = DealFactory.create(owner=other_rep)
+    link = DealContact.objects.create(deal=deal, contact=ContactFactory.create(owner=other_rep))
+    response = client_as(rep).post(f"/deals/contacts/{link.pk}/remove/")
+    assert response.status_code == 404
+    assert DealContact.objects.filter(pk=link.pk).exists()
+
+
+def test_a_read_only_user_cannot_remove_people_from_a_deal(crm, reader, rep, client_as) -> None:
+    deal = DealFactory.create(owner=rep)
+    link = DealContact.objects.create(deal=deal, contact=ContactFactory.create(owner=rep))
+    assert client_as(reader).post(f"/deals/contacts/{link.pk}/remove/").status_code == 403
+    assert DealContact.objects.filter(pk=link.pk).exists()
+
+
 def test_a_company_role_is_removed_from_the_contact_page(crm, rep, client_as) -> None:
     contact = ContactFactory.create(owner=rep)
     link = ContactCompany.objects.create(contact=contact, company=CompanyFactory.create(owner=rep))
