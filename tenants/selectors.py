@@ -13,6 +13,7 @@ from psycopg2 import sql
 
 from tenants.connection import current_schema_name
 from tenants.models import Domain, Tenant, TenantStatus
+from tenants.schema_state import schemas_with_table
 
 
 def workspace_hostname(slug: str) -> str:
@@ -74,7 +75,7 @@ def workspace_usage(schema_names: list[str]) -> dict[str, WorkspaceUsage]:
         sql.SQL(
             "SELECT {schema}, count(*) FILTER (WHERE is_active), max(last_login) FROM {table}"
         ).format(schema=sql.Literal(name), table=sql.Identifier(name, "users_user"))
-        for name in _schemas_with_table(schema_names, "users_user")
+        for name in schemas_with_table(schema_names, "users_user")
     ]
     if parts:
         with connection.cursor() as cursor:
@@ -93,25 +94,13 @@ def workspaces_for_email(email: str) -> list[Tenant]:
             table=sql.Identifier(name, "users_user"),
             email=sql.Literal(email.strip().lower()),
         )
-        for name in _schemas_with_table(list(tenants), "users_user")
+        for name in schemas_with_table(list(tenants), "users_user")
     ]
     if not parts:
         return []
     with connection.cursor() as cursor:
         cursor.execute(sql.SQL(" UNION ALL ").join(parts).as_string(cursor.cursor))
         return sorted((tenants[row[0]] for row in cursor.fetchall()), key=lambda t: t.name)
-
-
-def _schemas_with_table(schema_names: list[str], table: str) -> list[str]:
-    if not schema_names:
-        return []
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT table_schema FROM information_schema.tables "
-            "WHERE table_name = %s AND table_schema = ANY(%s)",
-            [table, schema_names],
-        )
-        return [row[0] for row in cursor.fetchall()]
 
 
 def ops_tenants(
