@@ -36,9 +36,12 @@ COPY --from=builder /opt/venv /opt/venv
 WORKDIR /app
 COPY . .
 
-# Static files are collected into the image (whitenoise serves them). The secret and hosts
-# below exist only for this step; the running container must be given real ones.
-RUN SECRET_KEY=collectstatic-only-not-a-secret ALLOWED_HOSTS=localhost \
+# Static files are collected into the image (whitenoise serves them). The secrets and hosts
+# below exist only for this step (production settings refuse to start without them); the
+# running container must be given real ones.
+RUN SECRET_KEY=collectstatic-only-not-a-secret-collectstatic-only-not-a-secret \
+    ALLOWED_HOSTS=localhost BILLING_SANDBOX_ENABLED=true \
+    BILLING_SANDBOX_WEBHOOK_SECRET=collectstatic-only-not-a-secret-0000000 \
     python manage.py collectstatic --noinput
 
 USER rapport

@@ -29,7 +29,8 @@ BILLING_ACTIONS = [
 @require_GET
 @staff_required
 def ops_billing(request: HttpRequest) -> HttpResponse:
-    """Revenue, subscriptions by status, trials ending, past due, churn, failed events."""
+    """Revenue, subscriptions by status, trials ending, past due, churn, failed and flagged
+    events."""
     return render(
         request,
         "billing/ops/overview.html",
@@ -42,6 +43,9 @@ def ops_billing(request: HttpRequest) -> HttpResponse:
             "churn": selectors.churn(days=30),
             "failed_events": WebhookEvent.objects.filter(
                 status=WebhookEventStatus.FAILED
+            ).select_related("tenant")[:50],
+            "flagged_events": WebhookEvent.objects.filter(
+                status=WebhookEventStatus.FLAGGED
             ).select_related("tenant")[:50],
             "recent_events": WebhookEvent.objects.select_related("tenant")[:20],
         },

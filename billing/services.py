@@ -13,8 +13,13 @@ from django.utils.translation import gettext as _
 
 from billing.errors import BillingError
 from billing.gateways import active_gateway, gateway_named
-from billing.gateways.base import StripeObject, subscription_item, subscription_period_end
-from billing.models import BillingInterval, Plan, Subscription, SubscriptionStatus
+from billing.gateways.base import (
+    BillingGateway,
+    StripeObject,
+    subscription_item,
+    subscription_period_end,
+)
+from billing.models import BillingAccount, BillingInterval, Plan, Subscription, SubscriptionStatus
 from billing.selectors import ENDED_STATUSES, seat_limit, seats_reserved, seats_used
 from tenants.models import OpsAction, OpsAuditEntry, Tenant
 
@@ -56,6 +61,28 @@ def _has_live_gateway_subscription(subscription: Subscription | None) -> bool:
     )
 
 
+@transaction.atomic
+def billing_account_ensure(
+    *, tenant: Tenant, gateway: BillingGateway, email: str, name: str
+) -> BillingAccount:
+    """The workspace's customer at ``gateway``, created by Rapport on first use.
+
+    This is the one place a gateway customer is tied to a workspace; webhook handlers only
+    ever look the link up. A workspace moving to another gateway gets a new customer there.
+    """
+    account = BillingAccount.objects.select_for_update().filter(tenant=tenant).first()
+    if account is not None and account.gateway == gateway.name and account.gateway_customer_id:
+        return account
+    if account is None:
+        account = BillingAccount(tenant=tenant)
+    account.gateway = gateway.name
+    account.gateway_customer_id = gateway.customer_create(
+        reference=account.reference, email=email, name=name
+    )
+    account.save()
+    return account
+
+
 def checkout_start(
     *,
     tenant: Tenant,
@@ -76,13 +103,16 @@ def checkout_start(
             _("%(plan)s allows %(limit)s users and this workspace has %(used)s active.")
             % {"plan": plan.name, "limit": limit, "used": used}
         )
-    return active_gateway().checkout_url(
-        tenant_id=tenant.pk,
+    gateway = active_gateway()
+    account = billing_account_ensure(
+        tenant=tenant, gateway=gateway, email=customer_email, name=tenant.name
+    )
+    return gateway.checkout_url(
+        reference=account.reference,
         plan=plan,
         interval=interval if interval in BillingInterval.values else BillingInterval.MONTH,
         quantity=max(1, used),
-        customer_id=subscription.gateway_customer_id if subscription else "",
-        customer_email=customer_email,
+        customer_id=account.gateway_customer_id,
         success_url=success_url,
         cancel_url=cancel_url,
     )

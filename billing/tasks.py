@@ -33,10 +33,14 @@ def sandbox_event_deliver_task(payload: str) -> str:
     With ``BILLING_SANDBOX_WEBHOOK_URL`` set it is an HTTP POST; otherwise it goes straight
     into the same intake the endpoint uses (signature check and ledger included).
     """
+    from billing.gateways import sandbox_active
     from billing.gateways.sandbox import SandboxGateway
     from billing.signatures import signature_header
     from billing.webhooks import webhook_receive
 
+    if not sandbox_active():
+        logger.warning("Sandbox event not delivered: the sandbox is not this deployment's gateway")
+        return "sandbox disabled"
     body = payload.encode()
     signature = signature_header(payload=body, secret=settings.BILLING_SANDBOX_WEBHOOK_SECRET)
     url = settings.BILLING_SANDBOX_WEBHOOK_URL

@@ -3,7 +3,8 @@
 Intake (:func:`webhook_receive`) only verifies the signature on the raw body and records the
 event id; a redelivered id is a no-op. Processing (:func:`webhook_event_process`) runs in a
 worker, dispatches to one handler per event type and records the outcome on the row, so a
-failed event can be retried from the operations console.
+failed event can be retried from the operations console. An event that contradicts the
+gateway or names a customer Rapport never linked is flagged and changes nothing.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from django.utils import timezone
 
 from billing.gateways import gateway_named
 from billing.gateways.base import BillingGateway, SignatureError
-from billing.handlers import HANDLERS
+from billing.handlers import HANDLERS, EventRefusedError
 from billing.models import WebhookEvent, WebhookEventStatus
 
 logger = logging.getLogger(__name__)
@@ -69,6 +70,11 @@ def webhook_event_process(*, event_id: int) -> WebhookEvent:
         try:
             with transaction.atomic():
                 tenant = handler(event.payload, gateway_named(event.gateway))
+        except EventRefusedError as refusal:
+            logger.warning("Billing event %s flagged: %s", event.event_id, refusal)
+            event.status = WebhookEventStatus.FLAGGED
+            event.error = str(refusal)[:2000]
+            event.processed_at = timezone.now()
         except Exception as error:
             logger.exception("Billing event %s failed", event.event_id)
             event.status = WebhookEventStatus.FAILED

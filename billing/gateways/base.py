@@ -51,19 +51,26 @@ class BillingGateway(ABC):
     name: str
 
     @abstractmethod
+    def customer_create(self, *, reference: str, email: str, name: str) -> str:
+        """Create the gateway customer of the workspace known by ``reference``; its id."""
+
+    @abstractmethod
     def checkout_url(
         self,
         *,
-        tenant_id: int,
+        reference: str,
         plan: Plan,
         interval: str,
         quantity: int,
         customer_id: str,
-        customer_email: str,
         success_url: str,
         cancel_url: str,
     ) -> str:
-        """A hosted checkout page that subscribes the workspace to ``plan``."""
+        """A hosted checkout page that subscribes ``customer_id`` to ``plan``.
+
+        ``reference`` is the workspace's opaque billing reference (never a primary key); it
+        travels as the client reference so an event can be checked against the customer.
+        """
 
     @abstractmethod
     def portal_url(
@@ -74,6 +81,14 @@ class BillingGateway(ABC):
     @abstractmethod
     def subscription_retrieve(self, subscription_id: str) -> StripeObject | None:
         """The subscription as the gateway knows it now, or ``None`` if it does not exist."""
+
+    @abstractmethod
+    def checkout_session_retrieve(self, session_id: str) -> StripeObject | None:
+        """The checkout session as the gateway knows it now, or ``None``."""
+
+    @abstractmethod
+    def invoice_retrieve(self, invoice_id: str) -> StripeObject | None:
+        """The invoice as the gateway knows it now (amounts included), or ``None``."""
 
     @abstractmethod
     def subscription_quantity_update(self, *, subscription_id: str, quantity: int) -> None:

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from billing.gateways.base import (
     BillingGateway,
@@ -40,27 +41,36 @@ def _public_page(name: str, session_id: str) -> str:
 class SandboxGateway(BillingGateway):
     name = "sandbox"
 
+    def customer_create(self, *, reference: str, email: str, name: str) -> str:
+        customer = SandboxCustomer.objects.create(
+            customer_id=objects.new_id("cus"),
+            email=email,
+            metadata={"rapport_account": reference},
+        )
+        return customer.customer_id
+
     def checkout_url(
         self,
         *,
-        tenant_id: int,
+        reference: str,
         plan: Plan,
         interval: str,
         quantity: int,
         customer_id: str,
-        customer_email: str,
         success_url: str,
         cancel_url: str,
     ) -> str:
         customer = SandboxCustomer.objects.filter(customer_id=customer_id).first()
+        if customer is None:
+            raise GatewayError(_("The billing account could not be found; try again."))
         session = SandboxCheckoutSession.objects.create(
             session_id=f"cs_sbx_{secrets.token_urlsafe(24)}",
-            client_reference_id=str(tenant_id),
+            client_reference_id=reference,
             price_lookup_key=plan.lookup_key(interval),
             quantity=max(1, quantity),
             customer=customer,
-            customer_email=customer_email,
-            metadata={"tenant_id": str(tenant_id)},
+            customer_email=customer.email,
+            metadata={"rapport_account": reference},
             success_url=success_url,
             cancel_url=cancel_url,
         )
@@ -87,6 +97,22 @@ class SandboxGateway(BillingGateway):
             .first()
         )
         return objects.subscription_object(subscription) if subscription else None
+
+    def checkout_session_retrieve(self, session_id: str) -> StripeObject | None:
+        session = (
+            SandboxCheckoutSession.objects.select_related("customer")
+            .filter(session_id=session_id)
+            .first()
+        )
+        return objects.checkout_session_object(session) if session else None
+
+    def invoice_retrieve(self, invoice_id: str) -> StripeObject | None:
+        invoice = (
+            SandboxInvoice.objects.select_related("subscription__customer")
+            .filter(invoice_id=invoice_id)
+            .first()
+        )
+        return objects.invoice_object(invoice) if invoice else None
 
     def subscription_quantity_update(self, *, subscription_id: str, quantity: int) -> None:
         subscription = SandboxSubscription.objects.get(subscription_id=subscription_id)

@@ -42,15 +42,23 @@ class StripeGateway(BillingGateway):
             message = getattr(error, "user_message", None) or "The payment provider failed."
             raise GatewayError(str(message)) from error
 
+    def customer_create(self, *, reference: str, email: str, name: str) -> str:
+        params: dict[str, Any] = {"metadata": {"rapport_account": reference}}
+        if email:
+            params["email"] = email
+        if name:
+            params["name"] = name
+        customer = self._call(self.client.v1.customers.create, params=params)
+        return str(customer["id"])
+
     def checkout_url(
         self,
         *,
-        tenant_id: int,
+        reference: str,
         plan: Plan,
         interval: str,
         quantity: int,
         customer_id: str,
-        customer_email: str,
         success_url: str,
         cancel_url: str,
     ) -> str:
@@ -61,20 +69,17 @@ class StripeGateway(BillingGateway):
         )
         if not price_id:
             raise GatewayError("This plan is not on sale yet (run billing_sync_plans).")
-        metadata = {"tenant_id": str(tenant_id)}
+        metadata = {"rapport_account": reference}
         params: dict[str, Any] = {
             "mode": "subscription",
+            "customer": customer_id,
             "line_items": [{"price": price_id, "quantity": max(1, quantity)}],
-            "client_reference_id": str(tenant_id),
+            "client_reference_id": reference,
             "metadata": metadata,
             "subscription_data": {"metadata": metadata},
             "success_url": success_url,
             "cancel_url": cancel_url,
         }
-        if customer_id:
-            params["customer"] = customer_id
-        elif customer_email:
-            params["customer_email"] = customer_email
         session = self._call(self.client.v1.checkout.sessions.create, params=params)
         return str(session["url"])
 
@@ -95,17 +100,27 @@ class StripeGateway(BillingGateway):
         session = self._call(self.client.v1.billing_portal.sessions.create, params=params)
         return str(session["url"])
 
-    def subscription_retrieve(self, subscription_id: str) -> StripeObject | None:
+    def _retrieve(self, method: Any, object_id: str) -> StripeObject | None:
+        """A plain dict of the object, ``None`` if Stripe has no such object."""
         try:
-            subscription = self.client.v1.subscriptions.retrieve(subscription_id)
+            found = method(object_id)
         except stripe.InvalidRequestError as error:
             if getattr(error, "code", None) == "resource_missing":
                 return None
             raise GatewayError("The payment provider failed.") from error
         except stripe.StripeError as error:
             raise GatewayError("The payment provider failed.") from error
-        result: StripeObject = subscription.to_dict()
+        result: StripeObject = found.to_dict()
         return result
+
+    def subscription_retrieve(self, subscription_id: str) -> StripeObject | None:
+        return self._retrieve(self.client.v1.subscriptions.retrieve, subscription_id)
+
+    def checkout_session_retrieve(self, session_id: str) -> StripeObject | None:
+        return self._retrieve(self.client.v1.checkout.sessions.retrieve, session_id)
+
+    def invoice_retrieve(self, invoice_id: str) -> StripeObject | None:
+        return self._retrieve(self.client.v1.invoices.retrieve, invoice_id)
 
     def subscription_quantity_update(self, *, subscription_id: str, quantity: int) -> None:
         subscription = self._call(self.client.v1.subscriptions.retrieve, subscription_id)

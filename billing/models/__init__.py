@@ -1,5 +1,6 @@
 """Billing models (public schema), split by sub-domain and re-exported here."""
 
+from billing.models.accounts import BillingAccount, new_account_reference
 from billing.models.plans import BillingInterval, Plan, PlanQuerySet
 from billing.models.sandbox import (
     SandboxCardBehaviour,
@@ -19,6 +20,7 @@ from billing.models.subscriptions import (
 )
 
 __all__ = [
+    "BillingAccount",
     "BillingInterval",
     "BillingNotice",
     "Plan",
@@ -34,4 +36,5 @@ __all__ = [
     "SubscriptionStatus",
     "WebhookEvent",
     "WebhookEventStatus",
+    "new_account_reference",
 ]

@@ -102,6 +102,9 @@ class WebhookEventStatus(models.TextChoices):
     PROCESSED = "processed", _("Processed")
     FAILED = "failed", _("Failed")
     IGNORED = "ignored", _("Ignored")
+    #: Refused: the event names a customer or subscription that does not belong where it
+    #: claims (a forgery, or gateway data Rapport never linked). Nothing was changed.
+    FLAGGED = "flagged", _("Flagged")
 
 
 class WebhookEvent(models.Model):

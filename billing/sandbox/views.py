@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from billing.forms import CardForm, PlanChoiceForm
+from billing.gateways import sandbox_active
 from billing.gateways.base import GatewayError
 from billing.models import (
     Plan,
@@ -29,7 +30,14 @@ CHECKOUT_LIFETIME = timedelta(hours=24)
 PORTAL_LIFETIME = timedelta(hours=1)
 
 
+def _sandbox_required() -> None:
+    """The sandbox's pages exist only where the sandbox is the gateway."""
+    if not sandbox_active():
+        raise Http404
+
+
 def _checkout_session(session_id: str) -> SandboxCheckoutSession:
+    _sandbox_required()
     session = SandboxCheckoutSession.objects.filter(
         session_id=session_id, created_at__gt=timezone.now() - CHECKOUT_LIFETIME
     ).first()
@@ -73,6 +81,7 @@ def sandbox_checkout(request: HttpRequest, session_id: str) -> HttpResponse:
 
 
 def _portal_session(session_id: str) -> SandboxPortalSession:
+    _sandbox_required()
     session = (
         SandboxPortalSession.objects.select_related("customer")
         .filter(session_id=session_id, created_at__gt=timezone.now() - PORTAL_LIFETIME)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import subprocess
 import sys
 import time
@@ -160,6 +161,18 @@ def cmd_test(args: Sequence[str], stack: contextlib.ExitStack) -> int:
     return run_tests(args, stack)
 
 
+def deploy_check_env(env: dict[str, str]) -> dict[str, str]:
+    """Production settings with the secrets a real deployment must provide, made up here."""
+    return dict(
+        env,
+        DJANGO_SETTINGS_MODULE="config.settings.production",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="rapport.example,.rapport.example",
+        STRIPE_SECRET_KEY="sk_test_deploy_check",  # noqa: S106 -- a placeholder, not a key
+        STRIPE_WEBHOOK_SECRET="whsec_deploy_check",  # noqa: S106 -- a placeholder
+    )
+
+
 def run_tests(args: Sequence[str], stack: contextlib.ExitStack) -> int:
     """The part of ``test`` that needs the services: the migrations check and pytest."""
     python = sys.executable
@@ -174,6 +187,12 @@ def run_tests(args: Sequence[str], stack: contextlib.ExitStack) -> int:
         [python, "-W", no_history_warning, "manage.py", "makemigrations", "--check", "--dry-run"],
         env,
         "A model changed without a migration: run `python manage.py makemigrations`.",
+    )
+    step(
+        "check --deploy (production settings)",
+        [python, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        deploy_check_env(env),
+        "Production settings fail Django's deployment checks: fix config/settings/production.py.",
     )
     say(f"pytest {' '.join(args)}".rstrip())
     code = run_foreground([python, "-m", "pytest", *args], env)

@@ -7,13 +7,18 @@ per-environment modules (``local``, ``test``, ``production``) only override.
 from __future__ import annotations
 
 from celery.schedules import crontab
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
 from kombu import Queue
 
 from config.env import BASE_DIR, DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, env
 
-SECRET_KEY = env.str("SECRET_KEY", default="insecure-local-development-key-change-me")
-DEBUG = env.bool("DEBUG", default=False)
+#: Public, so only ever a laptop's key; production refuses it.
+DEVELOPMENT_SECRET_KEY = "insecure-local-development-key-change-me"  # noqa: S105 -- dev only
+SECRET_KEY = env.str("SECRET_KEY", default=DEVELOPMENT_SECRET_KEY)
+#: Only ``config.settings.local`` may turn debug pages on (from ``DEBUG``); every other
+#: settings module, this one included, keeps them off whatever the environment says.
+DEBUG = False
 
 #: The public site lives on BASE_DOMAIN; every workspace on <slug>.BASE_DOMAIN.
 BASE_DOMAIN = env.str("BASE_DOMAIN", default="localhost")
@@ -42,6 +47,7 @@ SHARED_APPS = [
     "django_htmx",
     "django_ratelimit",
     "template_partials",
+    "csp",
 ]
 
 TENANT_APPS = [
@@ -73,6 +79,7 @@ AUTH_USER_MODEL = "users.User"
 MIDDLEWARE = [
     "tenants.middleware.WorkspaceMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -80,6 +87,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "core.middleware.PrivatePagesMiddleware",
     "billing.middleware.BillingAccessMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -101,6 +109,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "tenants.context_processors.workspace",
+                "csp.context_processors.nonce",
             ],
         },
     },
@@ -177,6 +186,35 @@ LOOKUP_RATE_LIMIT = env.str("LOOKUP_RATE_LIMIT", default="10/h")
 #: Which request header holds the client IP. Behind a proxy set e.g. HTTP_X_REAL_IP.
 RATELIMIT_IP_META_KEY = env.str("RATELIMIT_IP_META_KEY", default="REMOTE_ADDR")
 RATELIMIT_VIEW = "tenants.views.rate_limited"
+
+#: Content-Security-Policy (django-csp). Scripts come only from Rapport's own static files
+#: (vendored, no CDN); an inline script needs the request's nonce (``{{ CSP_NONCE }}``) and
+#: inline event handlers are refused (pages use ``data-confirm`` and static/js/). Inline
+#: *styles* stay allowed: htmx injects its indicator style and Tabler sets style attributes;
+#: style injection cannot run code. Forms may post to the public site, any workspace and
+#: Stripe's hosted pages (checkout and the portal follow a POST with a redirect there).
+_SITE_PORT_SOURCE = ":*" if SITE_PORT else ""
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [
+            SELF,
+            f"{SITE_SCHEME}://{BASE_DOMAIN}{_SITE_PORT_SOURCE}",
+            f"{SITE_SCHEME}://*.{BASE_DOMAIN}{_SITE_PORT_SOURCE}",
+            "https://checkout.stripe.com",
+            "https://billing.stripe.com",
+        ],
+    },
+}
+
 SILENCED_SYSTEM_CHECKS = [
     # Django's own RedisCache increments atomically, which is all django-ratelimit needs.
     "django_ratelimit.W001",
@@ -192,9 +230,14 @@ INVITATION_MAX_AGE_DAYS = env.int("INVITATION_MAX_AGE_DAYS", default=7)
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
 STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
+#: The offline sandbox gateway serves checkout and portal pages and signs its own events; it
+#: runs when no Stripe key is set. Production refuses it unless a demo deployment sets this.
+BILLING_SANDBOX_ENABLED = env.bool("BILLING_SANDBOX_ENABLED", default=True)
+#: A value anyone can read in the README: fine on a laptop, refused in production.
+BILLING_SANDBOX_DEFAULT_WEBHOOK_SECRET = "whsec_rapport_sandbox_local"  # noqa: S105 -- dev only
 #: Signs the sandbox's events (Stripe's ``t=…,v1=…`` scheme); only used without Stripe.
 BILLING_SANDBOX_WEBHOOK_SECRET = env.str(
-    "BILLING_SANDBOX_WEBHOOK_SECRET", default="whsec_rapport_sandbox_local"
+    "BILLING_SANDBOX_WEBHOOK_SECRET", default=BILLING_SANDBOX_DEFAULT_WEBHOOK_SECRET
 )
 #: Where the sandbox posts its events. Empty: straight into the webhook intake in-process
 #: (same verification and ledger, no HTTP hop); set e.g. to

@@ -9,7 +9,13 @@ from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
-from billing.models import BillingNotice, SandboxSubscription, Subscription, SubscriptionStatus
+from billing.models import (
+    BillingAccount,
+    BillingNotice,
+    SandboxSubscription,
+    Subscription,
+    SubscriptionStatus,
+)
 from billing.notices import trial_ending_notify
 from billing.services import subscriptions_reconcile
 from tenants.provisioning import SignupRequest, pool_tenant_create, signup_start
@@ -54,7 +60,8 @@ def test_alpha_admin_cannot_manage_betas_subscription(
     make_subscription(beta.tenant)
     subscribe(signed_in_alpha_admin, public_client, run_on_commit)
     assert Subscription.objects.get(tenant=beta.tenant).status == SubscriptionStatus.TRIALING
-    assert SandboxSubscription.objects.get().metadata == {"tenant_id": str(alpha.tenant.pk)}
+    account = BillingAccount.objects.get(tenant=alpha.tenant)
+    assert SandboxSubscription.objects.get().metadata == {"rapport_account": account.reference}
 
 
 @pytest.mark.django_db

@@ -9,7 +9,17 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from billing.models import Plan, Subscription, SubscriptionStatus, WebhookEvent, WebhookEventStatus
+from billing.models import (
+    BillingAccount,
+    Plan,
+    SandboxCheckoutSession,
+    SandboxCustomer,
+    Subscription,
+    SubscriptionStatus,
+    WebhookEvent,
+    WebhookEventStatus,
+)
+from billing.sandbox import objects
 from billing.selectors import billing_access, churn, recurring_revenue
 from tenants.models import OpsAction, OpsAuditEntry
 from tests.billing.conftest import event, make_subscription, post_event
@@ -198,7 +208,19 @@ def test_retrying_a_failed_event_processes_it_and_is_audited(
     from billing import handlers
 
     make_subscription(alpha.tenant)
-    session = {"id": "cs_1", "client_reference_id": str(alpha.tenant.pk), "subscription": ""}
+    customer = SandboxCustomer.objects.create(customer_id="cus_sbx_retry", email="a@b.c")
+    account = BillingAccount.objects.create(
+        tenant=alpha.tenant, gateway="sandbox", gateway_customer_id=customer.customer_id
+    )
+    checkout = SandboxCheckoutSession.objects.create(
+        session_id="cs_1",
+        client_reference_id=account.reference,
+        price_lookup_key="growth_month",
+        customer=customer,
+        success_url="http://alpha.localhost/billing/",
+        cancel_url="http://alpha.localhost/billing/",
+    )
+    session = objects.checkout_session_object(checkout)
 
     def explode(*args: object) -> None:
         raise RuntimeError("gateway down")

@@ -59,7 +59,7 @@ def _gateway(server: FakeStripeServer) -> StripeGateway:
 
 
 @pytest.mark.django_db
-def test_checkout_binds_the_workspace_and_returns_stripes_page() -> None:
+def test_checkout_names_the_workspace_only_by_its_opaque_reference() -> None:
     plan = Plan.objects.get(slug="growth")
     plan.gateway_monthly_price_id = "price_growth_m"
     server = FakeStripeServer(
@@ -75,21 +75,45 @@ def test_checkout_binds_the_workspace_and_returns_stripes_page() -> None:
         }
     )
     url = _gateway(server).checkout_url(
-        tenant_id=42,
+        reference="acct_opaque",
         plan=plan,
         interval="month",
         quantity=3,
-        customer_id="",
-        customer_email="a@b.c",
+        customer_id="cus_1",
         success_url="http://x/ok",
         cancel_url="http://x/no",
     )
     assert url == "https://checkout.stripe.com/c/cs_1"
     params = server.requests[0][2]
-    assert params["client_reference_id"] == ["42"]
-    assert params["subscription_data[metadata][tenant_id]"] == ["42"]
+    assert params["customer"] == ["cus_1"]
+    assert params["client_reference_id"] == ["acct_opaque"]
+    assert params["subscription_data[metadata][rapport_account]"] == ["acct_opaque"]
+    assert not any("tenant" in key for key in params)
     assert params["line_items[0][price]"] == ["price_growth_m"]
     assert params["line_items[0][quantity]"] == ["3"]
+
+
+def test_customer_is_created_with_the_workspace_reference() -> None:
+    server = FakeStripeServer(
+        {("POST", "/v1/customers"): (200, {"id": "cus_new", "object": "customer"})}
+    )
+    customer_id = _gateway(server).customer_create(
+        reference="acct_opaque", email="a@b.c", name="Acme"
+    )
+    assert customer_id == "cus_new"
+    assert server.requests[0][2]["metadata[rapport_account]"] == ["acct_opaque"]
+
+
+def test_retrieved_invoice_is_a_plain_dict() -> None:
+    invoice = {"id": "in_1", "object": "invoice", "amount_paid": 5900, "currency": "eur"}
+    server = FakeStripeServer({("GET", "/v1/invoices/in_1"): (200, invoice)})
+    result = _gateway(server).invoice_retrieve("in_1")
+    assert isinstance(result, dict)
+    assert result["amount_paid"] == 5900
+
+
+def test_missing_checkout_session_reads_as_none() -> None:
+    assert _gateway(FakeStripeServer({})).checkout_session_retrieve("cs_gone") is None
 
 
 def test_retrieved_subscription_is_a_plain_dict() -> None:

@@ -12,9 +12,12 @@ from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
+from billing.gateways.base import GatewayError
 from billing.models import (
+    BillingAccount,
     BillingNotice,
     SandboxCustomer,
+    SandboxInvoice,
     SandboxSubscription,
     Subscription,
     SubscriptionStatus,
@@ -23,14 +26,21 @@ from billing.models import (
 )
 from billing.sandbox import objects
 from billing.signatures import signature_header
-from tenants.models import OpsAction, OpsAuditEntry
+from tenants.models import OpsAction, OpsAuditEntry, Tenant
 from tests.billing.conftest import event, make_subscription, post_event, signed
 from tests.conftest import Workspace
 
 
-def _sandbox_subscription(tenant_id: int, *, status: str = "active", key: str = "pro_month"):
+def _sandbox_subscription(tenant: Tenant, *, status: str = "active", key: str = "pro_month"):
+    """A sandbox subscription of the customer Rapport linked to ``tenant``."""
     now = timezone.now()
-    customer = SandboxCustomer.objects.create(customer_id=objects.new_id("cus"), email="a@b.c")
+    account = BillingAccount.objects.filter(tenant=tenant).first()
+    if account is None:
+        customer = SandboxCustomer.objects.create(customer_id=objects.new_id("cus"), email="a@b.c")
+        account = BillingAccount.objects.create(
+            tenant=tenant, gateway="sandbox", gateway_customer_id=customer.customer_id
+        )
+    customer = SandboxCustomer.objects.get(customer_id=account.gateway_customer_id)
     return SandboxSubscription.objects.create(
         subscription_id=objects.new_id("sub"),
         item_id=objects.new_id("si"),
@@ -40,7 +50,7 @@ def _sandbox_subscription(tenant_id: int, *, status: str = "active", key: str = 
         status=status,
         current_period_start=now,
         current_period_end=now + timedelta(days=30),
-        metadata={"tenant_id": str(tenant_id)},
+        metadata={"rapport_account": account.reference},
     )
 
 
@@ -81,7 +91,7 @@ def test_webhook_is_not_served_on_a_workspace_host(alpha_client: Client) -> None
 def test_signed_event_is_recorded_and_processed(
     alpha: Workspace, public_client: Client, run_on_commit
 ) -> None:
-    sandbox = _sandbox_subscription(alpha.tenant.pk)
+    sandbox = _sandbox_subscription(alpha.tenant)
     with run_on_commit():
         response = post_event(
             public_client,
@@ -99,16 +109,19 @@ def test_signed_event_is_recorded_and_processed(
 def test_the_same_event_twice_has_one_effect(
     alpha: Workspace, alpha_admin, public_client: Client, run_on_commit
 ) -> None:
-    sandbox = _sandbox_subscription(alpha.tenant.pk)
-    invoice = {
-        "id": "in_test_1",
-        "object": "invoice",
-        "amount_paid": 5900,
-        "amount_due": 5900,
-        "currency": "eur",
-        "parent": {"subscription_details": {"subscription": sandbox.subscription_id}},
-    }
-    paid = event("invoice.paid", invoice, event_id="evt_dup")
+    sandbox = _sandbox_subscription(alpha.tenant)
+    invoice = SandboxInvoice.objects.create(
+        invoice_id="in_test_1",
+        subscription=sandbox,
+        amount_due=5900,
+        amount_paid=5900,
+        currency="eur",
+        status="paid",
+        attempt_count=1,
+        period_start=sandbox.current_period_start,
+        period_end=sandbox.current_period_end,
+    )
+    paid = event("invoice.paid", objects.invoice_object(invoice), event_id="evt_dup")
     with run_on_commit():
         first = post_event(public_client, paid)
         second = post_event(public_client, paid)
@@ -122,7 +135,7 @@ def test_the_same_event_twice_has_one_effect(
 def test_subscription_updated_before_created_ends_in_the_current_state(
     alpha: Workspace, public_client: Client, run_on_commit
 ) -> None:
-    sandbox = _sandbox_subscription(alpha.tenant.pk, key="growth_month")
+    sandbox = _sandbox_subscription(alpha.tenant, key="growth_month")
     created_snapshot = objects.subscription_object(sandbox)
     sandbox.price_lookup_key = "pro_year"
     sandbox.save()
@@ -141,8 +154,8 @@ def test_subscription_updated_before_created_ends_in_the_current_state(
 def test_late_event_of_an_ended_subscription_does_not_replace_the_live_one(
     alpha: Workspace, public_client: Client, run_on_commit
 ) -> None:
-    live = _sandbox_subscription(alpha.tenant.pk)
-    old = _sandbox_subscription(alpha.tenant.pk, status="canceled")
+    live = _sandbox_subscription(alpha.tenant)
+    old = _sandbox_subscription(alpha.tenant, status="canceled")
     with run_on_commit():
         post_event(
             public_client,
@@ -166,21 +179,31 @@ def test_unknown_event_types_are_ignored(public_client: Client, run_on_commit, d
 
 
 def test_failing_handler_records_the_error(
-    alpha: Workspace, public_client: Client, run_on_commit
+    alpha: Workspace, public_client: Client, run_on_commit, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    broken = event("customer.subscription.updated", {"metadata": {}}, "evt_broken")
+    """A gateway failure while handling leaves the event failed (retryable), with the error."""
+    from billing.gateways.sandbox import SandboxGateway
+
+    def unreachable(self: object, subscription_id: str) -> None:
+        raise GatewayError("The payment provider failed.")
+
+    monkeypatch.setattr(SandboxGateway, "subscription_retrieve", unreachable)
+    sandbox = _sandbox_subscription(alpha.tenant)
+    broken = event(
+        "customer.subscription.updated", objects.subscription_object(sandbox), "evt_broken"
+    )
     with run_on_commit():
         post_event(public_client, broken)
     row = WebhookEvent.objects.get()
     assert row.status == WebhookEventStatus.FAILED
-    assert "KeyError" in row.error
+    assert "GatewayError" in row.error
 
 
 def test_status_change_is_written_to_the_audit_log(
     alpha: Workspace, public_client: Client, run_on_commit
 ) -> None:
     make_subscription(alpha.tenant)
-    sandbox = _sandbox_subscription(alpha.tenant.pk)
+    sandbox = _sandbox_subscription(alpha.tenant)
     with run_on_commit():
         post_event(
             public_client,

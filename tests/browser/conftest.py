@@ -76,8 +76,21 @@ def browser() -> Iterator[object]:
 
 @pytest.fixture
 def page(browser) -> Iterator[object]:
+    """A fresh browser tab; the test fails if the page broke the Content-Security-Policy.
+
+    Chromium reports each refused script, style, handler or form target on the console, so
+    every browser test doubles as a check that the policy and the pages agree.
+    """
     context = browser.new_context()
     page = context.new_page()
     page.set_default_timeout(10_000)
+    violations: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     yield page
     context.close()
+    assert violations == [], violations

@@ -10,7 +10,7 @@ import pytest
 from django_tenants.utils import schema_context
 
 from billing.models import (
-    SandboxCheckoutSession,
+    BillingAccount,
     SandboxCustomer,
     SandboxSubscription,
     Subscription,
@@ -35,10 +35,9 @@ def trial_workspace(committed: None) -> Iterator[tuple[Tenant, str]]:
     with schema_context(tenant.schema_name):
         admin = AdminFactory.create(email=f"admin@{slug}.example")
     yield tenant, admin.email
-    metadata = {"tenant_id": str(tenant.pk)}
-    SandboxSubscription.objects.filter(metadata=metadata).delete()
-    SandboxCheckoutSession.objects.filter(metadata=metadata).delete()
-    SandboxCustomer.objects.filter(metadata=metadata).delete()
+    account = BillingAccount.objects.filter(tenant=tenant).first()
+    if account is not None:
+        SandboxCustomer.objects.filter(customer_id=account.gateway_customer_id).delete()
     schema_drop(tenant.schema_name)
     tenant.domains.all().delete()
     Tenant.objects.filter(pk=tenant.pk).delete()
@@ -89,6 +88,9 @@ def test_declined_card_shows_a_clear_error_and_changes_nothing(
     assert "Your card was declined" in error.inner_text()
     subscription = Subscription.objects.get(tenant=tenant)
     assert (subscription.status, subscription.plan.slug) == (SubscriptionStatus.TRIALING, "starter")
-    assert not SandboxSubscription.objects.filter(metadata={"tenant_id": str(tenant.pk)}).exists()
+    account = BillingAccount.objects.get(tenant=tenant)
+    assert not SandboxSubscription.objects.filter(
+        customer__customer_id=account.gateway_customer_id
+    ).exists()
     page.goto(f"{base}/billing/")
     assert page.get_by_test_id("billing-status").get_attribute("data-status") == "trialing"

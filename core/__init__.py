@@ -1,0 +1,1 @@
+"""What every Rapport app shares. Imports no app of Rapport's own."""
