@@ -115,7 +115,79 @@ def checkout_start(
         customer_id=account.gateway_customer_id,
         success_url=success_url,
         cancel_url=cancel_url,
+        trial_end=trial_carried_over(subscription),
     )
+
+
+#: Stripe Checkout accepts a trial end only this far ahead; a shorter rest is not carried.
+TRIAL_CARRY_MINIMUM = timedelta(hours=48)
+
+
+def trial_carried_over(subscription: Subscription | None) -> datetime | None:
+    """When a paid subscription bought during the free trial should start charging.
+
+    Paying during the trial keeps its remaining days (no charge until it ends), as long as
+    at least two days are left; with less, paying ends the trial today, and the billing page
+    says so before the customer pays.
+    """
+    if subscription is None or subscription.status != SubscriptionStatus.TRIALING:
+        return None
+    ends = subscription.trial_ends_at
+    if subscription.has_gateway_subscription or ends is None:
+        return None
+    return ends if ends - timezone.now() >= TRIAL_CARRY_MINIMUM else None
+
+
+def checkout_confirm(*, tenant: Tenant, session_id: str) -> Subscription | None:
+    """Read a checkout the customer has just returned from and apply it at once.
+
+    The gateway's webhook may arrive later (or never); this makes the billing page true the
+    moment the customer is back. Only a completed session of the workspace's own customer
+    counts; any other id changes nothing.
+    """
+    account = BillingAccount.objects.filter(tenant=tenant).first()
+    if account is None or not session_id:
+        return None
+    gateway = gateway_named(account.gateway)
+    session = gateway.checkout_session_retrieve(session_id)
+    if session is None or str(session.get("customer") or "") != account.gateway_customer_id:
+        return None
+    subscription_id = str(session.get("subscription") or "")
+    if session.get("status") != "complete" or not subscription_id:
+        return None
+    return subscription_sync(
+        tenant=tenant,
+        data=gateway.subscription_retrieve(subscription_id),
+        gateway_name=gateway.name,
+    )
+
+
+def subscription_refresh(*, tenant: Tenant) -> Subscription | None:
+    """Re-read the workspace's gateway subscription now (after the customer used the portal)."""
+    subscription = Subscription.objects.filter(tenant=tenant).first()
+    if subscription is None or not subscription.has_gateway_subscription:
+        return subscription
+    gateway = gateway_named(subscription.gateway)
+    return subscription_sync(
+        tenant=tenant,
+        data=gateway.subscription_retrieve(subscription.gateway_subscription_id),
+        gateway_name=gateway.name,
+    )
+
+
+def subscription_resume(*, tenant: Tenant) -> Subscription:
+    """Keep a subscription that was canceled for the end of its period: it renews again."""
+    subscription = Subscription.objects.filter(tenant=tenant).first()
+    if (
+        subscription is None
+        or not _has_live_gateway_subscription(subscription)
+        or not subscription.cancel_at_period_end
+    ):
+        raise BillingError(_("There is no canceled subscription to resume."))
+    gateway_named(subscription.gateway).subscription_resume(subscription.gateway_subscription_id)
+    resumed = subscription_refresh(tenant=tenant)
+    assert resumed is not None  # noqa: S101 -- the row exists, checked above
+    return resumed
 
 
 def portal_start(*, tenant: Tenant, return_url: str, flow: str = "") -> str:

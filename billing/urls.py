@@ -11,4 +11,5 @@ urlpatterns = [
     path("checkout/", views.billing_checkout, name="checkout"),
     path("portal/", views.billing_portal, name="portal"),
     path("cancel/", views.billing_cancel, name="cancel"),
+    path("resume/", views.billing_resume, name="resume"),
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from decimal import Decimal
 
 from django.contrib import messages
@@ -19,8 +20,11 @@ from billing.gateways import GatewayError, gateway_named
 from billing.models import BillingInterval, Plan
 from billing.selectors import ENDED_STATUSES
 from tenants.http import HtmxHttpRequest
+from tenants.models import Tenant
 from tenants.selectors import request_tenant
 from tenants.users.permissions import admin_required
+
+logger = logging.getLogger(__name__)
 
 
 def _go(request: HtmxHttpRequest, url: str) -> HttpResponse:
@@ -34,11 +38,35 @@ def _billing_url(request: HttpRequest, query: str = "") -> str:
     return request.build_absolute_uri(reverse("billing:home")) + query
 
 
+def _pull_gateway_state(request: HttpRequest, tenant: Tenant) -> None:
+    """Apply what the gateway knows now, when the customer comes back from its pages.
+
+    Back from checkout (``session_id``) or the portal (``portal=return``), the page must not
+    wait for the webhook to tell the truth. A gateway that does not answer leaves the
+    webhook to finish the job; the page then says it is confirming.
+    """
+    try:
+        if request.GET.get("session_id"):
+            services.checkout_confirm(tenant=tenant, session_id=request.GET["session_id"][:200])
+        elif request.GET.get("portal") == "return":
+            services.subscription_refresh(tenant=tenant)
+    except GatewayError:
+        logger.warning("Could not read the gateway for %s; waiting for its events", tenant)
+
+
 @require_GET
 @admin_required
 def billing_home(request: HtmxHttpRequest) -> HttpResponse:
+    """The workspace's plan, state, seats and invoices, all read from one subscription row.
+
+    The banner above the page is recomputed after any pull from the gateway, so banner,
+    status, highlighted plan and invoices can never disagree.
+    """
     tenant = request_tenant(request)
+    _pull_gateway_state(request, tenant)
     subscription = selectors.tenant_subscription(tenant)
+    access = selectors.billing_access(subscription)
+    request.billing = access  # type: ignore[attr-defined]
     live = bool(
         subscription
         and subscription.has_gateway_subscription
@@ -58,8 +86,9 @@ def billing_home(request: HtmxHttpRequest) -> HttpResponse:
             1, subscription.quantity
         )
     checkout = request.GET.get("checkout", "")
+    awaiting_payment = checkout == "success" and not live
     context = {
-        "access": selectors.billing_access(subscription),
+        "access": access,
         "subscription": subscription,
         "live": live,
         "seats_used": selectors.seats_used(tenant),
@@ -70,12 +99,14 @@ def billing_home(request: HtmxHttpRequest) -> HttpResponse:
         "plans": Plan.objects.public(),
         "intervals": BillingInterval.choices,
         "checkout": checkout,
-        "awaiting_payment": checkout == "success" and not live,
+        "awaiting_payment": awaiting_payment,
+        "poll_query": request.GET.urlencode() if awaiting_payment else "",
+        "trial_carried_until": services.trial_carried_over(subscription),
         "active_nav": "billing",
     }
     template = "billing/home.html"
     if request.htmx and not request.htmx.boosted:
-        template += "#subscription-status"
+        template += "#billing-page"
     return render(request, template, context)
 
 
@@ -94,13 +125,13 @@ def billing_checkout(request: HtmxHttpRequest) -> HttpResponse:
             plan=form.cleaned_data["plan"],
             interval=form.cleaned_data["interval"],
             customer_email=getattr(request.user, "email", ""),
-            success_url=_billing_url(request, "?checkout=success"),
+            success_url=_billing_url(request, "?checkout=success&session_id={CHECKOUT_SESSION_ID}"),
             cancel_url=_billing_url(request, "?checkout=canceled"),
         )
     except BillingError as error:
         try:
             url = services.portal_start(
-                tenant=tenant, return_url=_billing_url(request), flow="update"
+                tenant=tenant, return_url=_billing_url(request, "?portal=return"), flow="update"
             )
         except BillingError:
             messages.error(request, str(error))
@@ -114,7 +145,9 @@ def billing_checkout(request: HtmxHttpRequest) -> HttpResponse:
 def _portal(request: HtmxHttpRequest, flow: str) -> HttpResponse:
     try:
         url = services.portal_start(
-            tenant=request_tenant(request), return_url=_billing_url(request), flow=flow
+            tenant=request_tenant(request),
+            return_url=_billing_url(request, "?portal=return"),
+            flow=flow,
         )
     except (BillingError, GatewayError) as error:
         messages.error(request, str(error))
@@ -134,3 +167,16 @@ def billing_portal(request: HtmxHttpRequest) -> HttpResponse:
 def billing_cancel(request: HtmxHttpRequest) -> HttpResponse:
     """Cancel in the gateway's portal; access continues to the end of the paid period."""
     return _portal(request, "cancel")
+
+
+@require_POST
+@admin_required
+def billing_resume(request: HtmxHttpRequest) -> HttpResponse:
+    """Keep a subscription canceled for the end of its period: it renews as before."""
+    try:
+        services.subscription_resume(tenant=request_tenant(request))
+    except (BillingError, GatewayError) as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Your subscription continues; nothing else changes."))
+    return redirect("billing:home")

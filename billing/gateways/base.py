@@ -35,6 +35,8 @@ class InvoiceSummary:
     currency: str
     status: str
     url: str
+    #: What the invoice is for, from its lines ("Growth x 3", "Proration: Growth to Pro").
+    description: str = ""
 
 
 @dataclass(frozen=True)
@@ -65,8 +67,13 @@ class BillingGateway(ABC):
         customer_id: str,
         success_url: str,
         cancel_url: str,
+        trial_end: datetime | None = None,
     ) -> str:
         """A hosted checkout page that subscribes ``customer_id`` to ``plan``.
+
+        With ``trial_end`` the subscription starts trialing until then (the card is taken
+        now, the first charge happens at ``trial_end``), so paying keeps the trial's days.
+        ``success_url`` may contain ``{CHECKOUT_SESSION_ID}``, replaced by the session id.
 
         ``reference`` is the workspace's opaque billing reference (never a primary key); it
         travels as the client reference so an event can be checked against the customer.
@@ -89,6 +96,10 @@ class BillingGateway(ABC):
     @abstractmethod
     def invoice_retrieve(self, invoice_id: str) -> StripeObject | None:
         """The invoice as the gateway knows it now (amounts included), or ``None``."""
+
+    @abstractmethod
+    def subscription_resume(self, subscription_id: str) -> None:
+        """Undo a cancellation at period end: the subscription renews again."""
 
     @abstractmethod
     def subscription_quantity_update(self, *, subscription_id: str, quantity: int) -> None:
@@ -121,6 +132,14 @@ def subscription_period_end(subscription: StripeObject) -> int | None:
     if value is None:
         value = subscription.get("current_period_end")
     return int(value) if value is not None else None
+
+
+def invoice_description(invoice: StripeObject) -> str:
+    """The invoice's lines in a few words, for the billing page."""
+    lines = (invoice.get("lines") or {}).get("data") or []
+    return "; ".join(
+        str(line.get("description") or "") for line in lines if line.get("description")
+    )
 
 
 def invoice_subscription_id(invoice: StripeObject) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import secrets
+from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -59,6 +60,7 @@ class SandboxGateway(BillingGateway):
         customer_id: str,
         success_url: str,
         cancel_url: str,
+        trial_end: datetime | None = None,
     ) -> str:
         customer = SandboxCustomer.objects.filter(customer_id=customer_id).first()
         if customer is None:
@@ -73,6 +75,7 @@ class SandboxGateway(BillingGateway):
             metadata={"rapport_account": reference},
             success_url=success_url,
             cancel_url=cancel_url,
+            trial_end=trial_end,
         )
         return _public_page("billing_public:sandbox_checkout", session.session_id)
 
@@ -114,6 +117,10 @@ class SandboxGateway(BillingGateway):
         )
         return objects.invoice_object(invoice) if invoice else None
 
+    def subscription_resume(self, subscription_id: str) -> None:
+        subscription = SandboxSubscription.objects.get(subscription_id=subscription_id)
+        provider.subscription_resume(subscription=subscription)
+
     def subscription_quantity_update(self, *, subscription_id: str, quantity: int) -> None:
         subscription = SandboxSubscription.objects.get(subscription_id=subscription_id)
         if subscription.quantity != quantity and subscription.status != "canceled":
@@ -132,6 +139,7 @@ class SandboxGateway(BillingGateway):
                 currency=invoice.currency.upper(),
                 status=invoice.status,
                 url="",
+                description=invoice.description,
             )
             for invoice in invoices
         ]

@@ -22,6 +22,7 @@ from billing.gateways.base import (
     InvoiceSummary,
     SignatureError,
     StripeObject,
+    invoice_description,
 )
 from billing.models import BillingInterval, Plan
 
@@ -61,6 +62,7 @@ class StripeGateway(BillingGateway):
         customer_id: str,
         success_url: str,
         cancel_url: str,
+        trial_end: datetime | None = None,
     ) -> str:
         price_id = (
             plan.gateway_yearly_price_id
@@ -80,6 +82,8 @@ class StripeGateway(BillingGateway):
             "success_url": success_url,
             "cancel_url": cancel_url,
         }
+        if trial_end is not None:
+            params["subscription_data"]["trial_end"] = int(trial_end.timestamp())
         session = self._call(self.client.v1.checkout.sessions.create, params=params)
         return str(session["url"])
 
@@ -122,6 +126,13 @@ class StripeGateway(BillingGateway):
     def invoice_retrieve(self, invoice_id: str) -> StripeObject | None:
         return self._retrieve(self.client.v1.invoices.retrieve, invoice_id)
 
+    def subscription_resume(self, subscription_id: str) -> None:
+        self._call(
+            self.client.v1.subscriptions.update,
+            subscription_id,
+            params={"cancel_at_period_end": False},
+        )
+
     def subscription_quantity_update(self, *, subscription_id: str, quantity: int) -> None:
         subscription = self._call(self.client.v1.subscriptions.retrieve, subscription_id)
         item = subscription["items"]["data"][0]
@@ -149,6 +160,7 @@ class StripeGateway(BillingGateway):
                 currency=str(invoice["currency"]).upper(),
                 status=str(invoice["status"]),
                 url=str(invoice["hosted_invoice_url"] or ""),
+                description=invoice_description(invoice.to_dict()),
             )
             for invoice in page["data"]
         ]

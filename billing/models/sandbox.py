@@ -25,6 +25,8 @@ class SandboxCustomer(models.Model):
     card_behaviour = models.CharField(
         max_length=20, choices=SandboxCardBehaviour.choices, default=SandboxCardBehaviour.SUCCEEDS
     )
+    #: Credit from downgrades (cents), taken off the next invoice, like Stripe's balance.
+    credit_balance = models.PositiveIntegerField(default=0)
     metadata = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -49,6 +51,8 @@ class SandboxCheckoutSession(models.Model):
     #: "open" until paid, then "complete".
     status = models.CharField(max_length=20, default="open")
     subscription_id = models.CharField(max_length=60, blank=True)
+    #: The subscription trials until then (the rest of Rapport's free trial): no charge now.
+    trial_end = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
@@ -69,6 +73,7 @@ class SandboxSubscription(models.Model):
     cancel_at_period_end = models.BooleanField(default=False)
     canceled_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
+    trial_end = models.DateTimeField(null=True, blank=True)
     latest_invoice_id = models.CharField(max_length=60, blank=True)
     metadata = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -82,9 +87,12 @@ class SandboxInvoice(models.Model):
     subscription = models.ForeignKey(
         SandboxSubscription, on_delete=models.CASCADE, related_name="invoices"
     )
-    #: Amounts in the currency's smallest unit (cents), as Stripe reports them.
-    amount_due = models.PositiveIntegerField()
-    amount_paid = models.PositiveIntegerField(default=0)
+    #: Amounts in the currency's smallest unit (cents), as Stripe reports them. Negative for
+    #: a credit (a downgrade's unused time), which goes to the customer's balance.
+    amount_due = models.IntegerField()
+    amount_paid = models.IntegerField(default=0)
+    #: The invoice's line, e.g. "Growth x 3 (2026-12-01 to 2027-01-01)".
+    description = models.CharField(max_length=300, blank=True)
     currency = models.CharField(max_length=3)
     #: "paid" or "open" (a failed charge leaves it open).
     status = models.CharField(max_length=20, default="open")

@@ -71,7 +71,9 @@ def subscription_object(subscription: SandboxSubscription) -> dict[str, Any]:
         "canceled_at": timestamp(subscription.canceled_at),
         "ended_at": timestamp(subscription.ended_at),
         "created": timestamp(subscription.created_at),
-        "trial_end": None,
+        "trial_end": timestamp(subscription.trial_end)
+        if subscription.status == "trialing"
+        else None,
         "latest_invoice": subscription.latest_invoice_id or None,
         "metadata": dict(subscription.metadata),
         "livemode": False,
@@ -108,6 +110,17 @@ def invoice_object(invoice: SandboxInvoice) -> dict[str, Any]:
         "period_start": timestamp(invoice.period_start),
         "period_end": timestamp(invoice.period_end),
         "hosted_invoice_url": None,
+        "lines": {
+            "object": "list",
+            "data": [
+                {
+                    "object": "line_item",
+                    "description": invoice.description,
+                    "amount": invoice.amount_due,
+                    "currency": invoice.currency,
+                }
+            ],
+        },
         "parent": {
             "type": "subscription_details",
             "subscription_details": {
@@ -131,6 +144,7 @@ def checkout_session_object(session: SandboxCheckoutSession) -> dict[str, Any]:
         "subscription": session.subscription_id or None,
         "metadata": dict(session.metadata),
         "success_url": session.success_url,
+        "trial_end": timestamp(session.trial_end),
         "cancel_url": session.cancel_url,
     }
 

@@ -85,17 +85,43 @@ def _emit_subscription(event_type: str, subscription: SandboxSubscription) -> No
     _emit(event_type, objects.subscription_object(subscription))
 
 
+def _period_words(start: datetime, end: datetime) -> str:
+    return f"{start:%Y-%m-%d} to {end:%Y-%m-%d}"
+
+
 def _invoice_create(
-    subscription: SandboxSubscription, *, period_start: datetime, period_end: datetime
+    subscription: SandboxSubscription,
+    *,
+    period_start: datetime,
+    period_end: datetime,
+    amount: int | None = None,
+    description: str = "",
 ) -> SandboxInvoice:
+    """An invoice for the subscription; the customer's credit balance is taken off first.
+
+    Without ``amount`` it bills one full period of the current price and seats.
+    """
     plan, interval = objects.lookup_key_parts(subscription.price_lookup_key)
+    if amount is None:
+        amount = objects.unit_amount(plan, interval) * subscription.quantity
+        description = description or (
+            f"{plan.name} x {subscription.quantity} ({_period_words(period_start, period_end)})"
+        )
+    customer = subscription.customer
+    if amount > 0 and customer.credit_balance:
+        used = min(amount, customer.credit_balance)
+        amount -= used
+        customer.credit_balance -= used
+        customer.save(update_fields=["credit_balance"])
+        description = f"{description}; credit applied {used / 100:.2f}"
     invoice = SandboxInvoice.objects.create(
         invoice_id=objects.new_id("in"),
         subscription=subscription,
-        amount_due=objects.unit_amount(plan, interval) * subscription.quantity,
+        amount_due=amount,
         currency=plan.currency.lower(),
         period_start=period_start,
         period_end=period_end,
+        description=description[:300],
     )
     subscription.latest_invoice_id = invoice.invoice_id
     subscription.save(update_fields=["latest_invoice_id"])
@@ -103,14 +129,28 @@ def _invoice_create(
 
 
 def _invoice_charge(invoice: SandboxInvoice, *, succeeds: bool) -> bool:
-    """Try to collect ``invoice``; emits ``invoice.paid`` or ``invoice.payment_failed``."""
+    """Try to collect ``invoice``; emits ``invoice.paid`` or ``invoice.payment_failed``.
+
+    Nothing to collect (a zero invoice, or a credit that goes to the customer's balance)
+    always succeeds.
+    """
     invoice.attempt_count += 1
+    if invoice.amount_due <= 0:
+        succeeds = True
+        if invoice.amount_due < 0:
+            customer = invoice.subscription.customer
+            customer.credit_balance += -invoice.amount_due
+            customer.save(update_fields=["credit_balance"])
     if succeeds:
         invoice.status = "paid"
-        invoice.amount_paid = invoice.amount_due
+        invoice.amount_paid = max(0, invoice.amount_due)
     invoice.save(update_fields=["attempt_count", "status", "amount_paid"])
     _emit("invoice.paid" if succeeds else "invoice.payment_failed", objects.invoice_object(invoice))
     return succeeds
+
+
+def _card_succeeds(subscription: SandboxSubscription) -> bool:
+    return subscription.customer.card_behaviour == SandboxCardBehaviour.SUCCEEDS
 
 
 @transaction.atomic
@@ -133,20 +173,31 @@ def checkout_pay(*, session: SandboxCheckoutSession, card_number: str) -> Sandbo
     customer.save(update_fields=["card_last4", "card_behaviour"])
     _plan, interval = objects.lookup_key_parts(session.price_lookup_key)
     now = timezone.now()
+    trial_end = session.trial_end if session.trial_end and session.trial_end > now else None
     subscription = SandboxSubscription.objects.create(
         subscription_id=objects.new_id("sub"),
         item_id=objects.new_id("si"),
         customer=customer,
         price_lookup_key=session.price_lookup_key,
         quantity=session.quantity,
-        status="active",
+        status="trialing" if trial_end else "active",
         current_period_start=now,
-        current_period_end=add_interval(now, interval),
+        current_period_end=trial_end or add_interval(now, interval),
+        trial_end=trial_end,
         metadata=dict(session.metadata),
     )
-    invoice = _invoice_create(
-        subscription, period_start=now, period_end=subscription.current_period_end
-    )
+    if trial_end:
+        invoice = _invoice_create(
+            subscription,
+            period_start=now,
+            period_end=trial_end,
+            amount=0,
+            description=f"Trial until {trial_end:%Y-%m-%d}",
+        )
+    else:
+        invoice = _invoice_create(
+            subscription, period_start=now, period_end=subscription.current_period_end
+        )
     session.status = "complete"
     session.customer = customer
     session.subscription_id = subscription.subscription_id
@@ -157,19 +208,87 @@ def checkout_pay(*, session: SandboxCheckoutSession, card_number: str) -> Sandbo
     return subscription
 
 
+def proration_amount(
+    subscription: SandboxSubscription, *, lookup_key: str, now: datetime
+) -> tuple[int, bool]:
+    """What a price change costs now (cents, negative for a credit), and whether the billing
+    period restarts.
+
+    Stripe's rules with ``always_invoice``: the unused time of the old price is credited; a
+    change of interval restarts the period today and bills the new price in full; a change
+    within the same interval bills the difference for the rest of the period.
+    """
+    old_plan, old_interval = objects.lookup_key_parts(subscription.price_lookup_key)
+    new_plan, new_interval = objects.lookup_key_parts(lookup_key)
+    quantity = subscription.quantity
+    start, end = subscription.current_period_start, subscription.current_period_end
+    length = max((end - start).total_seconds(), 1.0)
+    remaining = min(max((end - now).total_seconds(), 0.0), length) / length
+    old_amount = objects.unit_amount(old_plan, old_interval) * quantity
+    new_amount = objects.unit_amount(new_plan, new_interval) * quantity
+    if new_interval != old_interval:
+        return new_amount - round(old_amount * remaining), True
+    return round((new_amount - old_amount) * remaining), False
+
+
 @transaction.atomic
 def subscription_change(
     *, subscription: SandboxSubscription, lookup_key: str | None = None, quantity: int | None = None
 ) -> SandboxSubscription:
-    """Change the price (plan or interval) or the seat count, from now on."""
+    """Change the price (plan or interval) or the seat count, from now on.
+
+    A price change outside a trial is invoiced at once with its proration (see
+    :func:`proration_amount`); a seat change, like Stripe's default, waits for the next
+    invoice.
+    """
     if subscription.status == "canceled":
         raise GatewayError(_("This subscription has ended."))
-    if lookup_key is not None:
+    now = timezone.now()
+    proration: tuple[int, bool] | None = None
+    old_name = objects.lookup_key_parts(subscription.price_lookup_key)[0].name
+    if lookup_key is not None and lookup_key != subscription.price_lookup_key:
         objects.lookup_key_parts(lookup_key)
+        if subscription.status != "trialing":
+            proration = proration_amount(subscription, lookup_key=lookup_key, now=now)
         subscription.price_lookup_key = lookup_key
     if quantity is not None:
         subscription.quantity = max(1, quantity)
-    subscription.save(update_fields=["price_lookup_key", "quantity"])
+    if proration is not None and proration[1]:
+        _plan, interval = objects.lookup_key_parts(subscription.price_lookup_key)
+        subscription.current_period_start = now
+        subscription.current_period_end = add_interval(now, interval)
+    subscription.save(
+        update_fields=[
+            "price_lookup_key",
+            "quantity",
+            "current_period_start",
+            "current_period_end",
+        ]
+    )
+    if proration is not None:
+        new_plan, new_interval = objects.lookup_key_parts(subscription.price_lookup_key)
+        invoice = _invoice_create(
+            subscription,
+            period_start=now,
+            period_end=subscription.current_period_end,
+            amount=proration[0],
+            description=f"Proration: {old_name} to {new_plan.name} ({new_interval}ly)",
+        )
+        if not _invoice_charge(invoice, succeeds=_card_succeeds(subscription)):
+            subscription.status = "past_due"
+            subscription.save(update_fields=["status"])
+    _emit_subscription("customer.subscription.updated", subscription)
+    return subscription
+
+
+@transaction.atomic
+def subscription_resume(*, subscription: SandboxSubscription) -> SandboxSubscription:
+    """Undo a cancellation before the period ends: the subscription renews as before."""
+    if subscription.status == "canceled":
+        raise GatewayError(_("This subscription has ended; choose a plan to subscribe again."))
+    subscription.cancel_at_period_end = False
+    subscription.canceled_at = None
+    subscription.save(update_fields=["cancel_at_period_end", "canceled_at"])
     _emit_subscription("customer.subscription.updated", subscription)
     return subscription
 
@@ -204,7 +323,8 @@ def subscription_cancel(*, subscription: SandboxSubscription) -> SandboxSubscrip
 
 @transaction.atomic
 def clock_renew(*, subscription: SandboxSubscription, fail: bool = False) -> SandboxSubscription:
-    """Move to the end of the current period: end a canceling subscription, or bill the next.
+    """Move to the end of the current period: end a canceling subscription, or bill the next
+    (for a trialing subscription, the first paid period).
 
     The charge fails when ``fail`` is set or the card is the one that fails at renewal; the
     subscription then turns ``past_due`` with an open invoice.
@@ -225,7 +345,7 @@ def clock_renew(*, subscription: SandboxSubscription, fail: bool = False) -> San
     invoice = _invoice_create(
         subscription, period_start=start, period_end=subscription.current_period_end
     )
-    succeeds = not fail and subscription.customer.card_behaviour == SandboxCardBehaviour.SUCCEEDS
+    succeeds = not fail and _card_succeeds(subscription)
     _invoice_charge(invoice, succeeds=succeeds)
     subscription.status = "active" if succeeds else "past_due"
     subscription.save(update_fields=["status"])

@@ -46,11 +46,16 @@ def _checkout_session(session_id: str) -> SandboxCheckoutSession:
     return session
 
 
+def _success_url(session: SandboxCheckoutSession) -> str:
+    """Where the customer returns after paying; Stripe fills in the session id the same way."""
+    return session.success_url.replace("{CHECKOUT_SESSION_ID}", session.session_id)
+
+
 @require_http_methods(["GET", "POST"])
 def sandbox_checkout(request: HttpRequest, session_id: str) -> HttpResponse:
     session = _checkout_session(session_id)
     if session.status != "open":
-        return redirect(session.success_url)
+        return redirect(_success_url(session))
     plan, interval = objects.lookup_key_parts(session.price_lookup_key)
     form = CardForm(request.POST or None)
     status = 200
@@ -61,7 +66,7 @@ def sandbox_checkout(request: HttpRequest, session_id: str) -> HttpResponse:
             form.add_error("card_number", str(error))
             status = 402
         else:
-            return redirect(session.success_url)
+            return redirect(_success_url(session))
     elif request.method == "POST":
         status = 400
     unit = plan.price_per_seat(interval)
@@ -74,6 +79,7 @@ def sandbox_checkout(request: HttpRequest, session_id: str) -> HttpResponse:
             "interval": interval,
             "unit_price": unit,
             "total": unit * session.quantity,
+            "trial_end": session.trial_end,
             "form": form,
         },
         status=status,

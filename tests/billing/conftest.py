@@ -24,11 +24,16 @@ from tenants.users.models import User
 from tests.factories import TEST_PASSWORD
 
 
-def make_subscription(tenant: Tenant, *, plan: str = "growth", **fields: Any) -> Subscription:
-    """A subscription row for ``tenant`` (trialing for 14 days unless told otherwise)."""
+def make_subscription(
+    tenant: Tenant, *, plan: str = "growth", trial_days: int = 14, **fields: Any
+) -> Subscription:
+    """A subscription row for ``tenant`` (trialing for 14 days unless told otherwise).
+
+    With ``trial_days=1`` a checkout charges at once (too little trial is left to carry).
+    """
     values: dict[str, Any] = {
         "status": SubscriptionStatus.TRIALING,
-        "trial_ends_at": timezone.now() + timedelta(days=14),
+        "trial_ends_at": timezone.now() + timedelta(days=trial_days),
     }
     values.update(fields)
     return Subscription.objects.create(tenant=tenant, plan=Plan.objects.get(slug=plan), **values)

@@ -29,10 +29,10 @@ def test_billing_page_is_for_admins_only(alpha: Workspace, alpha_client: Client,
 def test_checkout_with_the_test_card_activates_the_plan(
     alpha: Workspace, signed_in_alpha_admin: Client, public_client: Client, run_on_commit
 ) -> None:
-    make_subscription(alpha.tenant, plan="starter")
+    make_subscription(alpha.tenant, plan="starter", trial_days=1)
     response = subscribe(signed_in_alpha_admin, public_client, run_on_commit, plan="pro")
     assert response.status_code == 302
-    assert response["Location"].endswith("/billing/?checkout=success")
+    assert "/billing/?checkout=success&session_id=cs_sbx_" in response["Location"]
     subscription = Subscription.objects.get(tenant=alpha.tenant)
     assert (subscription.status, subscription.plan.slug, subscription.gateway) == (
         SubscriptionStatus.ACTIVE,
@@ -45,7 +45,7 @@ def test_checkout_with_the_test_card_activates_the_plan(
 def test_checkout_emails_a_receipt(
     alpha: Workspace, signed_in_alpha_admin: Client, public_client: Client, run_on_commit
 ) -> None:
-    make_subscription(alpha.tenant)
+    make_subscription(alpha.tenant, trial_days=1)
     subscribe(signed_in_alpha_admin, public_client, run_on_commit)
     assert [message.subject for message in mail.outbox] == ["Receipt for Alpha Ltd on Rapport"]
     assert mail.outbox[0].to == ["admin@alpha.example"]
@@ -54,7 +54,7 @@ def test_checkout_emails_a_receipt(
 def test_declined_card_shows_an_error_and_changes_nothing(
     alpha: Workspace, signed_in_alpha_admin: Client, public_client: Client, run_on_commit
 ) -> None:
-    make_subscription(alpha.tenant)
+    make_subscription(alpha.tenant, trial_days=1)
     response = subscribe(signed_in_alpha_admin, public_client, run_on_commit, card=DECLINED_CARD)
     assert response.status_code == 402
     assert b"Your card was declined" in response.content
@@ -78,7 +78,7 @@ def test_paid_checkout_page_cannot_be_paid_twice(
 def test_portal_plan_change_updates_the_plan(
     alpha: Workspace, signed_in_alpha_admin: Client, public_client: Client, run_on_commit
 ) -> None:
-    make_subscription(alpha.tenant)
+    make_subscription(alpha.tenant, trial_days=1)
     subscribe(signed_in_alpha_admin, public_client, run_on_commit, plan="growth")
     path = portal_path(signed_in_alpha_admin)
     with run_on_commit():
@@ -91,7 +91,7 @@ def test_portal_plan_change_updates_the_plan(
 def test_cancel_keeps_access_until_the_period_ends(
     alpha: Workspace, signed_in_alpha_admin: Client, public_client: Client, run_on_commit
 ) -> None:
-    make_subscription(alpha.tenant)
+    make_subscription(alpha.tenant, trial_days=1)
     subscribe(signed_in_alpha_admin, public_client, run_on_commit)
     path = portal_path(signed_in_alpha_admin, "/billing/cancel/")
     with run_on_commit():
@@ -104,7 +104,7 @@ def test_cancel_keeps_access_until_the_period_ends(
 def test_checkout_again_while_paying_goes_to_the_portal(
     alpha: Workspace, signed_in_alpha_admin: Client, public_client: Client, run_on_commit
 ) -> None:
-    make_subscription(alpha.tenant)
+    make_subscription(alpha.tenant, trial_days=1)
     subscribe(signed_in_alpha_admin, public_client, run_on_commit)
     response = signed_in_alpha_admin.post(
         "/billing/checkout/", {"plan": "pro", "interval": "month"}

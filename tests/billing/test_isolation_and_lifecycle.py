@@ -56,8 +56,8 @@ def test_alpha_admin_cannot_manage_betas_subscription(
     public_client: Client,
     run_on_commit,
 ) -> None:
-    make_subscription(alpha.tenant)
-    make_subscription(beta.tenant)
+    make_subscription(alpha.tenant, trial_days=1)
+    make_subscription(beta.tenant, trial_days=1)
     subscribe(signed_in_alpha_admin, public_client, run_on_commit)
     assert Subscription.objects.get(tenant=beta.tenant).status == SubscriptionStatus.TRIALING
     account = BillingAccount.objects.get(tenant=alpha.tenant)
@@ -104,7 +104,7 @@ def test_trials_far_from_ending_get_no_reminder(alpha: Workspace, alpha_admin) -
 def test_reconciliation_repairs_a_missed_event(
     alpha: Workspace, signed_in_alpha_admin: Client, public_client: Client, run_on_commit
 ) -> None:
-    make_subscription(alpha.tenant)
+    make_subscription(alpha.tenant, trial_days=1)
     subscribe(signed_in_alpha_admin, public_client, run_on_commit)
     SandboxSubscription.objects.update(price_lookup_key="pro_month", quantity=3)
     report = subscriptions_reconcile()

@@ -144,7 +144,7 @@ def test_renewal_with_the_failing_card_makes_the_workspace_past_due(
     run_on_commit,
     mailoutbox,
 ) -> None:
-    make_subscription(alpha.tenant)
+    make_subscription(alpha.tenant, trial_days=1)
     subscribe(signed_in_alpha_admin, public_client, run_on_commit, card=FAILS_AT_RENEWAL_CARD)
     with run_on_commit():
         ops_client.post(f"/ops/billing/tenants/{alpha.tenant.pk}/clock/", {"action": "renew"})
@@ -163,7 +163,7 @@ def test_card_update_in_the_portal_pays_the_overdue_invoice(
 ) -> None:
     from tests.billing.flows import portal_path
 
-    make_subscription(alpha.tenant)
+    make_subscription(alpha.tenant, trial_days=1)
     subscribe(signed_in_alpha_admin, public_client, run_on_commit)
     with run_on_commit():
         ops_client.post(
@@ -185,7 +185,7 @@ def test_renewal_after_cancel_ends_the_subscription_read_only(
 ) -> None:
     from tests.billing.flows import portal_path
 
-    make_subscription(alpha.tenant)
+    make_subscription(alpha.tenant, trial_days=1)
     subscribe(signed_in_alpha_admin, public_client, run_on_commit)
     with run_on_commit():
         public_client.post(

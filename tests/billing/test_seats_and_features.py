@@ -118,7 +118,7 @@ def test_gateway_quantity_follows_the_active_user_count(
     run_on_commit,
     alpha_admin,
 ) -> None:
-    make_subscription(alpha.tenant)
+    make_subscription(alpha.tenant, trial_days=1)
     subscribe(signed_in_alpha_admin, public_client, run_on_commit)
     with schema_context(alpha.schema):
         inactive = UserFactory.create(is_active=False)

@@ -41,7 +41,7 @@ def _paying(
     plan: str,
 ) -> SandboxSubscription:
     """``workspace`` subscribes to ``plan`` through the sandbox checkout, like a customer."""
-    make_subscription(workspace.tenant, plan="starter")
+    make_subscription(workspace.tenant, plan="starter", trial_days=1)
     client = sign_in(Client(HTTP_HOST=workspace.host), workspace, admin)
     subscribe(client, public_client, run_on_commit, plan=plan)
     account = BillingAccount.objects.get(tenant=workspace.tenant)
