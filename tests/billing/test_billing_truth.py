@@ -209,7 +209,7 @@ def test_trial_end_charges_the_first_period(
         signed_in_alpha_admin.get(_pay(signed_in_alpha_admin, public_client))
         provider.clock_renew(subscription=SandboxSubscription.objects.get())
     assert Subscription.objects.get(tenant=alpha.tenant).status == SubscriptionStatus.ACTIVE
-    assert SandboxInvoice.objects.order_by("-id").first().amount_paid == 2900
+    assert SandboxInvoice.objects.order_by("-id")[0].amount_paid == 2900
 
 
 def test_less_than_two_trial_days_left_is_said_before_paying(
