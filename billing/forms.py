@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from billing.features import FEATURES
 from billing.models import BillingInterval, Plan
 
 
@@ -64,10 +65,11 @@ class SandboxClockForm(forms.Form):
 class PlanForm(forms.ModelForm):
     """Provider ops edit plans as data; prices reach the gateway with ``billing_sync_plans``."""
 
-    features_text = forms.CharField(
-        label=_("Features (one per line)"),
+    features = forms.MultipleChoiceField(
+        label=_("Features"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 5}),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Only features that exist can be sold; everything else is in every plan."),
     )
 
     class Meta:
@@ -85,9 +87,14 @@ class PlanForm(forms.ModelForm):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        features_field = self.fields["features"]
+        assert isinstance(features_field, forms.MultipleChoiceField)  # noqa: S101 -- declared above
+        features_field.choices = [(key, feature.label) for key, feature in FEATURES.items()]
         if self.instance.pk:
-            self.fields["features_text"].initial = "\n".join(self.instance.features or [])
+            features_field.initial = [
+                key for key in self.instance.features or [] if key in FEATURES
+            ]
 
-    def clean_features_text(self) -> list[str]:
-        text = self.cleaned_data.get("features_text") or ""
-        return [line.strip() for line in text.splitlines() if line.strip()]
+    def clean_features(self) -> list[str]:
+        chosen = set(self.cleaned_data.get("features") or [])
+        return [key for key in FEATURES if key in chosen]

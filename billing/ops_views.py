@@ -174,7 +174,7 @@ def ops_billing_plan_edit(request: HttpRequest, plan_id: int) -> HttpResponse:
     form = PlanForm(request.POST or None, instance=plan)
     if request.method == "POST" and form.is_valid():
         edited = form.save(commit=False)
-        edited.features = form.cleaned_data["features_text"]
+        edited.features = form.cleaned_data["features"]
         edited.save()
         messages.success(
             request,

@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils.cache import patch_cache_control
+
+from core.errors import DomainError
 
 
 class PrivatePagesMiddleware:
@@ -25,3 +28,30 @@ class PrivatePagesMiddleware:
         if user is not None and user.is_authenticated and not response.has_header("Cache-Control"):
             patch_cache_control(response, private=True, no_store=True)
         return response
+
+
+class DomainErrorMiddleware:
+    """A domain error no view caught becomes a page with its message, never a 500.
+
+    Views handle the errors they expect (and keep the user's input); this is the net under
+    them, so a rule added to a service later cannot turn into a server error.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, DomainError):
+            return None
+        context = {"message": str(exception)}
+        if request.headers.get("HX-Request"):
+            # htmx swaps nothing on a 4xx: answer 200 and put the message where messages go.
+            response = render(request, "_domain_error_alert.html", context)
+            response["X-Rapport-Error"] = str(exception.status_code)
+            response["HX-Retarget"] = "#messages"
+            response["HX-Reswap"] = "innerHTML"
+            return response
+        return render(request, "domain_error.html", context, status=exception.status_code)

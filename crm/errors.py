@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from core.errors import DomainError
 
-class CrmError(Exception):
+
+class CrmError(DomainError):
     """A business rule refused the change; ``str(error)`` is shown to the user."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -74,6 +75,12 @@ class Plan(models.Model):
 
     def has_feature(self, feature: str) -> bool:
         return feature in (self.features or [])
+
+    def feature_list(self) -> list[Any]:
+        """The plan's features in words (label and description), in catalogue order."""
+        from billing.features import plan_features
+
+        return plan_features(self.features)
 
     def price_per_seat(self, interval: str) -> Decimal:
         """The price of one seat for one billing interval."""

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext as _
 
+from billing.features import feature_enabled, feature_ensure
 from crm.custom_fields import custom_values_clean
 from crm.errors import CrmError
 from crm.models import AuditAction, CustomFieldDefinition, ObjectType, Tag
@@ -36,6 +37,12 @@ def check_fields(allowed: Iterable[str], fields: Mapping[str, Any]) -> None:
 
 
 def custom_clean(object_type: ObjectType, values: Mapping[str, Any]) -> dict[str, Any]:
+    """Validated custom values; without the plan's feature none can be set (values stored
+    before a downgrade stay, untouched)."""
+    if not feature_enabled("custom_fields"):
+        if any(value not in (None, "", []) for value in values.values()):
+            feature_ensure("custom_fields")
+        return {}
     definitions = list(CustomFieldDefinition.objects.for_type(object_type))
     return custom_values_clean(definitions, values)
 

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from billing.features import feature_ensure
 from crm.errors import CrmError
 from crm.models import (
     AuditAction,
@@ -62,6 +63,7 @@ def custom_field_create(
 ) -> CustomFieldDefinition:
     """Define a new field; its key is derived from the label and never changes afterwards."""
     ensure_admin(by)
+    feature_ensure("custom_fields")
     values = {k: v for k, v in fields.items() if k in CUSTOM_FIELD_FIELDS}
     values["choices"] = _clean_choices(values.get("field_type", ""), values.get("choices"))
     base = slugify(values.get("label", ""))[:40].replace("-", "_") or "field"
@@ -87,6 +89,7 @@ def custom_field_update(
 ) -> CustomFieldDefinition:
     """Change a field's label, choices or flags. Its type is fixed once values may exist."""
     ensure_admin(by)
+    feature_ensure("custom_fields")
     values = {k: v for k, v in fields.items() if k in CUSTOM_FIELD_FIELDS and k != "field_type"}
     if "choices" in values:
         values["choices"] = _clean_choices(definition.field_type, values["choices"])

@@ -10,6 +10,7 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from billing.features import feature_ensure
 from crm.errors import CrmError
 from crm.models import AuditAction, ObjectType, Pipeline, Stage, StageKind
 from crm.services.audit import audit_record
@@ -29,7 +30,10 @@ NEW_PIPELINE_STAGES = [
 
 @transaction.atomic
 def pipeline_create(*, name: str, by: User) -> Pipeline:
+    """A new pipeline with default stages; a second one needs the plan's feature."""
     ensure_admin(by)
+    if Pipeline.objects.exists():
+        feature_ensure("multiple_pipelines")
     position = (Pipeline.objects.aggregate(top=Max("position"))["top"] or 0) + 1
     pipeline = Pipeline.objects.create(name=name, position=position)
     for index, (stage_name, probability, kind, colour) in enumerate(NEW_PIPELINE_STAGES):

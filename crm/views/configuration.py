@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from billing.features import feature_required
 from crm import services
 from crm.errors import CrmError
 from crm.forms import (
@@ -59,6 +60,7 @@ def _back_to_pipelines(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @admin_required
+@feature_required("multiple_pipelines")
 def pipeline_create(request: HttpRequest) -> HttpResponse:
     form = PipelineForm(request.POST)
     if form.is_valid():
@@ -140,6 +142,7 @@ def stage_update(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @admin_required
+@feature_required("custom_fields")
 def custom_field_settings(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     """Define, edit and delete custom fields per record type."""
     user = user_of(request)
@@ -218,6 +221,7 @@ def crm_settings(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @admin_required
+@feature_required("audit_log")
 def audit_log(request: HttpRequest) -> HttpResponse:
     """Every create, update, delete, move, merge and conversion, newest first."""
     entries = AuditEntry.objects.select_related("actor").order_by("-created_at", "-id")

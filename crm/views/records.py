@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from billing.features import feature_enabled
 from crm import services
 from crm.custom_fields import display_value
 from crm.errors import CrmError
@@ -52,7 +53,8 @@ def kind_or_404(kind: str) -> RecordKind:
 
 
 def definitions_for(spec: RecordKind) -> list[CustomFieldDefinition]:
-    if spec.key == "activity":
+    """The custom fields shown for a kind of record (none without the plan's feature)."""
+    if spec.key == "activity" or not feature_enabled("custom_fields"):
         return []
     return list(CustomFieldDefinition.objects.for_type(spec.object_type))
 

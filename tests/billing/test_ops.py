@@ -270,7 +270,7 @@ def test_ops_can_edit_a_plan(ops_client: Client, db) -> None:
             "seat_limit": "5",
             "is_public": "on",
             "sort_order": "1",
-            "features_text": "pipelines\napi",
+            "features": ["audit_log", "custom_fields"],
         },
     )
     assert response.status_code == 302
@@ -278,5 +278,24 @@ def test_ops_can_edit_a_plan(ops_client: Client, db) -> None:
     assert (plan.monthly_price, plan.seat_limit, plan.features) == (
         Decimal("15.00"),
         5,
-        ["pipelines", "api"],
+        ["custom_fields", "audit_log"],
     )
+
+
+def test_ops_cannot_sell_a_feature_that_does_not_exist(ops_client: Client, db) -> None:
+    """The plan form offers only catalogued features; an invented key is refused."""
+    plan = Plan.objects.get(slug="starter")
+    response = ops_client.post(
+        f"/ops/billing/plans/{plan.pk}/",
+        {
+            "name": "Starter",
+            "currency": "EUR",
+            "monthly_price": "12.00",
+            "yearly_price": "120.00",
+            "sort_order": "1",
+            "features": ["campaigns"],
+        },
+    )
+    assert response.status_code == 400
+    plan.refresh_from_db()
+    assert "campaigns" not in plan.features

@@ -16,20 +16,25 @@ from tests.conftest import Workspace
 from tests.factories import UserFactory
 
 
+def make_subscription_plan(tenant, slug: str) -> None:
+    Subscription.objects.filter(tenant=tenant).update(plan=Plan.objects.get(slug=slug))
+
+
 def test_feature_follows_the_plan(alpha: Workspace) -> None:
     make_subscription(alpha.tenant, plan="starter")
-    assert tenant_has_feature(alpha.tenant, "import_export")
-    assert not tenant_has_feature(alpha.tenant, "api")
+    assert not tenant_has_feature(alpha.tenant, "custom_fields")
+    make_subscription_plan(alpha.tenant, "growth")
+    assert tenant_has_feature(alpha.tenant, "custom_fields")
 
 
 def test_feature_changes_when_the_plan_data_changes(alpha: Workspace) -> None:
     make_subscription(alpha.tenant, plan="starter")
-    Plan.objects.filter(slug="starter").update(features=["api"])
-    assert tenant_has_feature(alpha.tenant, "api")
+    Plan.objects.filter(slug="starter").update(features=["audit_log"])
+    assert tenant_has_feature(alpha.tenant, "audit_log")
 
 
 def test_unbilled_workspace_has_every_feature_and_no_seat_limit(beta: Workspace) -> None:
-    assert tenant_has_feature(beta.tenant, "automation")
+    assert tenant_has_feature(beta.tenant, "audit_log")
     assert seat_limit(beta.tenant) is None
 
 

@@ -1,0 +1,18 @@
+"""Template context about the workspace's plan, read from what the billing middleware loaded."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+
+from billing.features import FEATURES
+
+
+def features(request: HttpRequest) -> dict[str, dict[str, bool]]:
+    """``features_enabled.<key>``: whether the plan includes each feature (menus, upgrade
+    badges). Unbilled workspaces have every feature; the public site gets nothing."""
+    access = getattr(request, "billing", None)
+    if access is None:
+        return {}
+    subscription = access.subscription
+    plan = subscription.plan if subscription is not None else None
+    return {"features_enabled": {key: plan is None or plan.has_feature(key) for key in FEATURES}}
