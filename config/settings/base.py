@@ -174,6 +174,11 @@ CLOSED_WORKSPACE_RETENTION_DAYS = env.int("CLOSED_WORKSPACE_RETENTION_DAYS", def
 SIGNUP_RATE_LIMIT = env.str("SIGNUP_RATE_LIMIT", default="10/h")
 LOGIN_RATE_LIMIT = env.str("LOGIN_RATE_LIMIT", default="30/10m")
 LOOKUP_RATE_LIMIT = env.str("LOOKUP_RATE_LIMIT", default="10/h")
+#: Password-reset requests per client IP, counted once across every workspace.
+PASSWORD_RESET_RATE_LIMIT = env.str("PASSWORD_RESET_RATE_LIMIT", default="20/h")
+#: Reset emails per address (across workspaces); beyond it the page answers the same and
+#: sends nothing, so the limit says nothing about whether the address has an account.
+PASSWORD_RESET_ADDRESS_RATE_LIMIT = env.str("PASSWORD_RESET_ADDRESS_RATE_LIMIT", default="5/h")
 #: Which request header holds the client IP. Behind a proxy set e.g. HTTP_X_REAL_IP.
 RATELIMIT_IP_META_KEY = env.str("RATELIMIT_IP_META_KEY", default="REMOTE_ADDR")
 RATELIMIT_VIEW = "tenants.views.rate_limited"

@@ -1,4 +1,4 @@
-"""Writes about workspace users: invitations, accepting them, deactivation."""
+"""Writes about workspace users: invitations, accepting them, deactivation, password resets."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -15,9 +16,13 @@ from django.utils.translation import gettext as _
 
 from billing.services import seat_ensure_available, seats_changed
 from tenants.errors import WorkspaceError
-from tenants.selectors import current_tenant
+from tenants.ratelimits import Rate, budget_spend
+from tenants.selectors import current_tenant, workspace_hostname, workspace_url
 from tenants.tasks import enqueue_on_commit
 from tenants.users.models import Invitation, Role, User, normalize_email
+
+RESET_ADDRESS_SCOPE = "password-reset-address"
+RESET_IP_SCOPE = "password-reset-ip"
 
 
 def invitation_token_hash(token: str) -> str:
@@ -135,3 +140,50 @@ def user_change_role(*, user: User, role: str, by: User) -> User:
 
 def _active_admin_count(*, excluding: User) -> int:
     return User.objects.filter(role=Role.ADMIN, is_active=True).exclude(pk=excluding.pk).count()
+
+
+def password_reset_ip_admit(*, ip: str) -> bool:
+    """Take one reset request from the client IP's budget (``PASSWORD_RESET_RATE_LIMIT``).
+
+    Counted once across every workspace, so an IP cannot ask each workspace in turn.
+    """
+    rate = Rate.from_setting("PASSWORD_RESET_RATE_LIMIT")
+    return budget_spend(scope=RESET_IP_SCOPE, value=ip, rate=rate)
+
+
+def password_reset_request(*, email: str) -> bool:
+    """Queue a password-reset email for ``email`` in the current workspace, within its budget.
+
+    Every request counts against the address (``PASSWORD_RESET_ADDRESS_RATE_LIMIT``, across
+    workspaces: the inbox is what a flood would hit), whether or not it has an account here.
+    Beyond the budget nothing is sent and ``False`` is returned; the caller answers the same
+    either way, so the limit reveals nothing. Links already sent stay valid meanwhile, so
+    someone spending an address's budget does not keep its owner from resetting.
+    """
+    email = normalize_email(email)
+    rate = Rate.from_setting("PASSWORD_RESET_ADDRESS_RATE_LIMIT")
+    if not budget_spend(scope=RESET_ADDRESS_SCOPE, value=email, rate=rate):
+        return False
+    from tenants.users.tasks import password_reset_email_task
+
+    password_reset_email_task.delay(email)
+    return True
+
+
+def password_reset_email_send(*, email: str) -> None:
+    """Email a reset link to the current workspace's active account with ``email``, if any.
+
+    The link is built from the configured site address (``SITE_SCHEME``, ``BASE_DOMAIN``,
+    ``SITE_PORT``), never from the Host or port a request came in on.
+    """
+    tenant = current_tenant()
+    form = PasswordResetForm({"email": email})
+    if not form.is_valid():
+        return
+    form.save(
+        domain_override=workspace_hostname(str(tenant.slug)),
+        use_https=settings.SITE_SCHEME == "https",
+        subject_template_name="users/emails/password_reset_subject.txt",
+        email_template_name="users/emails/password_reset.txt",
+        extra_email_context={"workspace": tenant, "site_url": workspace_url(tenant, "")},
+    )

@@ -12,6 +12,14 @@ from tenants.tasks import TenantTask
 from tenants.users.models import Invitation
 
 
+@app.task(name="users.password_reset_email_send", base=TenantTask)
+def password_reset_email_task(email: str) -> None:
+    """Email a reset link if the workspace has an account with this address."""
+    from tenants.users.services import password_reset_email_send
+
+    password_reset_email_send(email=email)
+
+
 @app.task(name="users.invitation_email_send", base=TenantTask)
 def invitation_email_send(invitation_id: int, accept_url: str) -> None:
     """Email the invitation link. Runs in the inviting workspace's schema."""

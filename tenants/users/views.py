@@ -1,19 +1,23 @@
-"""Workspace user pages: sign-in, the admin's users settings, invitations."""
+"""Workspace user pages: sign-in, password reset, the admin's users settings, invitations."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
-from django.http import HttpRequest, HttpResponse
+from django.contrib.auth.forms import PasswordResetForm
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_ratelimit.exceptions import Ratelimited
 
 from tenants.errors import WorkspaceError
-from tenants.ratelimits import login_rate_limit
+from tenants.ratelimits import client_ip, login_rate_limit
 from tenants.selectors import request_tenant
 from tenants.users import selectors, services
 from tenants.users.forms import (
@@ -40,6 +44,24 @@ class OpsLoginView(auth_views.LoginView):
     template_name = "users/ops_login.html"
     redirect_authenticated_user = True
     next_page = "ops_home"
+
+
+class WorkspacePasswordResetView(auth_views.PasswordResetView):
+    """Ask for a reset link: limited per IP (429 page) and per address (silently).
+
+    The answer is the same redirect whatever the address; the email itself goes from a task.
+    """
+
+    template_name = "users/password_reset_form.html"
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not services.password_reset_ip_admit(ip=client_ip(request)):
+            raise Ratelimited
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form: PasswordResetForm) -> HttpResponse:
+        services.password_reset_request(email=form.cleaned_data["email"])
+        return HttpResponseRedirect(self.get_success_url())
 
 
 @require_GET
