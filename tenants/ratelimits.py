@@ -40,9 +40,6 @@ def _setting_rate(name: str) -> Callable[[str, HttpRequest], str]:
 signup_rate_limit = ratelimit(
     key="ip", rate=_setting_rate("SIGNUP_RATE_LIMIT"), method="POST", block=True
 )
-login_rate_limit = ratelimit(
-    key="ip", rate=_setting_rate("LOGIN_RATE_LIMIT"), method="POST", block=True
-)
 lookup_rate_limit = ratelimit(
     key="ip", rate=_setting_rate("LOOKUP_RATE_LIMIT"), method="POST", block=True
 )

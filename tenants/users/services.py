@@ -1,4 +1,4 @@
-"""Writes about workspace users: invitations, accepting them, deactivation, password resets."""
+"""Writes about workspace users: invitations, accepting them, deactivation, password emails."""
 
 from __future__ import annotations
 
@@ -10,14 +10,19 @@ from django.conf import settings
 from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_tenants.utils import get_public_schema_name, schema_context
 
 from billing.services import seat_ensure_available, seats_changed
 from tenants.errors import WorkspaceError
+from tenants.models import Tenant
 from tenants.ratelimits import Rate, budget_spend
-from tenants.selectors import current_tenant, workspace_hostname, workspace_url
+from tenants.selectors import current_tenant, public_url, workspace_hostname, workspace_url
 from tenants.tasks import enqueue_on_commit
 from tenants.users.models import Invitation, Role, User, normalize_email
 
@@ -186,4 +191,35 @@ def password_reset_email_send(*, email: str) -> None:
         subject_template_name="users/emails/password_reset_subject.txt",
         email_template_name="users/emails/password_reset.txt",
         extra_email_context={"workspace": tenant, "site_url": workspace_url(tenant, "")},
+    )
+
+
+def login_lockout_email_send(*, schema_name: str, user_id: int) -> None:
+    """Tell a user once that sign-in to their account is paused after repeated failures.
+
+    Works for workspace users and for ops staff (the public schema); the links point at the
+    configured site address.
+    """
+    with schema_context(schema_name):
+        user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None:
+        return
+    if schema_name == get_public_schema_name():
+        place = _("Rapport operations")
+        action_url = public_url(reverse("ops_login", urlconf=settings.PUBLIC_SCHEMA_URLCONF))
+    else:
+        tenant = Tenant.objects.get(schema_name=schema_name)
+        place = tenant.name
+        action_url = workspace_url(tenant, reverse("password_reset", urlconf=settings.ROOT_URLCONF))
+    context = {
+        "place": place,
+        "action_url": action_url,
+        "is_workspace": schema_name != get_public_schema_name(),
+        "max_minutes": max(1, settings.LOGIN_LOCKOUT_MAX_SECONDS // 60),
+    }
+    send_mail(
+        subject=_("Sign-in to your Rapport account is paused"),
+        message=render_to_string("users/emails/login_lockout.txt", context),
+        from_email=None,
+        recipient_list=[user.email],
     )

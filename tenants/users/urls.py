@@ -16,9 +16,7 @@ urlpatterns = [
     ),
     path(
         "password-reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(
-            template_name="users/password_reset_confirm.html"
-        ),
+        views.WorkspacePasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
     path(
