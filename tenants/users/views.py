@@ -20,7 +20,7 @@ from django_ratelimit.exceptions import Ratelimited
 
 from tenants.errors import WorkspaceError
 from tenants.ratelimits import client_ip
-from tenants.selectors import request_tenant
+from tenants.selectors import request_tenant, workspace_url
 from tenants.users import selectors, services
 from tenants.users.forms import (
     AcceptInvitationForm,
@@ -157,7 +157,7 @@ def invitation_create(request: HttpRequest) -> HttpResponse:
     form = InvitationForm(request.POST)
     if form.is_valid():
         accept_path = reverse("invitation_accept", kwargs={"token": "TOKEN"})
-        template = request.build_absolute_uri(accept_path).replace("TOKEN", "{token}")
+        template = workspace_url(request_tenant(request), accept_path).replace("TOKEN", "{token}")
         try:
             services.invitation_create(
                 email=form.cleaned_data["email"],

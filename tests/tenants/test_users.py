@@ -80,7 +80,7 @@ def test_admin_invites_by_email_with_role(
     assert invitation.email == "newbie@example.com"
     assert invitation.role == Role.MANAGER
     assert mail.outbox[0].to == ["newbie@example.com"]
-    assert "http://alpha.localhost/invitations/" in mail.outbox[0].body
+    assert "http://alpha.localhost:8000/invitations/" in mail.outbox[0].body
 
 
 def test_invite_form_reports_an_invalid_email(signed_in_alpha_admin: Client) -> None:
