@@ -12,10 +12,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from billing.models import Plan
 from onboarding.forms import SignupForm, WorkspaceLookupForm, slug_problem
 from tenants.errors import WorkspaceError
-from tenants.handoff import handoff_token_issue
 from tenants.http import HtmxHttpRequest
 from tenants.models import Signup, SignupStatus
-from tenants.provisioning import SignupRequest, signup_admin_user_id, signup_start
+from tenants.provisioning import SignupRequest, signup_handoff_issue, signup_start
 from tenants.ratelimits import lookup_rate_limit, signup_rate_limit
 from tenants.selectors import workspace_url
 from tenants.tasks import workspace_lookup_email_task
@@ -79,7 +78,7 @@ def _own_signup(request: HttpRequest, public_id: str) -> Signup:
 def signup_progress(request: HtmxHttpRequest, public_id: str) -> HttpResponse:
     signup = _own_signup(request, public_id)
     if signup.status == SignupStatus.READY and not request.htmx:
-        return redirect(_handoff_url(signup))
+        return redirect(_onward_url(signup))
     return render(request, "public/signup_progress.html", {"signup": signup})
 
 
@@ -89,7 +88,7 @@ def signup_status(request: HttpRequest, public_id: str) -> HttpResponse:
     signup = _own_signup(request, public_id)
     if signup.status == SignupStatus.READY:
         response = HttpResponse(status=204)
-        response["HX-Redirect"] = _handoff_url(signup)
+        response["HX-Redirect"] = _onward_url(signup)
         return response
     response = render(request, "public/signup_progress.html#signup-status", {"signup": signup})
     if signup.status == SignupStatus.FAILED:
@@ -97,8 +96,11 @@ def signup_status(request: HttpRequest, public_id: str) -> HttpResponse:
     return response
 
 
-def _handoff_url(signup: Signup) -> str:
-    token = handoff_token_issue(tenant=signup.tenant, user_id=signup_admin_user_id(signup))
+def _onward_url(signup: Signup) -> str:
+    """Into the workspace: signed in by a handoff while one is on offer, else its sign-in page."""
+    token = signup_handoff_issue(signup=signup)
+    if token is None:
+        return workspace_url(signup.tenant, reverse("login", urlconf="config.urls_tenant"))
     path = reverse("handoff", urlconf="config.urls_tenant")
     return workspace_url(signup.tenant, f"{path}?token={token}")
 

@@ -2,7 +2,9 @@
 
 The token is signed (Django's signing, salted), lives at most ``HANDOFF_MAX_AGE_SECONDS``, is
 bound to one tenant and one user, and works once: its id is recorded when issued and marked
-used on redemption with a conditional UPDATE, so a replay finds nothing to update.
+used on redemption with a conditional UPDATE, so a replay finds nothing to update. Redeeming
+one also marks the workspace's signup as handed off, which ends the progress page's offer of
+further handoffs (see ``tenants.provisioning.signup_handoff_issue``).
 """
 
 from __future__ import annotations
@@ -13,10 +15,11 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core import signing
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tenants.models import HandoffToken, Tenant
+from tenants.models import HandoffToken, Signup, Tenant
 
 HANDOFF_SALT = "rapport.handoff"
 
@@ -42,8 +45,29 @@ def handoff_token_issue(*, tenant: Tenant, user_id: int) -> str:
     return signing.dumps(payload, salt=HANDOFF_SALT, compress=True)
 
 
+def signup_row_lock(*, tenant: Tenant) -> None:
+    """Lock the workspace's signup row, if it has one, until the transaction ends.
+
+    Issuing and redeeming handoffs both take this lock first, so they never interleave.
+    """
+    list(Signup.objects.select_for_update().filter(tenant=tenant).values_list("pk", flat=True))
+
+
+def handoff_tokens_void(*, tenant: Tenant) -> int:
+    """Expire every unused token of ``tenant``, so a newly issued one is the only live link."""
+    now = timezone.now()
+    return HandoffToken.objects.filter(
+        tenant=tenant, used_at__isnull=True, expires_at__gt=now
+    ).update(expires_at=now)
+
+
+@transaction.atomic
 def handoff_token_redeem(*, token: str, tenant: Tenant) -> HandoffGrant:
-    """Check and consume a token presented on ``tenant``'s host."""
+    """Check and consume a token presented on ``tenant``'s host.
+
+    The workspace's signup row is locked first, the same order ``signup_handoff_issue`` takes,
+    so a handoff issued while this one is redeemed cannot outlive the redemption.
+    """
     try:
         payload = signing.loads(token, salt=HANDOFF_SALT, max_age=settings.HANDOFF_MAX_AGE_SECONDS)
     except signing.SignatureExpired as error:
@@ -52,6 +76,7 @@ def handoff_token_redeem(*, token: str, tenant: Tenant) -> HandoffGrant:
         raise HandoffError(_("This sign-in link is not valid.")) from error
     if payload.get("schema") != tenant.schema_name:
         raise HandoffError(_("This sign-in link belongs to another workspace."))
+    signup_row_lock(tenant=tenant)
     used = HandoffToken.objects.filter(
         jti=payload.get("jti"),
         tenant=tenant,
@@ -61,4 +86,7 @@ def handoff_token_redeem(*, token: str, tenant: Tenant) -> HandoffGrant:
     ).update(used_at=timezone.now())
     if used != 1:
         raise HandoffError(_("This sign-in link has already been used."))
+    Signup.objects.filter(tenant=tenant, handoff_used_at__isnull=True).update(
+        handoff_used_at=timezone.now()
+    )
     return HandoffGrant(user_id=int(payload["uid"]))

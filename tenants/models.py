@@ -129,6 +129,9 @@ class Signup(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     ready_at = models.DateTimeField(null=True, blank=True)
+    #: When the admin used a handoff link from the progress page; after that the page sends
+    #: the browser to the workspace's sign-in instead (see ``signup_handoff_issue``).
+    handoff_used_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

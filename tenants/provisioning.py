@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
@@ -20,6 +21,7 @@ from django_tenants.utils import schema_context, schema_exists
 
 from billing.services import subscription_start_trial
 from tenants.errors import WorkspaceError
+from tenants.handoff import handoff_token_issue, handoff_tokens_void, signup_row_lock
 from tenants.models import Domain, Signup, SignupStatus, Tenant, TenantStatus
 from tenants.selectors import workspace_hostname
 from tenants.services import generate_schema_name, schema_drop, schema_populate
@@ -29,6 +31,10 @@ logger = logging.getLogger(__name__)
 
 #: Session-level advisory lock id serialising pool refills across workers.
 POOL_REFILL_LOCK_ID = 7_130_001
+
+#: How long after the workspace became ready the signup's browser may get another handoff
+#: (a reload, a redirect lost on the way), as long as none has been used.
+SIGNUP_HANDOFF_WINDOW = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -199,3 +205,31 @@ def signup_admin_user_id(signup: Signup) -> int:
     """The id of the workspace admin the signup created (inside the workspace's schema)."""
     with schema_context(signup.tenant.schema_name):
         return int(User.objects.get(email__iexact=signup.admin_email).pk)
+
+
+def signup_handoff_offered(signup: Signup, *, now: datetime) -> bool:
+    """Whether the progress page may still hand the browser into the workspace signed in."""
+    return (
+        signup.status == SignupStatus.READY
+        and signup.ready_at is not None
+        and signup.handoff_used_at is None
+        and now < signup.ready_at + SIGNUP_HANDOFF_WINDOW
+    )
+
+
+@transaction.atomic
+def signup_handoff_issue(*, signup: Signup) -> str | None:
+    """A handoff token for the browser that signed up, or ``None`` once the handoff is spent.
+
+    The progress page hands off once. Until a handoff is used, and only within
+    ``SIGNUP_HANDOFF_WINDOW`` of the workspace becoming ready, it may issue another (each new
+    token voids the earlier unused ones, so at most one link is live). After that the browser
+    signs in like everyone else: the public session lives for weeks, and a page that kept
+    minting admin sign-ins would outlive the admin's sign-out or password reset.
+    """
+    signup_row_lock(tenant=signup.tenant)
+    current = Signup.objects.select_related("tenant").get(pk=signup.pk)
+    if not signup_handoff_offered(current, now=timezone.now()):
+        return None
+    handoff_tokens_void(tenant=current.tenant)
+    return handoff_token_issue(tenant=current.tenant, user_id=signup_admin_user_id(current))

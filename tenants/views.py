@@ -6,6 +6,7 @@ from django.contrib.auth import login
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from tenants.handoff import HandoffError, handoff_token_redeem
@@ -34,7 +35,7 @@ def handoff(request: HttpRequest) -> HttpResponse:
         grant = handoff_token_redeem(token=request.GET.get("token", ""), tenant=tenant)
         user = User.objects.get(pk=grant.user_id, is_active=True)
     except (HandoffError, User.DoesNotExist) as error:
-        reason = str(error) if isinstance(error, HandoffError) else "This account is not active."
+        reason = str(error) if isinstance(error, HandoffError) else _("This account is not active.")
         return render(request, "tenants/handoff_refused.html", {"reason": reason}, status=403)
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     return redirect("dashboard")

@@ -183,8 +183,22 @@ HANDOFF_MAX_AGE_SECONDS = env.int("HANDOFF_MAX_AGE_SECONDS", default=60)
 CLOSED_WORKSPACE_RETENTION_DAYS = env.int("CLOSED_WORKSPACE_RETENTION_DAYS", default=30)
 #: Per-IP limits (django-ratelimit syntax) for the abuse-prone forms.
 SIGNUP_RATE_LIMIT = env.str("SIGNUP_RATE_LIMIT", default="10/h")
-LOGIN_RATE_LIMIT = env.str("LOGIN_RATE_LIMIT", default="30/10m")
 LOOKUP_RATE_LIMIT = env.str("LOOKUP_RATE_LIMIT", default="10/h")
+#: Failed sign-ins per client IP, counted once across every workspace and the ops console.
+LOGIN_RATE_LIMIT = env.str("LOGIN_RATE_LIMIT", default="30/10m")
+#: Per-account lockout (see tenants/users/throttling.py): after this many failed sign-ins
+#: each further attempt waits LOGIN_LOCKOUT_BASE_SECONDS, doubling per failure up to
+#: LOGIN_LOCKOUT_MAX_SECONDS; failures are forgotten LOGIN_LOCKOUT_DECAY_SECONDS after the
+#: last one, and at once after a successful sign-in.
+LOGIN_LOCKOUT_THRESHOLD = env.int("LOGIN_LOCKOUT_THRESHOLD", default=5)
+LOGIN_LOCKOUT_BASE_SECONDS = env.int("LOGIN_LOCKOUT_BASE_SECONDS", default=30)
+LOGIN_LOCKOUT_MAX_SECONDS = env.int("LOGIN_LOCKOUT_MAX_SECONDS", default=15 * 60)
+LOGIN_LOCKOUT_DECAY_SECONDS = env.int("LOGIN_LOCKOUT_DECAY_SECONDS", default=60 * 60)
+#: Password-reset requests per client IP, counted once across every workspace.
+PASSWORD_RESET_RATE_LIMIT = env.str("PASSWORD_RESET_RATE_LIMIT", default="20/h")
+#: Reset emails per address (across workspaces); beyond it the page answers the same and
+#: sends nothing, so the limit says nothing about whether the address has an account.
+PASSWORD_RESET_ADDRESS_RATE_LIMIT = env.str("PASSWORD_RESET_ADDRESS_RATE_LIMIT", default="5/h")
 #: Which request header holds the client IP. Behind a proxy set e.g. HTTP_X_REAL_IP.
 RATELIMIT_IP_META_KEY = env.str("RATELIMIT_IP_META_KEY", default="REMOTE_ADDR")
 RATELIMIT_VIEW = "tenants.views.rate_limited"

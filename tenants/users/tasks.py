@@ -12,6 +12,23 @@ from tenants.tasks import TenantTask
 from tenants.users.models import Invitation
 
 
+@app.task(name="users.password_reset_email_send", base=TenantTask)
+def password_reset_email_task(email: str) -> None:
+    """Email a reset link if the workspace has an account with this address."""
+    from tenants.users.services import password_reset_email_send
+
+    password_reset_email_send(email=email)
+
+
+@app.task(name="users.login_lockout_email_send")
+def login_lockout_email_task(schema_name: str, user_id: int) -> None:
+    """Tell the user sign-in to their account is paused; the schema comes as an argument
+    because ops staff (public schema) get this email too."""
+    from tenants.users.services import login_lockout_email_send
+
+    login_lockout_email_send(schema_name=schema_name, user_id=user_id)
+
+
 @app.task(name="users.invitation_email_send", base=TenantTask)
 def invitation_email_send(invitation_id: int, accept_url: str) -> None:
     """Email the invitation link. Runs in the inviting workspace's schema."""

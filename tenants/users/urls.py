@@ -8,15 +8,7 @@ from tenants.users import views
 urlpatterns = [
     path("login/", views.WorkspaceLoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path(
-        "password-reset/",
-        auth_views.PasswordResetView.as_view(
-            template_name="users/password_reset_form.html",
-            email_template_name="users/emails/password_reset.txt",
-            subject_template_name="users/emails/password_reset_subject.txt",
-        ),
-        name="password_reset",
-    ),
+    path("password-reset/", views.WorkspacePasswordResetView.as_view(), name="password_reset"),
     path(
         "password-reset/sent/",
         auth_views.PasswordResetDoneView.as_view(template_name="users/password_reset_done.html"),
@@ -24,9 +16,7 @@ urlpatterns = [
     ),
     path(
         "password-reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(
-            template_name="users/password_reset_confirm.html"
-        ),
+        views.WorkspacePasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
     path(

@@ -80,7 +80,7 @@ def test_admin_invites_by_email_with_role(
     assert invitation.email == "newbie@example.com"
     assert invitation.role == Role.MANAGER
     assert mail.outbox[0].to == ["newbie@example.com"]
-    assert "http://alpha.localhost/invitations/" in mail.outbox[0].body
+    assert "http://alpha.localhost:8000/invitations/" in mail.outbox[0].body
 
 
 def test_invite_form_reports_an_invalid_email(signed_in_alpha_admin: Client) -> None:
@@ -218,13 +218,13 @@ def test_password_reset_emails_a_link_on_the_workspace_host(
 ) -> None:
     response = alpha_client.post("/password-reset/", {"email": "admin@alpha.example"})
     assert response.status_code == 302
-    assert "http://alpha.localhost/password-reset/" in mail.outbox[0].body
+    assert "http://alpha.localhost:8000/password-reset/" in mail.outbox[0].body
 
 
 def test_password_reset_link_sets_a_new_password(alpha_client: Client, alpha_admin: User) -> None:
     alpha_client.post("/password-reset/", {"email": "admin@alpha.example"})
     link = next(line for line in mail.outbox[0].body.splitlines() if "/password-reset/" in line)
-    path = link.split("alpha.localhost", 1)[1]
+    path = link.split("alpha.localhost:8000", 1)[1]
     form_url = alpha_client.get(path)["Location"]  # Django swaps the token for a session marker
     response = alpha_client.post(
         form_url, {"new_password1": "brand-new-passphrase", "new_password2": "brand-new-passphrase"}
