@@ -81,10 +81,15 @@ def upgrade_message(key: str) -> str:
 
 
 def _current_tenant() -> Tenant:
+    """The workspace whose schema the connection is in (tasks and ``schema_context`` set only
+    the schema name, requests the tenant row)."""
     tenant = getattr(connection, "tenant", None)
-    if not isinstance(tenant, Tenant):
+    if isinstance(tenant, Tenant):
+        return tenant
+    found = Tenant.objects.filter(schema_name=connection.schema_name).first()
+    if found is None or found.is_public:
         raise FeatureUnavailableError(gettext("This needs a workspace."))
-    return tenant
+    return found
 
 
 def feature_enabled(key: str, tenant: Tenant | None = None) -> bool:

@@ -11,6 +11,8 @@ from tenants.users import views as user_views
 urlpatterns = [
     path("", public_views.landing, name="landing"),
     path("healthz", tenant_views.health, name="health"),
+    path("pricing/", public_views.pricing, name="pricing"),
+    path("sign-in/", public_views.workspace_sign_in, name="workspace_sign_in"),
     path("signup/", public_views.signup, name="signup"),
     path("signup/check-address/", public_views.slug_check, name="signup_slug_check"),
     path("signup/<uuid:public_id>/", public_views.signup_progress, name="signup_progress"),

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from billing.models import Plan
-from tenants.models import Tenant
+from tenants.models import INTERNAL_STATUSES, Tenant
 from tenants.users.models import User
 from tenants.validators import SLUG_MAX_LENGTH, validate_workspace_slug
 
@@ -83,3 +83,26 @@ class WorkspaceLookupForm(forms.Form):
         label=_("Your work email"),
         widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
     )
+
+
+class WorkspaceSignInForm(forms.Form):
+    """The public "Sign in" page: which workspace address to go to."""
+
+    slug = forms.CharField(
+        label=_("Workspace address"),
+        max_length=SLUG_MAX_LENGTH,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "spellcheck": "false", "autofocus": True}
+        ),
+    )
+
+    def clean_slug(self) -> Tenant:
+        slug = str(self.cleaned_data["slug"]).strip().lower()
+        slug = slug.removeprefix("https://").removeprefix("http://").split(".", 1)[0]
+        customer = Tenant.objects.exclude(status__in=INTERNAL_STATUSES)
+        tenant = customer.filter(slug=slug).first() if slug else None
+        if tenant is None:
+            raise ValidationError(
+                _("No workspace has this address. Check the spelling, or find it by e-mail.")
+            )
+        return tenant

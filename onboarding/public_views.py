@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -10,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from billing.models import Plan
-from onboarding.forms import SignupForm, WorkspaceLookupForm, slug_problem
+from onboarding.forms import SignupForm, WorkspaceLookupForm, WorkspaceSignInForm, slug_problem
 from tenants.errors import WorkspaceError
 from tenants.http import HtmxHttpRequest
 from tenants.models import Signup, SignupStatus
@@ -26,6 +27,29 @@ SIGNUPS_SESSION_KEY = "rapport_signups"
 @require_GET
 def landing(request: HttpRequest) -> HttpResponse:
     return render(request, "public/landing.html", {"plans": Plan.objects.public()})
+
+
+@require_GET
+def pricing(request: HttpRequest) -> HttpResponse:
+    """Plans, prices and what each includes, in words."""
+    return render(request, "public/pricing.html", {"plans": Plan.objects.public()})
+
+
+@lookup_rate_limit
+@require_http_methods(["GET", "POST"])
+def workspace_sign_in(request: HttpRequest) -> HttpResponse:
+    """Sign in from the public site: type the workspace address, go to its sign-in page."""
+    form = WorkspaceSignInForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        login_path = reverse("login", urlconf="config.urls_tenant")
+        return redirect(workspace_url(form.cleaned_data["slug"], login_path))
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "public/sign_in.html",
+        {"form": form, "base_domain": settings.BASE_DOMAIN},
+        status=status,
+    )
 
 
 @signup_rate_limit
