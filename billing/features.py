@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 
 from billing.errors import BillingError
 from billing.selectors import tenant_has_feature
+from tenants.connection import current_schema_name
 from tenants.models import Tenant
 
 
@@ -86,7 +87,7 @@ def _current_tenant() -> Tenant:
     tenant = getattr(connection, "tenant", None)
     if isinstance(tenant, Tenant):
         return tenant
-    found = Tenant.objects.filter(schema_name=connection.schema_name).first()
+    found = Tenant.objects.filter(schema_name=current_schema_name()).first()
     if found is None or found.is_public:
         raise FeatureUnavailableError(gettext("This needs a workspace."))
     return found
