@@ -93,9 +93,11 @@ def drop_database(database: str) -> None:
 
 
 @contextmanager
-def live_server() -> Iterator[int]:
-    """The WSGI app on a loopback port, one request at a time (like one gunicorn sync worker)."""
-    from wsgiref.simple_server import WSGIRequestHandler, make_server
+def live_server(*, threaded: bool = False) -> Iterator[int]:
+    """The WSGI app on a loopback port: one request at a time (like one gunicorn sync worker),
+    or ``threaded`` (like several workers: what a browser fetching assets in parallel sees)."""
+    from socketserver import ThreadingMixIn
+    from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
     from django.conf import settings
     from django.core.wsgi import get_wsgi_application
@@ -104,7 +106,16 @@ def live_server() -> Iterator[int]:
         def log_message(self, format: str, *args: object) -> None:
             pass
 
-    server = make_server("127.0.0.1", 0, get_wsgi_application(), handler_class=Quiet)
+    class Threaded(ThreadingMixIn, WSGIServer):
+        daemon_threads = True
+
+    server = make_server(
+        "127.0.0.1",
+        0,
+        get_wsgi_application(),
+        server_class=Threaded if threaded else WSGIServer,
+        handler_class=Quiet,
+    )
     port = int(server.server_address[1])
     settings.SITE_PORT = str(port)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

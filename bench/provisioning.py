@@ -11,6 +11,10 @@ timer runs from the POST to the dashboard answering.
 (b) cold: the pool is empty; a Celery worker clones the template schema.
 (c) baseline: django-tenants' own path, ``auto_create_schema`` running every tenant
     migration into a new schema (the same apps), timed for the schema alone.
+(d) browser: what a person waits for. Chromium (Playwright, the system binary) fills the signup
+    form on a threaded server and clicks "Create my workspace"; the timer runs from the click
+    to the dashboard's ``load`` event on the new workspace's host (warm pool). Each run also
+    records where the time went (every response of the redirect chain, and static assets).
 Then the cost of a no-op migration check over M tenants: ``migrate_schemas`` (multiprocessing
 executor) versus the one-query "anything pending?" check.
 """
@@ -95,6 +99,69 @@ def run_signups(port: int, count: int, prefix: str) -> list[float]:
     ]
 
 
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def browser_signups(port: int, count: int) -> tuple[list[float], list[list[tuple[float, str]]]]:
+    """Signups in Chromium: seconds from the click to the dashboard's load event, and per run
+    the responses that arrived (seconds after the click, method, status and URL)."""
+    import re
+
+    from playwright.sync_api import sync_playwright
+
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    chromium = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+    timings: list[float] = []
+    traces: list[list[tuple[float, str]]] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        for index in range(count):
+            slug = f"browser-{index}-{uuid.uuid4().hex[:4]}"
+            context = browser.new_context()
+            page = context.new_page()
+            page.goto(f"http://localhost:{port}/signup/")
+            page.get_by_label("Company name").fill(f"Browser {slug}")
+            page.get_by_label("Workspace address").fill(slug)
+            page.get_by_label("Your name").fill("Bench Admin")
+            page.get_by_label("Work email").fill(f"admin@{slug}.example")
+            page.get_by_label("Password").fill("a-long-passphrase")
+            trace: list[tuple[float, str]] = []
+            started = time.perf_counter()
+            page.on(
+                "response",
+                lambda response, trace=trace, started=started: trace.append(
+                    (
+                        time.perf_counter() - started,
+                        f"{response.request.method} {response.status} {response.url}",
+                    )
+                ),
+            )
+            page.get_by_role("button", name="Create my workspace").click()
+            page.wait_for_url(
+                re.compile(rf"http://{slug}\.localhost:{port}/$"), wait_until="load", timeout=60_000
+            )
+            timings.append(time.perf_counter() - started)
+            page.get_by_test_id("dashboard").wait_for()
+            traces.append(trace)
+            context.close()
+        browser.close()
+    return timings, traces
+
+
+def print_trace(trace: list[tuple[float, str]]) -> None:
+    """Where the time of one browser signup went."""
+    for seconds, what in trace:
+        print(f"    {seconds * 1000:7.0f} ms  {what}")
+
+
 def baseline_migrations(count: int) -> list[float]:
     """django-tenants without a template: every migration runs into each new schema."""
     from django.test import override_settings
@@ -146,11 +213,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--signups", type=int, default=int(os.environ.get("BENCH_SIGNUPS", 20)))
     parser.add_argument("--baseline", type=int, default=5, help="baseline schemas to migrate")
+    parser.add_argument("--browser-signups", type=int, default=10)
     parser.add_argument("--noop-tenants", type=int, default=200)
     args = parser.parse_args()
 
     configure(DATABASE, redis_db=12)
     from django.conf import settings
+
+    # Static files as production serves them: indexed once at start-up, not re-scanned on
+    # every request as the development autorefresh does (which slowed each asset here).
+    settings.WHITENOISE_AUTOREFRESH = False
     from django.core.management import call_command
 
     from tenants.models import Tenant, TenantStatus
@@ -172,6 +244,20 @@ def main() -> None:
             Tenant.objects.filter(status=TenantStatus.POOLED).update(status=TenantStatus.CLOSED)
             cold = run_signups(port, args.signups, "cold")
             print(summarise("(b) empty pool (clone)", cold))
+        with celery_worker(), live_server(threaded=True) as port:
+            settings.TENANT_POOL_SIZE = args.browser_signups
+            pool_refill(target=args.browser_signups)
+            in_browser, traces = browser_signups(port, args.browser_signups)
+            print(summarise("(d) browser, warm pool", in_browser))
+            slowest = max(range(len(in_browser)), key=in_browser.__getitem__)
+            median = sorted(range(len(in_browser)), key=in_browser.__getitem__)[
+                len(in_browser) // 2
+            ]
+            print("  median browser signup, response by response:")
+            print_trace(traces[median])
+            print("  slowest browser signup:")
+            print_trace(traces[slowest])
+            settings.TENANT_POOL_SIZE = 0
         baseline = baseline_migrations(args.baseline)
         print(summarise("(c) baseline migrations", baseline))
         ratio_cold = percentile(baseline, 0.95) / percentile(cold, 0.95)
@@ -182,6 +268,8 @@ def main() -> None:
         print(f"fast 'anything pending?' check over {schemas} schemas:       {fast_s:.3f}s")
         print(
             f"BENCH provisioning n={args.signups} warm_p95_s={percentile(warm, 0.95):.3f} "
+            f"browser_warm_p50_s={percentile(in_browser, 0.5):.3f} "
+            f"browser_warm_p95_s={percentile(in_browser, 0.95):.3f} "
             f"cold_p95_s={percentile(cold, 0.95):.3f} "
             f"baseline_p95_s={percentile(baseline, 0.95):.3f} "
             f"ratio_cold={ratio_cold:.1f} noop_migrate_{args.noop_tenants}_s={migrate_s:.2f} "

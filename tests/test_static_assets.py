@@ -24,3 +24,12 @@ def _referenced_static_paths() -> list[tuple[str, str]]:
 @pytest.mark.parametrize(("template", "static_path"), _referenced_static_paths())
 def test_static_file_exists(template: str, static_path: str) -> None:
     assert finders.find(static_path), f"{template} references missing static file {static_path}"
+
+
+def test_every_icon_used_is_in_the_icon_subset() -> None:
+    """A ``ti-*`` icon named anywhere in the source is in the slim icon font (`make icons`)."""
+    from config.devenv.icons import SUBSET_DIR, icon_codepoints, icons_used
+
+    subset = set(icon_codepoints(SUBSET_DIR / "tabler-icons.min.css"))
+    missing = sorted(icons_used() - subset)
+    assert not missing, f"run `make icons`: the icon font lacks {', '.join(missing)}"

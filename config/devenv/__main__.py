@@ -10,6 +10,7 @@ from config import devenv
 from config.devenv.commands import cmd_bench, cmd_run, cmd_services, cmd_test
 from config.devenv.output import DevenvError, say
 from config.devenv.processes import catch_stop_signals, shield_clean_up
+from config.devenv.icons import cmd_icons
 from config.devenv.vendor import cmd_vendor
 
 COMMANDS: dict[str, Callable[[Sequence[str], contextlib.ExitStack], int]] = {
@@ -18,6 +19,7 @@ COMMANDS: dict[str, Callable[[Sequence[str], contextlib.ExitStack], int]] = {
     "test": cmd_test,
     "bench": cmd_bench,
     "vendor": cmd_vendor,
+    "icons": lambda args, stack: cmd_icons(args),
 }
 
 
