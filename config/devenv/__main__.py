@@ -8,9 +8,9 @@ from collections.abc import Callable, Sequence
 
 from config import devenv
 from config.devenv.commands import cmd_bench, cmd_run, cmd_services, cmd_test
+from config.devenv.icons import cmd_icons
 from config.devenv.output import DevenvError, say
 from config.devenv.processes import catch_stop_signals, shield_clean_up
-from config.devenv.icons import cmd_icons
 from config.devenv.vendor import cmd_vendor
 
 COMMANDS: dict[str, Callable[[Sequence[str], contextlib.ExitStack], int]] = {
