@@ -5,6 +5,7 @@ from django.urls import include, path
 from tenants import views as tenant_views
 
 urlpatterns = [
+    path("", include("core.urls")),
     path("healthz", tenant_views.health, name="health"),
     path("handoff/", tenant_views.handoff, name="handoff"),
     path("", include("tenants.users.urls")),

@@ -33,3 +33,14 @@ def test_every_icon_used_is_in_the_icon_subset() -> None:
     subset = set(icon_codepoints(SUBSET_DIR / "tabler-icons.min.css"))
     missing = sorted(icons_used() - subset)
     assert not missing, f"run `make icons`: the icon font lacks {', '.join(missing)}"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("host", ["localhost", "alpha.localhost"])
+def test_favicon_is_served_on_every_host(host: str) -> None:
+    """Browsers ask every host for /favicon.ico; it leads to the icon, never a 404."""
+    from django.test import Client
+
+    response = Client(HTTP_HOST=host).get("/favicon.ico", follow=True)
+    assert response.status_code == 200
+    assert response.redirect_chain[0][0].endswith("/static/favicon.ico")

@@ -29,9 +29,21 @@ TENANT_PUBLIC = {
     "invitation_accept",
     "handoff",
     "health",
+    "favicon",
+    "apple_touch_icon",
 }
 #: Public-host pages anyone may open (everything else there is the ops console).
-PUBLIC_OPEN_PREFIXES = ("signup", "find-my-workspace", "healthz", "ops/login", "ops/logout")
+PUBLIC_OPEN_PREFIXES = (
+    "signup",
+    "find-my-workspace",
+    "healthz",
+    "ops/login",
+    "ops/logout",
+    "favicon.ico",
+    "apple-touch-icon.png",
+    "pricing",
+    "sign-in",
+)
 
 
 def _walk(patterns: list, prefix: str = "") -> Iterator[tuple[str, str]]:
