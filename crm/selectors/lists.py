@@ -89,9 +89,12 @@ def filtered(
     *,
     params: Mapping[str, Any],
     definitions: Iterable[CustomFieldDefinition] = (),
-    custom_params: Mapping[str, str] | None = None,
+    custom_filters: Mapping[str, Any] | None = None,
 ) -> OwnedQuerySet[Any]:
-    """Apply a list's filters (already validated by its form) to a visible queryset."""
+    """Apply a list's filters (already validated by its form) to a visible queryset.
+
+    ``custom_filters`` holds the parsed custom-field filters by field key.
+    """
     if text := params.get("q"):
         queryset = text_search(queryset, text)
     if owner := params.get("owner"):
@@ -113,9 +116,9 @@ def filtered(
     if source := params.get("source"):
         queryset = queryset.filter(source=source)
     for definition in definitions:
-        raw = (custom_params or {}).get(definition.key)
-        if raw:
-            queryset = queryset.filter(filter_condition(definition, raw))
+        value = (custom_filters or {}).get(definition.key)
+        if value not in (None, ""):
+            queryset = queryset.filter(filter_condition(definition, value))
     return queryset
 
 
