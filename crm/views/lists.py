@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -24,7 +23,7 @@ from crm.errors import CrmError
 from crm.forms import ListFilterForm, SavedViewForm
 from crm.models import CustomFieldDefinition, FieldType, SavedView, Tag
 from crm.selectors import filtered, ordering
-from crm.selectors.exports import export_header, export_rows
+from crm.selectors.exports import export_lines
 from crm.selectors.lists import DEFAULT_SORT, seek_page
 from crm.views.helpers import bad_query, redirect_after_post, render_page, user_of
 from crm.views.kinds import KINDS, RecordKind
@@ -124,13 +123,6 @@ def record_list(request: HttpRequest, kind: str) -> HttpResponse:
     )
 
 
-class _Echo:
-    """A file-like object whose ``write`` hands back the line, for ``csv.writer`` streaming."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
 @require_GET
 @login_required
 def record_export(request: HttpRequest, kind: str) -> HttpResponse | StreamingHttpResponse:
@@ -145,17 +137,13 @@ def record_export(request: HttpRequest, kind: str) -> HttpResponse | StreamingHt
     if not form.is_valid():
         return bad_query(request, form)
     state = list_state(request, spec, form)
-    header = export_header(spec.key, state.definitions)
     schema = connection.schema_name  # type: ignore[attr-defined]
-    writer = csv.writer(_Echo())
 
     def lines() -> Iterator[str]:
-        yield "\ufeff" + writer.writerow(header)  # BOM: spreadsheets then read UTF-8
         with schema_context(schema):
-            for row in export_rows(
+            yield from export_lines(
                 state.queryset, kind=spec.key, order=state.order, definitions=state.definitions
-            ):
-                yield writer.writerow(row)
+            )
 
     filename = f"{spec.url_prefix}-{timezone.localdate().isoformat()}.csv"
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
