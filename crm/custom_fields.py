@@ -153,17 +153,24 @@ def display_value(
             return str(stored)
 
 
-def filter_condition(definition: CustomFieldDefinition, raw: str) -> Q:
-    """A list filter on one custom field: exact for typed values, substring for text."""
+def filter_condition(definition: CustomFieldDefinition, value: Any) -> Q:
+    """A list filter on one custom field: exact for typed values, substring for text.
+
+    ``value`` comes from the list's filter form: an id for users, a date for dates, text
+    (without NUL, bounded) for the others.
+    """
     key = definition.key
     match definition.field_type:
         case FieldType.MULTI_CHOICE:
-            return Q(custom__contains={key: [raw]})
+            return Q(custom__contains={key: [str(value)]})
         case FieldType.CHECKBOX:
-            return Q(custom__contains={key: raw.lower() in ("1", "true", "yes", "on")})
+            return Q(custom__contains={key: str(value).lower() in ("1", "true", "yes", "on")})
         case FieldType.USER:
-            return Q(custom__contains={key: int(raw)}) if raw.isdigit() else Q(pk__in=[])
-        case FieldType.CHOICE | FieldType.DATE:
-            return Q(custom__contains={key: raw})
+            return Q(custom__contains={key: int(value)})
+        case FieldType.DATE:
+            iso = value.isoformat() if isinstance(value, datetime.date) else str(value)
+            return Q(custom__contains={key: iso})
+        case FieldType.CHOICE:
+            return Q(custom__contains={key: str(value)})
         case _:
-            return Q(**{f"custom__{key}__icontains": raw})
+            return Q(**{f"custom__{key}__icontains": str(value)})

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from crm.custom_fields import form_field_name
+from crm.forms.query import RecordIdField, SearchTextField
 from crm.forms.widgets import active_users, style_fields
 from crm.models import (
     ActivityKind,
+    CustomFieldDefinition,
+    FieldType,
     LeadSource,
     LeadStatus,
     ListType,
@@ -18,13 +23,39 @@ from crm.models import (
     StageKind,
     Tag,
 )
+from crm.selectors.lists import CURSOR_MAX_LENGTH
 from tenants.users.models import User
+
+#: Longest value a text filter on a custom field takes.
+CUSTOM_FILTER_MAX_LENGTH = 100
+
+
+def custom_filter_field(definition: CustomFieldDefinition) -> forms.Field:
+    """The field that parses a list's filter on one custom field (``?cf_<key>=``).
+
+    Users are filtered by id and dates by day; everything else by text (exact for choices,
+    a substring for free text), bounded like every query parameter.
+    """
+    label = definition.label
+    match definition.field_type:
+        case FieldType.USER:
+            return RecordIdField(label=label)
+        case FieldType.DATE:
+            return forms.DateField(required=False, label=label)
+        case _:
+            return forms.CharField(required=False, max_length=CUSTOM_FILTER_MAX_LENGTH, label=label)
 
 
 class ListFilterForm(forms.Form):
-    """Search, owner, tag and date filters shared by every list; sort and page."""
+    """Search, owner, tag, date and custom-field filters shared by every list; sort and page.
 
-    q = forms.CharField(required=False, max_length=100, label=_("Search"))
+    Every parameter a list page reads goes through this form, so a list, its export and its
+    saved views refuse the same malformed values. Cursors (``after``, ``before``) are only
+    bounded here: one that does not decode is ignored by the list, which starts from the
+    first page (``crm.selectors.lists.decode_cursor``).
+    """
+
+    q = SearchTextField()
     # Plain choices of ids, loaded once: validating a chosen owner or tag and rendering the
     # selects (twice, with the bulk bar) then costs no further queries.
     owner = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, label=_("Owner"))
@@ -36,20 +67,31 @@ class ListFilterForm(forms.Form):
         required=False, label=_("Created until"), widget=forms.DateInput(attrs={"type": "date"})
     )
     sort = forms.CharField(required=False, max_length=30)
-    after = forms.CharField(required=False, max_length=400)
-    before = forms.CharField(required=False, max_length=400)
+    after = forms.CharField(required=False, max_length=CURSOR_MAX_LENGTH)
+    before = forms.CharField(required=False, max_length=CURSOR_MAX_LENGTH)
+    view = RecordIdField(label=_("Saved view"))
 
     #: Query parameters that move through a list rather than filter it.
     PAGING = ("after", "before", "page", "view")
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, definitions: Iterable[CustomFieldDefinition] = (), **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.definitions = list(definitions)
+        for definition in self.definitions:
+            self.fields[form_field_name(definition)] = custom_filter_field(definition)
         owners = [(user.pk, str(user)) for user in active_users().only("full_name", "email")]
         tags = list(Tag.objects.order_by("name").values_list("pk", "name"))
         self.fields["owner"].choices = [("", _("Any owner")), *owners]  # type: ignore[attr-defined]
         self.fields["tag"].choices = [("", _("Any tag")), *tags]  # type: ignore[attr-defined]
         self.owner_choices = owners
         style_fields(self)
+
+    def custom_filters(self) -> dict[str, Any]:
+        """The given custom-field filters of a valid form, by field key."""
+        values = {d.key: self.cleaned_data.get(form_field_name(d)) for d in self.definitions}
+        return {key: value for key, value in values.items() if value not in (None, "")}
 
 
 class DealFilterForm(ListFilterForm):

@@ -3,6 +3,7 @@
 from crm.models.activities import ACTIVITY_ICONS, LINK_FIELDS, Activity, ActivityKind
 from crm.models.base import (
     CUSTOMISABLE_TYPES,
+    MAX_RECORD_ID,
     AuditAction,
     AuditEntry,
     Colour,
@@ -38,6 +39,7 @@ __all__ = [
     "ACTIVITY_ICONS",
     "CUSTOMISABLE_TYPES",
     "LINK_FIELDS",
+    "MAX_RECORD_ID",
     "Activity",
     "ActivityKind",
     "AuditAction",

@@ -10,6 +10,9 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+#: The largest id a ``BigAutoField`` primary key holds (PostgreSQL ``bigint``).
+MAX_RECORD_ID = 2**63 - 1
+
 
 class ObjectType(models.TextChoices):
     """The record types that carry owners, tags, custom fields and audit entries."""

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import csv
+import unicodedata
 from collections.abc import Callable, Iterator
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import models
@@ -15,8 +18,11 @@ from tenants.users.models import User
 
 #: Rows read per query; memory stays flat however long the list is.
 EXPORT_CHUNK = 1000
-#: Characters that make spreadsheets treat a cell as a formula.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: First characters that make a spreadsheet read a text cell as a formula or a command: the
+#: formula signs, tab and carriage return (OWASP's list), ``|`` (DDE commands in older
+#: spreadsheets), ``;`` (a spreadsheet that splits on semicolons starts a new cell there).
+#: Compatibility forms count too: full-width ``U+FF1D`` is ``=`` once normalised (NFKC).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "|", ";")
 
 Cell = Callable[[Any], Any]
 
@@ -107,24 +113,55 @@ COLUMNS: dict[str, list[tuple[Any, Cell]]] = {
 
 
 def safe_cell(value: Any) -> str:
-    """A cell as text; text that a spreadsheet would run as a formula is quoted."""
+    """A cell as a spreadsheet shows it, never as a formula it would run.
+
+    Every exported cell goes through here, the header included. Finite numbers stay numbers
+    (a negative amount is ``-1500.00``, not text). Text that starts like a formula, in any
+    compatibility form (full-width U+FF1D is ``=``), is prefixed with an apostrophe, which
+    spreadsheets read as "the rest is text": a name ``-Smith`` exports as ``'-Smith``.
+    """
     if value is None:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if isinstance(value, int | float | Decimal) and _is_finite(value):
+        return str(value)
     text = str(value)
-    return f"'{text}" if text.startswith(_FORMULA_START) else text
+    return f"'{text}" if starts_like_a_formula(text) else text
+
+
+def starts_like_a_formula(text: str) -> bool:
+    """Whether a spreadsheet would read ``text`` typed into a cell as a formula or command."""
+    return unicodedata.normalize("NFKC", text[:1]).startswith(FORMULA_START)
+
+
+def _is_finite(number: int | float | Decimal) -> bool:
+    return isinstance(number, int) or Decimal(number).is_finite()
+
+
+def _number_or_text(stored: Any) -> Any:
+    """A stored decimal string as a number, so it exports as one; anything else as it is."""
+    try:
+        return Decimal(str(stored))
+    except InvalidOperation:
+        return stored
 
 
 def _custom_cell(definition: CustomFieldDefinition, stored: Any, users: dict[int, Any]) -> Any:
     """Numbers and dates as stored (ISO, dot decimals), so spreadsheets read them as such."""
-    if definition.field_type in (FieldType.NUMBER, FieldType.MONEY, FieldType.DATE):
+    if stored is None:
+        return None
+    if definition.field_type in (FieldType.NUMBER, FieldType.MONEY):
+        return _number_or_text(stored)
+    if definition.field_type == FieldType.DATE:
         return stored
     return display_value(definition, stored, users)
 
 
 def export_header(kind: str, definitions: list[CustomFieldDefinition]) -> list[str]:
-    return [str(label) for label, _cell in COLUMNS[kind]] + [d.label for d in definitions]
+    """The header row: the list's columns, then its custom fields (labels admins choose)."""
+    labels = [label for label, _cell in COLUMNS[kind]] + [d.label for d in definitions]
+    return [safe_cell(str(label)) for label in labels]
 
 
 def export_rows(
@@ -168,3 +205,29 @@ def export_rows(
         if len(records) < chunk:
             return
         last = records[-1]
+
+
+class _Echo:
+    """A file-like object whose ``write`` hands back the line, for ``csv.writer`` streaming."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def export_lines(
+    queryset: models.QuerySet[Any],
+    *,
+    kind: str,
+    order: tuple[str, ...],
+    definitions: list[CustomFieldDefinition],
+) -> Iterator[str]:
+    """The CSV file of an export, line by line: a byte-order mark, the header, the rows.
+
+    Every cell comes from :func:`export_header` or :func:`export_rows`, so through
+    :func:`safe_cell`. Every field is quoted, so a separator inside a cell (a semicolon, for
+    spreadsheets that split on it) stays inside it instead of starting a new cell there.
+    """
+    writer = csv.writer(_Echo(), quoting=csv.QUOTE_ALL)
+    yield "\ufeff" + writer.writerow(export_header(kind, definitions))  # BOM: read as UTF-8
+    for row in export_rows(queryset, kind=kind, order=order, definitions=definitions):
+        yield writer.writerow(row)

@@ -6,18 +6,21 @@ import base64
 import binascii
 import datetime
 import json
+import math
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.exceptions import EmptyResultSet, FieldDoesNotExist, ValidationError
 from django.db import connection, models
 from django.db.models import Q
 from django.utils import timezone
 
 from crm.custom_fields import filter_condition
 from crm.models import (
+    MAX_RECORD_ID,
     Activity,
     Company,
     Contact,
@@ -86,9 +89,12 @@ def filtered(
     *,
     params: Mapping[str, Any],
     definitions: Iterable[CustomFieldDefinition] = (),
-    custom_params: Mapping[str, str] | None = None,
+    custom_filters: Mapping[str, Any] | None = None,
 ) -> OwnedQuerySet[Any]:
-    """Apply a list's filters (already validated by its form) to a visible queryset."""
+    """Apply a list's filters (already validated by its form) to a visible queryset.
+
+    ``custom_filters`` holds the parsed custom-field filters by field key.
+    """
     if text := params.get("q"):
         queryset = text_search(queryset, text)
     if owner := params.get("owner"):
@@ -110,9 +116,9 @@ def filtered(
     if source := params.get("source"):
         queryset = queryset.filter(source=source)
     for definition in definitions:
-        raw = (custom_params or {}).get(definition.key)
-        if raw:
-            queryset = queryset.filter(filter_condition(definition, raw))
+        value = (custom_filters or {}).get(definition.key)
+        if value not in (None, ""):
+            queryset = queryset.filter(filter_condition(definition, value))
     return queryset
 
 
@@ -181,7 +187,10 @@ class PageSlice:
 def capped_count(queryset: models.QuerySet[Any], cap: int) -> tuple[int, bool]:
     """``COUNT(*)`` over at most ``cap + 1`` rows: exact for small lists, bounded for big ones."""
     inner = queryset.order_by().values("pk")[: cap + 1]
-    sql, params = inner.query.sql_with_params()
+    try:
+        sql, params = inner.query.sql_with_params()
+    except EmptyResultSet:  # a condition that matches nothing, such as ``none()``
+        return (0, False)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT COUNT(*) FROM ({sql}) AS capped", params)  # noqa: S608 -- sql is Django-compiled, values are bound parameters
         row = cursor.fetchone()
@@ -213,22 +222,76 @@ def encode_cursor(value: Any, pk: int) -> str:
         value = value.isoformat()
     elif isinstance(value, Decimal):
         value = str(value)
-    raw = json.dumps([value, pk], separators=(",", ":")).encode()
+    raw = json.dumps([value, pk], separators=(",", ":"), ensure_ascii=False).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
+#: Longest cursor token read: the lists' own stay below it, even for a sort value of 254
+#: four-byte characters (an email address of emoji), which encodes to about 1,400.
+CURSOR_MAX_LENGTH = 2000
+_BASE64URL = re.compile(r"[A-Za-z0-9_-]+={0,2}")
+
+
+def _not_a_number(constant: str) -> Any:
+    """JSON's ``Infinity``, ``-Infinity`` and ``NaN`` are no sort value."""
+    raise ValueError(constant)
+
+
+def _json_types(field: models.Field[Any, Any]) -> tuple[type, ...]:
+    """The JSON types :func:`encode_cursor` writes for a column of this field."""
+    internal = field.get_internal_type()
+    if internal.endswith(("IntegerField", "AutoField")):
+        return (int,)
+    if internal == "FloatField":
+        return (int, Decimal)
+    return (str,)  # text, and dates, times and decimals as ISO / decimal strings
+
+
+def _sort_value(field: models.Field[Any, Any], value: Any) -> Any:
+    """``value`` typed as the column, or ``ValueError``/``ValidationError`` if it is not one."""
+    if value is None:
+        if not field.null:
+            raise ValueError("null")
+        return None
+    if type(value) not in _json_types(field):  # type(), so that true is not the integer 1
+        raise ValueError(type(value).__name__)
+    if isinstance(value, str) and "\x00" in value:
+        raise ValueError("NUL")
+    typed = field.to_python(value)
+    if not isinstance(field, models.CharField | models.TextField):
+        # Integer ranges and decimal digits: what the database cannot compare with. Text is
+        # compared as it is, even where stored rows would fail today's form validation.
+        field.run_validators(typed)
+    if isinstance(typed, float) and not math.isfinite(typed):
+        raise ValueError("not finite")
+    if isinstance(typed, datetime.datetime) and timezone.is_naive(typed):
+        typed = timezone.make_aware(typed, datetime.UTC)
+    return typed
+
+
 def decode_cursor(model: type[models.Model], column: str, token: str) -> tuple[Any, int] | None:
-    """The sort value (typed as the column) and id of a cursor; ``None`` when it is not one."""
+    """The sort value (typed as the column) and id of a cursor; ``None`` when it is not one.
+
+    A cursor is the URL-safe base64 of the JSON ``[value, id]`` that :func:`encode_cursor`
+    writes. Anything else is not one, and the list starts from its first page: another
+    alphabet or shape, numbers JSON parsers accept but a column cannot hold (``Infinity``,
+    ``1e999``), a value of another JSON type than the column's (a number for a name, a
+    boolean for an id), text with NUL, an id outside ``bigint``.
+    """
+    if not token or len(token) > CURSOR_MAX_LENGTH or not _BASE64URL.fullmatch(token):
+        return None
     try:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
-        value, pk = json.loads(raw)
+        decoded = json.loads(raw, parse_constant=_not_a_number, parse_float=Decimal)
+        if not isinstance(decoded, list) or len(decoded) != 2:
+            return None
+        value, pk = decoded
+        if type(pk) is not int or not 1 <= pk <= MAX_RECORD_ID:
+            return None
         field = model._meta.get_field(column)
         field = getattr(field, "output_field", None) or field
-        typed = None if value is None else field.to_python(value)  # type: ignore[union-attr]
-        if isinstance(typed, datetime.datetime) and timezone.is_naive(typed):
-            typed = timezone.make_aware(typed, datetime.UTC)
-        return typed, int(pk)
-    except (ValueError, TypeError, binascii.Error, ValidationError, FieldDoesNotExist):
+        return _sort_value(field, value), pk  # type: ignore[arg-type]
+    except (ValueError, binascii.Error, ValidationError, FieldDoesNotExist):
         return None
 
 

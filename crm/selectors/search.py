@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Any
 
 from django.contrib.postgres.lookups import TrigramWordSimilar
-from django.contrib.postgres.search import SearchQuery, TrigramWordSimilarity
+from django.contrib.postgres.search import (
+    SearchQuery,
+    SearchVector,
+    SearchVectorExact,
+    TrigramWordSimilarity,
+)
 from django.db import connection, models
 from django.db.models import Q, Value
 from django.db.models.expressions import RawSQL
@@ -16,14 +22,21 @@ from django.db.models.functions import Upper
 from django.db.models.lookups import Contains
 from django.utils.translation import gettext_lazy as _
 
-from crm.models import Company, Contact, Deal, Lead, OwnedQuerySet
+from crm.models import Activity, Company, Contact, Deal, Lead, OwnedQuerySet
+from crm.models.activities import activity_search_vector
 
-#: The column each record type is known by.
+#: The column each record type is known by (each has a trigram index on ``UPPER(column)``).
 NAME_COLUMN: dict[type[models.Model], str] = {
     Contact: "full_name",
     Company: "name",
     Lead: "name",
     Deal: "title",
+    Activity: "subject",
+}
+#: What a list search also reads besides the name, for records whose words matter beyond
+#: it: an activity's notes and outcome. Each is the expression of a GIN index.
+WORDS_VECTOR: dict[type[models.Model], Callable[[], SearchVector]] = {
+    Activity: activity_search_vector,
 }
 #: Shorter queries only use full text and substring matching (trigrams of 1-2 letters are noise).
 TYPO_MIN_LENGTH = 3
@@ -51,17 +64,38 @@ def typo_condition(model: type[models.Model], text: str) -> Q:
     return Q(TrigramWordSimilar(Upper(NAME_COLUMN[model]), Value(text.strip().upper()[:100])))
 
 
+def words_condition(model: type[models.Model], text: str) -> Q | None:
+    """Every word of ``text`` starts a word of the record's other searched fields, if any.
+
+    ``None`` when the model searches its name only, or ``text`` has no word.
+    """
+    vector = WORDS_VECTOR.get(model)
+    query = prefix_query(text)
+    if vector is None or query is None:
+        return None
+    return Q(SearchVectorExact(vector(), query))
+
+
 def text_search(queryset: OwnedQuerySet[Any], text: str) -> OwnedQuerySet[Any]:
     """Records whose name contains every word of ``text``; failing that, close spellings.
 
-    Both conditions are served by the trigram GIN index on ``UPPER(name)``, whose selectivity
-    PostgreSQL estimates well, so list pages keep index plans on 100k rows (measured in
-    ``bench/crm_pages.py``). The typo fallback costs one ``EXISTS`` query.
+    Activities also match when every word starts a word of their notes or outcome: a call
+    is found by what was said, not only by its subject. The list keeps its own order (its
+    pages are cursors on the sort column); the ranking is the fallback: close spellings of
+    the name only show when nothing matches exactly.
+
+    The name conditions are served by the trigram GIN index on ``UPPER(name)``, whose
+    selectivity PostgreSQL estimates well, so list pages keep index plans on 100k rows
+    (measured in ``bench/crm_pages.py``); the words of activities by a GIN index on their
+    search vector. The typo fallback costs one ``EXISTS`` query.
     """
     text = text.strip()
     if not text:
         return queryset
-    matches = queryset.filter(name_condition(queryset.model, text))
+    condition = name_condition(queryset.model, text)
+    if (words := words_condition(queryset.model, text)) is not None:
+        condition |= words
+    matches = queryset.filter(condition)
     if len(text) < TYPO_MIN_LENGTH or matches.exists():
         return matches
     return queryset.filter(typo_condition(queryset.model, text))

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from crm import services
 from crm.errors import CrmError
 from crm.forms import ActivityForm, CompleteForm
+from crm.forms.query import ActivityPrefillForm, valid_values
 from crm.models import Activity
 from crm.selectors import editable_or_404, visible_or_404
 from crm.views.helpers import redirect_after_post, render_page, user_of, write_required
@@ -36,14 +37,12 @@ def activity_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     user = user_of(request)
     activity = editable_or_404(Activity.objects.all(), user, pk) if pk is not None else None
     initial: dict[str, Any] = {"owner": user.pk, "kind": "call"}
-    follow_up_id = request.GET.get("follow_up", "")
-    if activity is None and follow_up_id.isdigit():
+    prefill = valid_values(ActivityPrefillForm(request.GET))
+    follow_up_id = prefill.pop("follow_up", None)
+    if activity is None and follow_up_id:
         previous = visible_or_404(Activity.objects.all(), user, follow_up_id)
         initial.update(services.activity_follow_up_initial(previous))
-    for name in (*LINKS, "kind"):
-        value = request.GET.get(name, "")
-        if value:
-            initial[name] = int(value) if value.isdigit() else value
+    initial.update(prefill)
     form = ActivityForm(request.POST or None, instance=activity, initial=initial, user=user)
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in form.Meta.fields}

@@ -22,9 +22,10 @@ from crm.forms import (
     ReassignForm,
     StageForm,
 )
+from crm.forms.query import AuditFilterForm
 from crm.models import AuditEntry, CustomFieldDefinition, ObjectType, Pipeline, Stage
 from crm.selectors import describe_changes, paginate
-from crm.views.helpers import redirect_after_post, render_page, user_of
+from crm.views.helpers import bad_query, redirect_after_post, render_page, user_of
 from tenants.users.permissions import admin_required
 
 
@@ -224,15 +225,16 @@ def crm_settings(request: HttpRequest) -> HttpResponse:
 @feature_required("audit_log")
 def audit_log(request: HttpRequest) -> HttpResponse:
     """Every create, update, delete, move, merge and conversion, newest first."""
+    filters = AuditFilterForm(request.GET)
+    if not filters.is_valid():
+        return bad_query(request, filters)
+    object_type, actor = filters.cleaned_data["type"], filters.cleaned_data["actor"]
     entries = AuditEntry.objects.select_related("actor").order_by("-created_at", "-id")
-    object_type = request.GET.get("type", "")
-    if object_type in ObjectType.values:
+    if object_type:
         entries = entries.filter(object_type=object_type)
-    actor = request.GET.get("actor", "")
-    if actor.isdigit():
-        entries = entries.filter(actor_id=int(actor))
-    page_number = request.GET.get("page", "1")
-    page = paginate(entries, page=int(page_number) if page_number.isdigit() else 1, per_page=50)
+    if actor:
+        entries = entries.filter(actor_id=actor)
+    page = paginate(entries, page=filters.cleaned_data["page"] or 1, per_page=50)
     described: list[Any] = describe_changes(page.items)
     return render_page(
         request,

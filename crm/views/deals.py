@@ -14,13 +14,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from crm import services
 from crm.errors import CrmError
 from crm.forms import LeadConvertForm, LostReasonForm, active_users
+from crm.forms.query import BoardFilterForm, LostPrefillForm, parse_record_id, valid_values
 from crm.models import Deal, Lead, Pipeline, Stage, StageKind, Tag
 from crm.selectors import board_columns, column_more, editable_or_404, visible_or_404
-from crm.views.helpers import redirect_after_post, render_page, user_of, write_required
-
-
-def _int_or_none(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+from crm.views.helpers import (
+    bad_query,
+    redirect_after_post,
+    render_page,
+    user_of,
+    write_required,
+)
 
 
 @require_GET
@@ -35,7 +38,10 @@ def deal_board(request: HttpRequest, pipeline_id: int | None = None) -> HttpResp
     pipeline = next((p for p in pipelines if p.pk == chosen), None)
     if pipeline is None:
         raise Http404
-    owner, tag = _board_filters(request)
+    filters = BoardFilterForm(request.GET)
+    if not filters.is_valid():
+        return bad_query(request, filters)
+    owner, tag = _board_filters(filters)
     columns = board_columns(pipeline=pipeline, user=user, owner=owner, tag=tag)
     partial_only = getattr(request, "htmx", False) and not request.htmx.boosted  # type: ignore[attr-defined]
     return render_page(
@@ -56,9 +62,9 @@ def deal_board(request: HttpRequest, pipeline_id: int | None = None) -> HttpResp
     )
 
 
-def _board_filters(request: HttpRequest) -> tuple[Any, Tag | None]:
-    owner_id = _int_or_none(request.GET.get("owner"))
-    tag_id = _int_or_none(request.GET.get("tag"))
+def _board_filters(filters: BoardFilterForm) -> tuple[Any, Tag | None]:
+    """The owner and tag a valid board filter form names (``None`` for any, or unknown ids)."""
+    owner_id, tag_id = filters.cleaned_data["owner"], filters.cleaned_data["tag"]
     owner = active_users().filter(pk=owner_id).first() if owner_id else None
     tag = Tag.objects.filter(pk=tag_id).first() if tag_id else None
     return owner, tag
@@ -70,10 +76,13 @@ def deal_column_more(request: HttpRequest, stage_id: int) -> HttpResponse:
     """The next cards of one board column after the card ``after``, and a new "show more" link."""
     user = user_of(request)
     stage = get_object_or_404(Stage.objects.select_related("pipeline"), pk=stage_id)
-    after = visible_or_404(Deal.objects.filter(stage=stage), user, request.GET.get("after"))
-    owner, tag = _board_filters(request)
+    filters = BoardFilterForm(request.GET)
+    if not filters.is_valid():
+        return bad_query(request, filters)
+    after = visible_or_404(Deal.objects.filter(stage=stage), user, filters.cleaned_data["after"])
+    owner, tag = _board_filters(filters)
     deals, more = column_more(stage=stage, user=user, after=after, owner=owner, tag=tag)
-    left = max(0, (_int_or_none(request.GET.get("left")) or 0) - len(deals))
+    left = max(0, (filters.cleaned_data["left"] or 0) - len(deals))
     return render_page(
         request,
         "crm/_board_cards.html",
@@ -99,15 +108,16 @@ def deal_lost(request: HttpRequest, pk: int) -> HttpResponse:
     user = user_of(request)
     deal = editable_or_404(Deal.objects.select_related("stage", "pipeline"), user, pk)
     if request.method == "GET":
+        suggested = valid_values(LostPrefillForm(request.GET))
         form = LostReasonForm(
             initial={
-                "stage": _int_or_none(request.GET.get("stage"))
+                "stage": suggested.get("stage")
                 or Stage.objects.filter(pipeline_id=deal.pipeline_id, kind=StageKind.LOST)
                 .order_by("position", "id")
                 .values_list("pk", flat=True)
                 .first(),
-                "above": _int_or_none(request.GET.get("above")),
-                "below": _int_or_none(request.GET.get("below")),
+                "above": suggested.get("above"),
+                "below": suggested.get("below"),
                 "lost_reason": deal.lost_reason,
             },
             deal=deal,
@@ -148,10 +158,10 @@ def deal_move(request: HttpRequest, pk: int) -> HttpResponse:
     """Drop a card: stage and neighbours come from the board; answers the refreshed board."""
     user = user_of(request)
     deal = editable_or_404(Deal.objects.select_related("pipeline"), user, pk)
-    stage = get_object_or_404(Stage, pk=_int_or_none(request.POST.get("stage")))
+    stage = get_object_or_404(Stage, pk=parse_record_id(request.POST.get("stage")))
     neighbours = Deal.objects.visible_to(user).filter(stage=stage)
-    above_id = _int_or_none(request.POST.get("above"))
-    below_id = _int_or_none(request.POST.get("below"))
+    above_id = parse_record_id(request.POST.get("above"))
+    below_id = parse_record_id(request.POST.get("below"))
     above = neighbours.filter(pk=above_id).first() if above_id else None
     below = neighbours.filter(pk=below_id).first() if below_id else None
     try:

@@ -6,10 +6,12 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
 
 View = Callable[..., HttpResponse]
@@ -32,6 +34,38 @@ def render_page(
     """The whole page, or only ``partial`` of it when htmx asks for a region."""
     name = f"{template}#{partial}" if partial and is_partial_request(request) else template
     return render(request, name, context, status=status)
+
+
+def query_problems(form: forms.Form) -> list[str]:
+    """Each parameter of an invalid query form as "label: what is wrong with it"."""
+    problems = []
+    for name, errors in form.errors.items():
+        label = form[name].label if name in form.fields else ""
+        problems += [f"{label}: {error}" if label else str(error) for error in errors]
+    return problems
+
+
+def bad_query(request: HttpRequest, form: forms.Form) -> HttpResponse:
+    """A 400 page naming the query parameters the page cannot read, with a link without them.
+
+    Pages whose query string selects what they show answer this instead of guessing: an
+    unreadable filter is not silently dropped, so nobody takes an unfiltered list for a
+    filtered one.
+    """
+    return render(
+        request,
+        "crm/bad_query.html",
+        {"problems": query_problems(form), "plain_url": request.path},
+        status=400,
+    )
+
+
+def bad_query_json(form: forms.Form) -> JsonResponse:
+    """The JSON twin of :func:`bad_query`, for endpoints that scripts read."""
+    message = _("The address has parameters Rapport cannot read.")
+    return JsonResponse(
+        {"results": [], "error": message, "problems": query_problems(form)}, status=400
+    )
 
 
 def redirect_after_post(request: HttpRequest, url: str) -> HttpResponse:

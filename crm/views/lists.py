@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -24,9 +23,9 @@ from crm.errors import CrmError
 from crm.forms import ListFilterForm, SavedViewForm
 from crm.models import CustomFieldDefinition, FieldType, SavedView, Tag
 from crm.selectors import filtered, ordering
-from crm.selectors.exports import export_header, export_rows
+from crm.selectors.exports import export_lines
 from crm.selectors.lists import DEFAULT_SORT, seek_page
-from crm.views.helpers import redirect_after_post, render_page, user_of
+from crm.views.helpers import bad_query, redirect_after_post, render_page, user_of
 from crm.views.kinds import KINDS, RecordKind
 from crm.views.records import attach_custom_users, definitions_for, kind_or_404
 
@@ -35,31 +34,31 @@ PER_PAGE = 25
 
 @dataclass(frozen=True)
 class ListState:
-    """What a list's query string selects: the filter form, the records in order, the sort."""
+    """What a valid list query selects: the filter form, the records in order, the sort."""
 
     form: ListFilterForm
     queryset: Any
     sort: str
     order: tuple[str, ...]
     definitions: list[CustomFieldDefinition]
-    custom_params: dict[str, str]
 
 
-def list_state(request: HttpRequest, spec: RecordKind) -> ListState:
-    """The visible records matching the request's filters, in the requested order."""
-    user = user_of(request)
+def list_filter_form(request: HttpRequest, spec: RecordKind) -> ListFilterForm:
+    """The list's query string, parsed by its filter form (custom fields included)."""
     data = request.GET.copy()
     if spec.key == "activity" and "status" not in data:
         data["status"] = "open"
-    form = spec.filter_form_class(data)
-    params = form.cleaned_data if form.is_valid() else {}
-    definitions = definitions_for(spec)
-    custom_params = {d.key: request.GET.get(form_field_name(d), "") for d in definitions}
+    return spec.filter_form_class(data, definitions=definitions_for(spec))
+
+
+def list_state(request: HttpRequest, spec: RecordKind, form: ListFilterForm) -> ListState:
+    """The visible records matching a valid filter form, in the requested order."""
+    params = form.cleaned_data
     queryset = filtered(
-        spec.objects().visible_to(user),
+        spec.objects().visible_to(user_of(request)),
         params=params,
-        definitions=definitions,
-        custom_params=custom_params,
+        definitions=form.definitions,
+        custom_filters=form.custom_filters(),
     )
     sort = params.get("sort") or DEFAULT_SORT[spec.model]
     order = ordering(spec.model, sort)
@@ -68,7 +67,7 @@ def list_state(request: HttpRequest, spec: RecordKind) -> ListState:
         queryset = queryset.prefetch_related(
             Prefetch("tags", queryset=Tag.objects.order_by("name"))
         )
-    return ListState(form, queryset, sort, order, definitions, custom_params)
+    return ListState(form, queryset, sort, order, form.definitions)
 
 
 def _filters_active(request: HttpRequest) -> bool:
@@ -81,8 +80,11 @@ def record_list(request: HttpRequest, kind: str) -> HttpResponse:
     """A filterable, sortable list of the records the user may see, paged by cursor."""
     spec = kind_or_404(kind)
     user = user_of(request)
-    state = list_state(request, spec)
-    params = state.form.cleaned_data if state.form.is_valid() else {}
+    form = list_filter_form(request, spec)
+    if not form.is_valid():
+        return bad_query(request, form)
+    state = list_state(request, spec, form)
+    params = form.cleaned_data
     page = seek_page(
         state.queryset,
         order=state.order,
@@ -106,13 +108,13 @@ def record_list(request: HttpRequest, kind: str) -> HttpResponse:
             "page": page,
             "sort": state.sort,
             "custom_columns": columns,
-            "custom_filters": [(d, state.custom_params.get(d.key, "")) for d in filterable],
+            "custom_filters": [(d, form[form_field_name(d)].value() or "") for d in filterable],
             "active_nav": spec.nav,
             "row_template": f"crm/rows/_{spec.key}.html",
             "filters_active": _filters_active(request),
             "can_write": user.can_write,
             "saved_views": saved_views,
-            "current_view": request.GET.get("view", ""),
+            "current_view": params.get("view"),
             "save_view_form": SavedViewForm(
                 initial={"list_type": spec.key, "query": request.GET.urlencode()}
             ),
@@ -121,16 +123,9 @@ def record_list(request: HttpRequest, kind: str) -> HttpResponse:
     )
 
 
-class _Echo:
-    """A file-like object whose ``write`` hands back the line, for ``csv.writer`` streaming."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
 @require_GET
 @login_required
-def record_export(request: HttpRequest, kind: str) -> StreamingHttpResponse:
+def record_export(request: HttpRequest, kind: str) -> HttpResponse | StreamingHttpResponse:
     """The list's current selection as CSV, streamed: what the user sees, filtered as shown.
 
     A GET, so it keeps working when billing makes the workspace read-only, and read-only
@@ -138,18 +133,17 @@ def record_export(request: HttpRequest, kind: str) -> StreamingHttpResponse:
     schema the connection is on when the server pulls the stream.
     """
     spec = kind_or_404(kind)
-    state = list_state(request, spec)
-    header = export_header(spec.key, state.definitions)
+    form = list_filter_form(request, spec)
+    if not form.is_valid():
+        return bad_query(request, form)
+    state = list_state(request, spec, form)
     schema = connection.schema_name  # type: ignore[attr-defined]
-    writer = csv.writer(_Echo())
 
     def lines() -> Iterator[str]:
-        yield "\ufeff" + writer.writerow(header)  # BOM: spreadsheets then read UTF-8
         with schema_context(schema):
-            for row in export_rows(
+            yield from export_lines(
                 state.queryset, kind=spec.key, order=state.order, definitions=state.definitions
-            ):
-                yield writer.writerow(row)
+            )
 
     filename = f"{spec.url_prefix}-{timezone.localdate().isoformat()}.csv"
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from crm import services
 from crm.errors import CrmError
+from crm.forms.query import parse_record_id
 from crm.selectors import editable_or_404
 from crm.views.helpers import redirect_after_post, render_page, user_of, write_required
 from crm.views.kinds import KINDS
@@ -32,7 +33,7 @@ def record_merge(request: HttpRequest, kind: str) -> HttpResponse:
     spec = KINDS[kind]
     user = user_of(request)
     source = request.POST if request.method == "POST" else request.GET
-    ids = [i for i in source.getlist("ids") if i.isdigit()]
+    ids = [pk for pk in map(parse_record_id, source.getlist("ids")) if pk is not None]
     if len(ids) != 2 or ids[0] == ids[1]:
         messages.error(request, _("Select exactly two records to merge."))
         return redirect_after_post(request, reverse(spec.list_url_name))

@@ -19,6 +19,7 @@ from crm import services
 from crm.custom_fields import display_value
 from crm.errors import CrmError
 from crm.forms import BulkActionForm, ContactCompanyForm, DealContactForm, QuickAddForm
+from crm.forms.query import RecordPrefillForm, SearchForm, valid_values
 from crm.models import (
     Company,
     Contact,
@@ -40,7 +41,13 @@ from crm.selectors import (
     visible_or_404,
 )
 from crm.selectors.search import ranked, text_search
-from crm.views.helpers import redirect_after_post, render_page, user_of, write_required
+from crm.views.helpers import (
+    bad_query_json,
+    redirect_after_post,
+    render_page,
+    user_of,
+    write_required,
+)
 from crm.views.kinds import KINDS, RecordKind
 from tenants.users.models import User
 
@@ -198,9 +205,7 @@ def record_form(request: HttpRequest, kind: str, pk: int | None = None) -> HttpR
     if record is None and spec.key == "deal":
         initial["currency"] = services.crm_settings().default_currency
         initial["stage"] = services.first_open_stage(services.default_pipeline()).pk
-        for name in ("company",):
-            if request.GET.get(name, "").isdigit():
-                initial[name] = int(request.GET[name])
+        initial.update(valid_values(RecordPrefillForm(request.GET)))
     form = spec.form_class(
         request.POST or None, instance=record, initial=initial, **_form_kwargs(spec, user)
     )
@@ -342,7 +347,10 @@ def lookup(request: HttpRequest, kind: str) -> JsonResponse:
     if kind not in LOOKUPS:
         raise Http404
     model, _column = LOOKUPS[kind]
-    text = request.GET.get("q", "").strip()
+    form = SearchForm(request.GET)
+    if not form.is_valid():
+        return bad_query_json(form)
+    text = form.cleaned_data["q"]
     queryset = model.objects.visible_to(user_of(request))
     if text:
         queryset = ranked(text_search(queryset, text), text)

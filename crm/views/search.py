@@ -6,21 +6,25 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
+from crm.forms.query import SEARCH_MAX_LENGTH, SearchForm
 from crm.models import Pipeline
 from crm.selectors import global_search, my_open_activities, my_open_deals, pipeline_summary
-from crm.views.helpers import render_page, user_of
+from crm.views.helpers import bad_query, render_page, user_of
 
 
 @require_GET
 @login_required
 def search(request: HttpRequest) -> HttpResponse:
     """Matches across contacts, companies, deals and leads the user may see."""
-    text = request.GET.get("q", "")[:100]
+    form = SearchForm(request.GET)
+    if not form.is_valid():
+        return bad_query(request, form)
+    text = form.cleaned_data["q"]
     groups = global_search(user=user_of(request), text=text)
     return render_page(
         request,
         "crm/search.html",
-        {"q": text, "groups": groups, "active_nav": "search"},
+        {"q": text, "q_max_length": SEARCH_MAX_LENGTH, "groups": groups, "active_nav": "search"},
         partial="results",
     )
 
