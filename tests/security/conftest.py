@@ -6,3 +6,8 @@ from tests.billing.conftest import (  # noqa: F401 -- fixtures are found by name
     run_on_commit,
     staff,
 )
+from tests.crm.conftest import (  # noqa: F401 -- fixtures are found by name
+    admin,
+    client_as,
+    crm,
+)
