@@ -15,6 +15,22 @@
     }
   }, true);
 
+  /* An htmx request the server refused (4xx/5xx) swaps nothing by default, which looks like
+   * nothing happened. Say so where page messages go, in the page's language. */
+  document.addEventListener("htmx:responseError", function (event) {
+    var messages = document.getElementById("messages");
+    var text = document.body.getAttribute("data-request-failed");
+    if (!messages || !text) return;
+    var alert = document.createElement("div");
+    alert.className = "alert alert-danger alert-dismissible";
+    alert.setAttribute("role", "alert");
+    alert.setAttribute("data-testid", "request-failed");
+    var body = document.createElement("div");
+    body.textContent = text;
+    alert.appendChild(body);
+    messages.replaceChildren(alert);
+  });
+
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if (form instanceof HTMLFormElement && form.hasAttribute("data-confirm") &&
