@@ -27,6 +27,7 @@ WRITE_ALLOWED_URL_NAMES = frozenset(
         "password_reset_done",
         "password_reset_confirm",
         "password_reset_complete",
+        "set_language",
     }
 )
 #: URL namespaces whose writes stay open (paying is how a workspace leaves read-only).

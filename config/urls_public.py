@@ -11,6 +11,7 @@ from tenants.users import views as user_views
 urlpatterns = [
     path("", public_views.landing, name="landing"),
     path("", include("core.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", tenant_views.health, name="health"),
     path("pricing/", public_views.pricing, name="pricing"),
     path("sign-in/", public_views.workspace_sign_in, name="workspace_sign_in"),

@@ -6,6 +6,7 @@ from tenants import views as tenant_views
 
 urlpatterns = [
     path("", include("core.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", tenant_views.health, name="health"),
     path("handoff/", tenant_views.handoff, name="handoff"),
     path("", include("tenants.users.urls")),

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control
 
 from core.errors import DomainError
@@ -55,3 +58,57 @@ class DomainErrorMiddleware:
             response["HX-Reswap"] = "innerHTML"
             return response
         return render(request, "domain_error.html", context, status=exception.status_code)
+
+
+def _supported_language(code: str) -> str:
+    try:
+        return translation.get_supported_language_variant(code) if code else ""
+    except LookupError:
+        return ""
+
+
+def _zone(name: str) -> ZoneInfo | None:
+    try:
+        return ZoneInfo(name) if name else None
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+class WorkspaceLocaleMiddleware:
+    """The language and time zone of a workspace page: the person's own, else the workspace's.
+
+    Runs after authentication. On a workspace host the signed-in user's preference wins, then
+    an explicit choice made with the language switcher (its cookie), then the workspace's
+    default; Django's ``LocaleMiddleware`` (before it) has already handled the public site
+    (cookie, then ``Accept-Language``: zh-CN and zh-SG mean Simplified, zh-TW, zh-HK and zh-MO
+    Traditional). Dates are shown in the user's time zone, else the workspace's.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        tenant = getattr(request, "tenant", None)
+        workspace_language = getattr(tenant, "language", "")
+        if workspace_language and not getattr(tenant, "is_public", True):
+            user = getattr(request, "user", None)
+            signed_in = user is not None and user.is_authenticated
+            chosen = (
+                (getattr(user, "language", "") if signed_in else "")
+                or request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+                or workspace_language
+            )
+            language = _supported_language(chosen) or settings.LANGUAGE_CODE
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
+            zone = _zone(getattr(user, "time_zone", "") if signed_in else "") or _zone(
+                getattr(tenant, "time_zone", "")
+            )
+            if zone is not None:
+                timezone.activate(zone)
+        try:
+            response = self.get_response(request)
+        finally:
+            timezone.deactivate()
+        response.headers.setdefault("Content-Language", translation.get_language())
+        return response

@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from billing.models import Plan
+from core.locales import country_choices
 from tenants.models import INTERNAL_STATUSES, Tenant
 from tenants.users.models import User
 from tenants.validators import SLUG_MAX_LENGTH, validate_workspace_slug
@@ -56,6 +58,12 @@ class SignupForm(forms.Form):
         help_text=password_validation.password_validators_help_text_html(),
     )
     plan = forms.ChoiceField(label=_("Plan"), required=False, choices=public_plan_choices)
+    country = forms.ChoiceField(
+        label=_("Country"),
+        help_text=_("Sets your currency and time zone; you can change both later."),
+        choices=country_choices,
+    )
+    language = forms.ChoiceField(label=_("Language of the workspace"), choices=settings.LANGUAGES)
 
     def clean_slug(self) -> str:
         slug = str(self.cleaned_data["slug"]).strip().lower()

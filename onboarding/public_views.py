@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -20,6 +21,8 @@ from tenants.ratelimits import lookup_rate_limit, signup_rate_limit
 from tenants.selectors import workspace_url
 from tenants.tasks import workspace_lookup_email_task
 
+#: The country a signup in this language most likely comes from (a first guess only).
+LANGUAGE_COUNTRY = {"zh-hans": "CN", "zh-hant": "TW"}
 #: Session key listing the signups this browser started; only they may be followed.
 SIGNUPS_SESSION_KEY = "rapport_signups"
 
@@ -55,7 +58,15 @@ def workspace_sign_in(request: HttpRequest) -> HttpResponse:
 @signup_rate_limit
 @require_http_methods(["GET", "POST"])
 def signup(request: HttpRequest) -> HttpResponse:
-    form = SignupForm(request.POST or None, initial={"plan": request.GET.get("plan", "")})
+    language = get_language() or settings.LANGUAGE_CODE
+    form = SignupForm(
+        request.POST or None,
+        initial={
+            "plan": request.GET.get("plan", ""),
+            "language": language,
+            "country": LANGUAGE_COUNTRY.get(language, ""),
+        },
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -67,6 +78,8 @@ def signup(request: HttpRequest) -> HttpResponse:
                     admin_email=data["email"],
                     admin_password=data["password"],
                     plan_slug=data.get("plan") or "",
+                    language=data["language"],
+                    country=data["country"],
                 )
             )
         except WorkspaceError as error:

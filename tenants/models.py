@@ -48,6 +48,19 @@ class Tenant(TenantMixin):
         _("status"), max_length=20, choices=TenantStatus.choices, default=TenantStatus.PROVISIONING
     )
     status_reason: models.TextField[str, str] = models.TextField(_("status reason"), blank=True)
+    #: The workspace's own defaults: the language its people see unless they choose another,
+    #: the time zone its dates are shown in, its country (phone numbers, formats) and the base
+    #: currency its totals are converted to. Chosen at signup, changed by its admins.
+    language: models.CharField[str, str] = models.CharField(
+        _("language"), max_length=10, default="en"
+    )
+    time_zone: models.CharField[str, str] = models.CharField(
+        _("time zone"), max_length=64, default="UTC"
+    )
+    country: models.CharField[str, str] = models.CharField(_("country"), max_length=2, blank=True)
+    currency: models.CharField[str, str] = models.CharField(
+        _("base currency"), max_length=3, default="EUR"
+    )
     #: The plan chosen at signup (billing owns subscriptions; this is a slug, not a foreign key).
     plan_slug: models.SlugField[str, str] = models.SlugField(_("plan"), max_length=40, blank=True)
     closure_requested_at: models.DateTimeField[datetime | None, datetime | None] = (

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context, schema_exists
 
 from billing.services import subscription_start_trial
+from core.locales import country_currency, country_time_zone
 from tenants.errors import WorkspaceError
 from tenants.handoff import handoff_token_issue, handoff_tokens_void, signup_row_lock
 from tenants.models import Domain, Signup, SignupStatus, Tenant, TenantStatus
@@ -45,6 +46,19 @@ class SignupRequest:
     admin_email: str
     admin_password: str
     plan_slug: str = ""
+    #: The workspace's default language and its country (which suggests the base currency
+    #: and time zone; the admin can change all of them later).
+    language: str = "en"
+    country: str = ""
+
+
+def _locale_apply(tenant: Tenant, request: SignupRequest) -> None:
+    """Set the new workspace's language, country, base currency and time zone."""
+    country = request.country.upper()
+    tenant.language = request.language or "en"
+    tenant.country = country
+    tenant.currency = country_currency(country) or "USD"
+    tenant.time_zone = country_time_zone(country)
 
 
 def pooled_count() -> int:
@@ -123,15 +137,16 @@ def _signup_reserve(request: SignupRequest) -> tuple[Signup, bool]:
         tenant.slug = request.slug
         tenant.plan_slug = request.plan_slug
         tenant.status = TenantStatus.PROVISIONING
-        tenant.save()
     else:
-        tenant = Tenant.objects.create(
+        tenant = Tenant(
             schema_name=generate_schema_name(),
             name=request.company_name,
             slug=request.slug,
             plan_slug=request.plan_slug,
             status=TenantStatus.PROVISIONING,
         )
+    _locale_apply(tenant, request)
+    tenant.save()
     Domain.objects.create(domain=workspace_hostname(request.slug), tenant=tenant, is_primary=True)
     signup = Signup.objects.create(
         tenant=tenant,

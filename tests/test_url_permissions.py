@@ -31,6 +31,7 @@ TENANT_PUBLIC = {
     "health",
     "favicon",
     "apple_touch_icon",
+    "set_language",
 }
 #: Public-host pages anyone may open (everything else there is the ops console).
 PUBLIC_OPEN_PREFIXES = (
@@ -43,6 +44,7 @@ PUBLIC_OPEN_PREFIXES = (
     "apple-touch-icon.png",
     "pricing",
     "sign-in",
+    "i18n/",
 )
 
 

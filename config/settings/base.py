@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
-from django.utils.translation import gettext_lazy as _
 from kombu import Queue
 
 from config.env import BASE_DIR, DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, env
@@ -87,6 +86,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "core.middleware.WorkspaceLocaleMiddleware",
     "core.middleware.PrivatePagesMiddleware",
     "core.middleware.DomainErrorMiddleware",
     "billing.middleware.BillingAccessMiddleware",
@@ -309,7 +309,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
 # --- Internationalisation, static files ---------------------------------------------------------
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English"))]
+#: Each language is named in itself, as language switchers do.
+LANGUAGES = [("en", "English"), ("zh-hans", "简体中文"), ("zh-hant", "繁體中文")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True

@@ -26,6 +26,7 @@ def test_signup_lands_signed_in_on_the_new_workspace(
         page.get_by_label("Your name").fill("Bea Baker")
         page.get_by_label("Work email").fill("bea@bakery.example")
         page.get_by_label("Password").fill("a-long-passphrase")
+        page.get_by_label("Country").select_option("DE")
         page.get_by_role("button", name="Create my workspace").click()
         page.wait_for_url(f"http://{slug}.localhost:{live_server_port}/")
         assert page.get_by_role("heading", name="Welcome, Bea").is_visible()
@@ -47,6 +48,7 @@ def test_signup_errors_are_shown_next_to_the_field(
     page.get_by_label("Your name").fill("Ty Po")
     page.get_by_label("Work email").fill("ty@typo.example")
     page.get_by_label("Password").fill("a-long-passphrase")
+    page.get_by_label("Country").select_option("DE")
     page.get_by_role("button", name="Create my workspace").click()
     assert page.locator("#slug-errors").inner_text().startswith("This address is reserved")
     assert page.get_by_label("Company name").input_value() == "Typo Inc"

@@ -18,7 +18,7 @@ ADDRESS = "admin@alpha.example"
 
 def _page(client: Client, url: str) -> bytes:
     """The page at ``url`` without its per-request CSRF token."""
-    csrf = re.compile(rb'"X-CSRFToken": "[^"]+"')
+    csrf = re.compile(rb'"X-CSRFToken": "[^"]+"|name="csrfmiddlewaretoken" value="[^"]+"')
     return csrf.sub(b"", client.get(url).content)
 
 

@@ -27,6 +27,8 @@ SIGNUP = {
     "email": "hana@handoff.example",
     "password": "a-long-passphrase",
     "plan": "growth",
+    "country": "DE",
+    "language": "en",
 }
 WORKSPACE_HOST = "handoff-works.localhost"
 SIGN_IN_URL = "http://handoff-works.localhost:8000/login/"

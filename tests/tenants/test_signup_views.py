@@ -17,6 +17,8 @@ VALID = {
     "email": "ada@acme.example",
     "password": "a-long-passphrase",
     "plan": "growth",
+    "country": "DE",
+    "language": "en",
 }
 
 
