@@ -76,14 +76,21 @@ def invitation_accept(*, token: str, full_name: str, password: str) -> User:
     user = User.objects.filter(email__iexact=invitation.email).first()
     if user is None or not user.is_active:
         seat_ensure_available(tenant=current_tenant())
+    # The link arrived at the invited address, which proves it.
+    verified_at = timezone.now()
     if user is None:
         user = User.objects.create_user(
-            invitation.email, password, full_name=full_name, role=invitation.role
+            invitation.email,
+            password,
+            full_name=full_name,
+            role=invitation.role,
+            email_verified_at=verified_at,
         )
     else:
         user.full_name = full_name
         user.role = invitation.role
         user.is_active = True
+        user.email_verified_at = user.email_verified_at or verified_at
         user.set_password(password)
         user.save()
     invitation.accepted_at = timezone.now()
