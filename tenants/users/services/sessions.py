@@ -25,7 +25,7 @@ from tenants.users.models import User, UserSession
 SESSION_SEEN_EVERY = timedelta(minutes=5)
 
 
-def _seen_cache_key(session_key: str) -> str:
+def session_seen_cache_key(session_key: str) -> str:
     """The cache (keys carry the schema) holds an HMAC, never the session key itself."""
     return f"users:session-seen:{salted_hmac('rapport.session-seen', session_key).hexdigest()}"
 
@@ -58,7 +58,7 @@ def user_session_record(*, user: User, session_key: str, browser: Browser) -> Us
             "last_seen_at": now,
         },
     )
-    cache.set(_seen_cache_key(session_key), 1, timeout=SESSION_SEEN_EVERY.total_seconds())
+    cache.set(session_seen_cache_key(session_key), 1, timeout=SESSION_SEEN_EVERY.total_seconds())
     return row
 
 
@@ -68,7 +68,9 @@ def user_session_seen(*, user: User, session_key: str, browser: Browser) -> bool
     A session signed in before sessions were recorded gets its row now (its "signed in" time
     is then the first time it was seen). Returns whether anything was written.
     """
-    if not cache.add(_seen_cache_key(session_key), 1, timeout=SESSION_SEEN_EVERY.total_seconds()):
+    if not cache.add(
+        session_seen_cache_key(session_key), 1, timeout=SESSION_SEEN_EVERY.total_seconds()
+    ):
         return False
     now = timezone.now()
     values = {"user_agent": browser.user_agent, "ip_address": browser.ip_address}
