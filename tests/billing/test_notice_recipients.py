@@ -25,8 +25,8 @@ RECEIPT = {"amount": "€29.00", "number": "RAP-0001"}
 def test_receipts_go_only_to_verified_admins(alpha: Workspace) -> None:
     """An admin who has not verified their address gets no receipt; a verified one does."""
     with schema_context(alpha.schema):
-        AdminFactory(email="verified@alpha.example")
-        AdminFactory(email="unverified@alpha.example", email_verified_at=None)
+        AdminFactory.create(email="verified@alpha.example")
+        AdminFactory.create(email="unverified@alpha.example", email_verified_at=None)
     assert notice_send(tenant=alpha.tenant, kind="receipt", key="in_1", context=RECEIPT)
     assert [message.to for message in mail.outbox] == [["verified@alpha.example"]]
 
@@ -34,8 +34,10 @@ def test_receipts_go_only_to_verified_admins(alpha: Workspace) -> None:
 def test_receipts_skip_admins_who_turned_them_off(alpha: Workspace) -> None:
     """The receipt opt-out on the profile is honoured."""
     with schema_context(alpha.schema):
-        AdminFactory(email="keeps@alpha.example")
-        AdminFactory(email="optout@alpha.example", notification_settings={BILLING_RECEIPT: False})
+        AdminFactory.create(email="keeps@alpha.example")
+        AdminFactory.create(
+            email="optout@alpha.example", notification_settings={BILLING_RECEIPT: False}
+        )
     notice_send(tenant=alpha.tenant, kind="receipt", key="in_2", context=RECEIPT)
     assert mail.outbox[0].to == ["keeps@alpha.example"]
 
@@ -43,8 +45,8 @@ def test_receipts_skip_admins_who_turned_them_off(alpha: Workspace) -> None:
 def test_receipts_never_go_to_non_admins(alpha: Workspace) -> None:
     """Billing emails are for admins only, whatever other users chose."""
     with schema_context(alpha.schema):
-        AdminFactory(email="admin@alpha.example")
-        UserFactory(email="rep@alpha.example")
+        AdminFactory.create(email="admin@alpha.example")
+        UserFactory.create(email="rep@alpha.example")
     notice_send(tenant=alpha.tenant, kind="receipt", key="in_3", context=RECEIPT)
     assert mail.outbox[0].to == ["admin@alpha.example"]
 
@@ -52,8 +54,8 @@ def test_receipts_never_go_to_non_admins(alpha: Workspace) -> None:
 def test_trial_reminder_skips_admins_who_turned_it_off(alpha: Workspace) -> None:
     """An admin who turned trial reminders off does not get one; the others do."""
     with schema_context(alpha.schema):
-        AdminFactory(email="keeps@alpha.example")
-        AdminFactory(
+        AdminFactory.create(email="keeps@alpha.example")
+        AdminFactory.create(
             email="optout@alpha.example", notification_settings={BILLING_TRIAL_ENDING: False}
         )
     make_subscription(alpha.tenant, trial_ends_at=timezone.now() + timedelta(days=2))
@@ -65,7 +67,7 @@ def test_payment_failure_reaches_every_admin_whatever_they_chose(alpha: Workspac
     """Failed payments are always on and go to unverified admins too: missing one would turn
     the workspace read-only without warning."""
     with schema_context(alpha.schema):
-        AdminFactory(
+        AdminFactory.create(
             email="optout@alpha.example",
             email_verified_at=None,
             notification_settings={BILLING_PAYMENT_FAILED: False},

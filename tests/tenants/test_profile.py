@@ -28,7 +28,7 @@ def _sign_in_with_form(workspace: Workspace, email: str, password: str = TEST_PA
 @pytest.fixture
 def reader(alpha: Workspace) -> User:
     with schema_context(alpha.schema):
-        return UserFactory(
+        return UserFactory.create(
             email="reader@alpha.example", full_name="Rita Reader", role=Role.READ_ONLY
         )
 
@@ -44,7 +44,7 @@ def test_anonymous_visitor_is_sent_to_sign_in(alpha_client: Client) -> None:
 def test_every_role_opens_its_own_profile(alpha: Workspace, role: Role) -> None:
     """Admins, managers, reps and read-only users all reach their own profile."""
     with schema_context(alpha.schema):
-        user = UserFactory(role=role)
+        user = UserFactory.create(role=role)
     client = sign_in(Client(HTTP_HOST=alpha.host), alpha, user)
     response = client.get("/profile/")
     assert response.status_code == 200
@@ -191,7 +191,7 @@ def test_retired_language_falls_back_to_the_default(alpha: Workspace, reader: Us
 def test_admin_turns_off_receipts(alpha: Workspace) -> None:
     """An admin can turn receipts off; the choice is stored as an opt-out."""
     with schema_context(alpha.schema):
-        admin = AdminFactory()
+        admin = AdminFactory.create()
     client = sign_in(Client(HTTP_HOST=alpha.host), alpha, admin)
     response = client.post("/profile/notifications/", {"notifications-billing.trial_ending": "on"})
     assert response.status_code == 302
@@ -202,7 +202,7 @@ def test_admin_turns_off_receipts(alpha: Workspace) -> None:
 def test_always_on_notifications_cannot_be_turned_off(alpha: Workspace) -> None:
     """Payment failures stay on even when the form leaves them out."""
     with schema_context(alpha.schema):
-        admin = AdminFactory()
+        admin = AdminFactory.create()
     client = sign_in(Client(HTTP_HOST=alpha.host), alpha, admin)
     client.post("/profile/notifications/", {})
     with schema_context(alpha.schema):

@@ -24,6 +24,13 @@ SHARED_EMAIL = "sam@shared.example"
 CONFIRM_PATH = re.compile(r"/profile/email/confirm/[^\s]+/")
 
 
+def _confirm_path() -> str:
+    """The confirmation link's path in the first email sent."""
+    match = CONFIRM_PATH.search(str(mail.outbox[0].body))
+    assert match, mail.outbox[0].body
+    return match.group(0)
+
+
 def _signed_in(workspace: Workspace, user_agent: str = "Firefox/133.0") -> Client:
     client = Client(HTTP_HOST=workspace.host, HTTP_USER_AGENT=user_agent)
     response = client.post("/login/", {"username": SHARED_EMAIL, "password": TEST_PASSWORD})
@@ -34,13 +41,13 @@ def _signed_in(workspace: Workspace, user_agent: str = "Firefox/133.0") -> Clien
 @pytest.fixture
 def sam_alpha(alpha: Workspace) -> User:
     with schema_context(alpha.schema):
-        return UserFactory(email=SHARED_EMAIL, email_verified_at=None)
+        return UserFactory.create(email=SHARED_EMAIL, email_verified_at=None)
 
 
 @pytest.fixture
 def sam_beta(beta: Workspace) -> User:
     with schema_context(beta.schema):
-        return UserFactory(email=SHARED_EMAIL, email_verified_at=None)
+        return UserFactory.create(email=SHARED_EMAIL, email_verified_at=None)
 
 
 def test_email_change_link_of_alpha_is_a_404_on_beta(
@@ -54,7 +61,7 @@ def test_email_change_link_of_alpha_is_a_404_on_beta(
             "/profile/email/",
             {"email-email": "sam.new@example.com", "email-current_password": TEST_PASSWORD},
         )
-    path = CONFIRM_PATH.search(mail.outbox[0].body).group(0)
+    path = _confirm_path()
     beta_client = _signed_in(beta)
     assert beta_client.get(path).status_code == 404
     assert beta_client.post(path).status_code == 404
@@ -72,7 +79,7 @@ def test_verification_link_of_alpha_does_not_verify_on_beta(
     on beta."""
     with schema_context(alpha.schema), TestCase.captureOnCommitCallbacks(execute=True):
         services.email_verification_resend(user=sam_alpha)
-    path = CONFIRM_PATH.search(mail.outbox[0].body).group(0)
+    path = _confirm_path()
     assert _signed_in(beta).post(path).status_code == 404
     with schema_context(beta.schema):
         assert User.objects.get(pk=sam_beta.pk).email_verified_at is None
@@ -86,7 +93,7 @@ def test_link_of_alpha_on_beta_signed_out_leads_only_to_betas_sign_in(
     """Signed out, beta's host asks for beta's sign-in and nothing else happens."""
     with schema_context(alpha.schema), TestCase.captureOnCommitCallbacks(execute=True):
         services.email_verification_resend(user=sam_alpha)
-    path = CONFIRM_PATH.search(mail.outbox[0].body).group(0)
+    path = _confirm_path()
     response = Client(HTTP_HOST=beta.host).post(path)
     assert response.status_code == 302
     assert response["Location"].startswith("/login/")

@@ -58,7 +58,7 @@ def _rows(workspace: Workspace, user: User) -> list[UserSession]:
 @pytest.fixture
 def mia(alpha: Workspace) -> User:
     with schema_context(alpha.schema):
-        return UserFactory(email="mia@alpha.example", role=Role.READ_ONLY)
+        return UserFactory.create(email="mia@alpha.example", role=Role.READ_ONLY)
 
 
 # --- Recorded on every way in -----------------------------------------------------------------
@@ -127,7 +127,7 @@ def test_profile_lists_this_users_browsers(alpha: Workspace, mia: User) -> None:
 def test_profile_does_not_list_other_users_or_expired_sessions(alpha: Workspace, mia: User) -> None:
     """Teammates' sessions and sessions that expired are not listed."""
     with schema_context(alpha.schema):
-        teammate = UserFactory()
+        teammate = UserFactory.create()
     _sign_in(_browser(alpha, SAFARI_ON_IPHONE), teammate.email)
     old = _sign_in(_browser(alpha, SAFARI_ON_IPHONE), mia.email)
     with schema_context(alpha.schema):
@@ -175,7 +175,7 @@ def test_sign_out_everywhere_else_keeps_only_this_browser(alpha: Workspace, mia:
 def test_sign_out_everywhere_else_leaves_teammates_alone(alpha: Workspace, mia: User) -> None:
     """Only this person's other browsers are signed out."""
     with schema_context(alpha.schema):
-        teammate = UserFactory()
+        teammate = UserFactory.create()
     theirs = _sign_in(_browser(alpha), teammate.email)
     _sign_in(_browser(alpha), mia.email).post("/profile/sessions/end-others/")
     assert theirs.get("/").status_code == 200
@@ -219,7 +219,7 @@ def test_sign_out_one_browser(alpha: Workspace, mia: User) -> None:
 def test_cannot_sign_out_a_teammates_browser(alpha: Workspace, mia: User) -> None:
     """Another user's session id is a 404, and that session survives."""
     with schema_context(alpha.schema):
-        teammate = UserFactory()
+        teammate = UserFactory.create()
     theirs = _sign_in(_browser(alpha), teammate.email)
     with schema_context(alpha.schema):
         their_row = UserSession.objects.get(session_key=_key(theirs))
