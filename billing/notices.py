@@ -19,6 +19,7 @@ from django_tenants.utils import tenant_context
 from billing.models import BillingNotice
 from tenants.models import Tenant
 from tenants.selectors import workspace_url
+from tenants.users import notifications
 
 logger = logging.getLogger(__name__)
 
@@ -41,13 +42,32 @@ def notice_send_on_commit(
     transaction.on_commit(lambda: billing_notice_send_task.delay(tenant_id, kind, key, extra))
 
 
-def workspace_admin_emails(tenant: Tenant) -> list[str]:
-    from tenants.users.models import Role, User
+#: The notification preference (``tenants.users.notifications``) behind each kind of email.
+#: Receipts and trial reminders can be turned off; payment failures and the end of a
+#: subscription cannot, because they decide whether the workspace stays writable.
+NOTIFICATION_KEYS = {
+    "trial_ending": notifications.BILLING_TRIAL_ENDING,
+    "payment_failed": notifications.BILLING_PAYMENT_FAILED,
+    "canceled": notifications.BILLING_CANCELED,
+    "receipt": notifications.BILLING_RECEIPT,
+}
+#: Kinds sent only to admins who verified their address: a receipt names the amount paid and
+#: the invoice, and an unproven address (a typo at signup) may be someone else's inbox.
+#: Warnings about access still go to unverified admins: missing them costs the workspace.
+VERIFIED_ONLY_KINDS = frozenset({"receipt"})
+
+
+def notice_recipients(tenant: Tenant, kind: str) -> list[str]:
+    """The active admins of ``tenant`` who get ``kind``: their preference, and for receipts
+    a verified address."""
+    from tenants.users.models import Role
+    from tenants.users.selectors import users_receiving
 
     with tenant_context(tenant):
-        return list(
-            User.objects.filter(role=Role.ADMIN, is_active=True).values_list("email", flat=True)
-        )
+        admins = users_receiving(NOTIFICATION_KEYS[kind]).filter(role=Role.ADMIN)
+        if kind in VERIFIED_ONLY_KINDS:
+            admins = admins.filter(email_verified_at__isnull=False)
+        return list(admins.order_by("email").values_list("email", flat=True))
 
 
 def notice_send(*, tenant: Tenant, kind: str, key: str, context: dict[str, str]) -> bool:
@@ -55,7 +75,7 @@ def notice_send(*, tenant: Tenant, kind: str, key: str, context: dict[str, str])
     try:
         with transaction.atomic():
             BillingNotice.objects.create(tenant=tenant, kind=kind, key=key)
-            recipients = workspace_admin_emails(tenant)
+            recipients = notice_recipients(tenant, kind)
             if not recipients:
                 return False
             full_context = {

@@ -27,6 +27,7 @@ from tenants.models import Domain, Signup, SignupStatus, Tenant, TenantStatus
 from tenants.selectors import workspace_hostname
 from tenants.services import generate_schema_name, schema_drop, schema_populate
 from tenants.users.models import Role, User, normalize_email
+from tenants.users.services import welcome_email_enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -192,7 +193,11 @@ def signup_fail(*, signup: Signup, reason: str) -> None:
 
 
 def signup_complete(*, signup: Signup, method: str) -> Signup:
-    """Create the admin in the workspace, seed defaults, and open the workspace."""
+    """Create the admin in the workspace, seed defaults, and open the workspace.
+
+    The admin starts with an unverified address; the welcome email (sent after commit) carries
+    the link that verifies it.
+    """
     tenant = signup.tenant
     with transaction.atomic():
         with schema_context(tenant.schema_name):
@@ -204,6 +209,7 @@ def signup_complete(*, signup: Signup, method: str) -> Signup:
                     password=signup.admin_password_hash,
                 )
                 admin.save()
+                welcome_email_enqueue(user=admin)
         tenant.status = TenantStatus.ACTIVE
         tenant.status_reason = ""
         tenant.save(update_fields=["status", "status_reason", "updated_at"])

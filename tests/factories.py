@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import factory
+from django.utils import timezone
 
 from tenants.users.models import Role, User
 
@@ -18,6 +19,8 @@ class UserFactory(factory.django.DjangoModelFactory[User]):
     full_name = factory.Faker("name")
     role = Role.REP
     is_active = True
+    #: Accounts made by factories stand for people whose address is known to work.
+    email_verified_at = factory.LazyFunction(timezone.now)
     password = factory.PostGenerationMethodCall("set_password", TEST_PASSWORD)
 
     @factory.post_generation

@@ -85,6 +85,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "tenants.users.middleware.UserPreferencesMiddleware",
+    "tenants.users.middleware.SessionActivityMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "core.middleware.WorkspaceLocaleMiddleware",
     "core.middleware.PrivatePagesMiddleware",
@@ -238,6 +240,10 @@ SILENCED_SYSTEM_CHECKS = [
 
 #: How long an invitation link stays valid.
 INVITATION_MAX_AGE_DAYS = env.int("INVITATION_MAX_AGE_DAYS", default=7)
+#: How long a link that verifies an email address (welcome, resend, address change) works.
+EMAIL_CONFIRMATION_MAX_AGE_DAYS = env.int("EMAIL_CONFIRMATION_MAX_AGE_DAYS", default=3)
+#: Confirmation emails per account (resends and address changes together).
+EMAIL_CONFIRMATION_RATE_LIMIT = env.str("EMAIL_CONFIRMATION_RATE_LIMIT", default="5/h")
 
 # --- Billing ------------------------------------------------------------------------------------
 # Without STRIPE_SECRET_KEY the sandbox gateway runs the whole lifecycle offline (local checkout

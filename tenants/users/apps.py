@@ -13,3 +13,6 @@ class UsersConfig(AppConfig):
     name = "tenants.users"
     label = "users"
     verbose_name = _("Users")
+
+    def ready(self) -> None:
+        from tenants.users import signals  # noqa: F401 -- connects the sign-in receivers

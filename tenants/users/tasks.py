@@ -1,4 +1,4 @@
-"""Background work for workspace users."""
+"""Background work for workspace users: each task loads by id and calls one service."""
 
 from __future__ import annotations
 
@@ -41,3 +41,19 @@ def invitation_email_send(invitation_id: int, accept_url: str) -> None:
         from_email=None,
         recipient_list=[invitation.email],
     )
+
+
+@app.task(name="users.welcome_email_send", base=TenantTask)
+def welcome_email_task(user_id: int) -> bool:
+    """Welcome a new workspace's founding admin, with a link verifying their address (once)."""
+    from tenants.users.services import welcome_email_send
+
+    return welcome_email_send(user_id=user_id)
+
+
+@app.task(name="users.email_confirmation_send", base=TenantTask)
+def email_confirmation_send_task(confirmation_id: int) -> bool:
+    """Email the link of an address verification or change, while it can still be used."""
+    from tenants.users.services import email_confirmation_send
+
+    return email_confirmation_send(confirmation_id=confirmation_id)

@@ -1,4 +1,4 @@
-"""Writes about workspace users: invitations, accepting them, deactivation, password emails."""
+"""Writes about a workspace's team: invitations, accepting them, roles, deactivation."""
 
 from __future__ import annotations
 
@@ -7,27 +7,17 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_tenants.utils import get_public_schema_name, schema_context
 
 from billing.services import seat_ensure_available, seats_changed
 from tenants.errors import WorkspaceError
-from tenants.models import Tenant
-from tenants.ratelimits import Rate, budget_spend
-from tenants.selectors import current_tenant, public_url, workspace_hostname, workspace_url
+from tenants.selectors import current_tenant
 from tenants.tasks import enqueue_on_commit
 from tenants.users.models import Invitation, Role, User, normalize_email
-
-RESET_ADDRESS_SCOPE = "password-reset-address"
-RESET_IP_SCOPE = "password-reset-ip"
 
 
 def invitation_token_hash(token: str) -> str:
@@ -86,14 +76,21 @@ def invitation_accept(*, token: str, full_name: str, password: str) -> User:
     user = User.objects.filter(email__iexact=invitation.email).first()
     if user is None or not user.is_active:
         seat_ensure_available(tenant=current_tenant())
+    # The link arrived at the invited address, which proves it.
+    verified_at = timezone.now()
     if user is None:
         user = User.objects.create_user(
-            invitation.email, password, full_name=full_name, role=invitation.role
+            invitation.email,
+            password,
+            full_name=full_name,
+            role=invitation.role,
+            email_verified_at=verified_at,
         )
     else:
         user.full_name = full_name
         user.role = invitation.role
         user.is_active = True
+        user.email_verified_at = user.email_verified_at or verified_at
         user.set_password(password)
         user.save()
     invitation.accepted_at = timezone.now()
@@ -145,81 +142,3 @@ def user_change_role(*, user: User, role: str, by: User) -> User:
 
 def _active_admin_count(*, excluding: User) -> int:
     return User.objects.filter(role=Role.ADMIN, is_active=True).exclude(pk=excluding.pk).count()
-
-
-def password_reset_ip_admit(*, ip: str) -> bool:
-    """Take one reset request from the client IP's budget (``PASSWORD_RESET_RATE_LIMIT``).
-
-    Counted once across every workspace, so an IP cannot ask each workspace in turn.
-    """
-    rate = Rate.from_setting("PASSWORD_RESET_RATE_LIMIT")
-    return budget_spend(scope=RESET_IP_SCOPE, value=ip, rate=rate)
-
-
-def password_reset_request(*, email: str) -> bool:
-    """Queue a password-reset email for ``email`` in the current workspace, within its budget.
-
-    Every request counts against the address (``PASSWORD_RESET_ADDRESS_RATE_LIMIT``, across
-    workspaces: the inbox is what a flood would hit), whether or not it has an account here.
-    Beyond the budget nothing is sent and ``False`` is returned; the caller answers the same
-    either way, so the limit reveals nothing. Links already sent stay valid meanwhile, so
-    someone spending an address's budget does not keep its owner from resetting.
-    """
-    email = normalize_email(email)
-    rate = Rate.from_setting("PASSWORD_RESET_ADDRESS_RATE_LIMIT")
-    if not budget_spend(scope=RESET_ADDRESS_SCOPE, value=email, rate=rate):
-        return False
-    from tenants.users.tasks import password_reset_email_task
-
-    password_reset_email_task.delay(email)
-    return True
-
-
-def password_reset_email_send(*, email: str) -> None:
-    """Email a reset link to the current workspace's active account with ``email``, if any.
-
-    The link is built from the configured site address (``SITE_SCHEME``, ``BASE_DOMAIN``,
-    ``SITE_PORT``), never from the Host or port a request came in on.
-    """
-    tenant = current_tenant()
-    form = PasswordResetForm({"email": email})
-    if not form.is_valid():
-        return
-    form.save(
-        domain_override=workspace_hostname(str(tenant.slug)),
-        use_https=settings.SITE_SCHEME == "https",
-        subject_template_name="users/emails/password_reset_subject.txt",
-        email_template_name="users/emails/password_reset.txt",
-        extra_email_context={"workspace": tenant, "site_url": workspace_url(tenant, "")},
-    )
-
-
-def login_lockout_email_send(*, schema_name: str, user_id: int) -> None:
-    """Tell a user once that sign-in to their account is paused after repeated failures.
-
-    Works for workspace users and for ops staff (the public schema); the links point at the
-    configured site address.
-    """
-    with schema_context(schema_name):
-        user = User.objects.filter(pk=user_id, is_active=True).first()
-    if user is None:
-        return
-    if schema_name == get_public_schema_name():
-        place = _("Rapport operations")
-        action_url = public_url(reverse("ops_login", urlconf=settings.PUBLIC_SCHEMA_URLCONF))
-    else:
-        tenant = Tenant.objects.get(schema_name=schema_name)
-        place = tenant.name
-        action_url = workspace_url(tenant, reverse("password_reset", urlconf=settings.ROOT_URLCONF))
-    context = {
-        "place": place,
-        "action_url": action_url,
-        "is_workspace": schema_name != get_public_schema_name(),
-        "max_minutes": max(1, settings.LOGIN_LOCKOUT_MAX_SECONDS // 60),
-    }
-    send_mail(
-        subject=_("Sign-in to your Rapport account is paused"),
-        message=render_to_string("users/emails/login_lockout.txt", context),
-        from_email=None,
-        recipient_list=[user.email],
-    )
