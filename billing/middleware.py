@@ -28,6 +28,18 @@ WRITE_ALLOWED_URL_NAMES = frozenset(
         "password_reset_confirm",
         "password_reset_complete",
         "set_language",
+        # A person's own account is not workspace data: securing it never waits for billing.
+        "profile_name",
+        "profile_email",
+        "profile_email_cancel",
+        "email_confirm",
+        "email_verification_resend",
+        "verification_banner_hide",
+        "profile_password",
+        "profile_preferences",
+        "profile_notifications",
+        "session_end",
+        "sessions_end_others",
     }
 )
 #: URL namespaces whose writes stay open (paying is how a workspace leaves read-only).

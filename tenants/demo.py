@@ -46,10 +46,16 @@ def demo_workspace_ensure() -> DemoAccess:
             full_name="Alex Admin",
             password=DEMO_PASSWORD,
             role=Role.ADMIN,
+            email_verified=True,
         )
         for full_name, email, role in DEMO_TEAM:
             workspace_user_create(
-                tenant=tenant, email=email, full_name=full_name, password=DEMO_PASSWORD, role=role
+                tenant=tenant,
+                email=email,
+                full_name=full_name,
+                password=DEMO_PASSWORD,
+                role=role,
+                email_verified=True,
             )
         with schema_context(tenant.schema_name):
             demo_crm_data_seed(

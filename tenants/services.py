@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import connection
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context, schema_exists
 from psycopg2 import sql
@@ -138,15 +139,30 @@ def tenant_create(*, name: str, slug: str) -> Tenant:
 
 
 def workspace_user_create(
-    *, tenant: Tenant, email: str, full_name: str, password: str | None, role: str = Role.REP
+    *,
+    tenant: Tenant,
+    email: str,
+    full_name: str,
+    password: str | None,
+    role: str = Role.REP,
+    email_verified: bool = False,
 ) -> User:
-    """Add a user to a workspace (inside the workspace's schema)."""
+    """Add a user to a workspace (inside the workspace's schema).
+
+    ``email_verified`` is for addresses Rapport need not check (the demo's made-up ones).
+    """
     with schema_context(tenant.schema_name):
         if User.objects.filter(email__iexact=email).exists():
             raise WorkspaceError(
                 _("%(email)s already has an account in this workspace.") % {"email": email}
             )
-        return User.objects.create_user(email, password, full_name=full_name, role=role)
+        return User.objects.create_user(
+            email,
+            password,
+            full_name=full_name,
+            role=role,
+            email_verified_at=timezone.now() if email_verified else None,
+        )
 
 
 def tenant_set_status(*, tenant: Tenant, status: TenantStatus, reason: str = "") -> Tenant:

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.sessions.models import Session
+from django.db import connection
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
@@ -67,8 +68,21 @@ def time_zone_names() -> tuple[str, ...]:
 
 
 def workspace_time_zone_name() -> str:
-    """The time zone of people who chose none. Today every workspace uses ``TIME_ZONE``."""
-    return str(settings.TIME_ZONE)
+    """The time zone of people who chose none: the current workspace's own."""
+    tenant = getattr(connection, "tenant", None)
+    name = str(getattr(tenant, "time_zone", "") or "")
+    return name if name in time_zone_names() else str(settings.TIME_ZONE)
+
+
+def workspace_language() -> str:
+    """The language of people who chose none: the current workspace's default."""
+    tenant = getattr(connection, "tenant", None)
+    return str(getattr(tenant, "language", "") or settings.LANGUAGE_CODE)
+
+
+def recipient_language(user: User) -> str:
+    """The language an e-mail to ``user`` is written in: theirs, else the workspace's."""
+    return user_language(user) or workspace_language()
 
 
 def user_time_zone(user: User) -> ZoneInfo:

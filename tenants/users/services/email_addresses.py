@@ -39,7 +39,7 @@ from tenants.users.models import (
     User,
     normalize_email,
 )
-from tenants.users.selectors import email_taken, user_language
+from tenants.users.selectors import email_taken, recipient_language
 
 CONFIRMATION_SALT = "rapport.email-confirmation"
 CONFIRMATION_BUDGET_SCOPE = "email-confirmation"
@@ -128,7 +128,7 @@ def _send(
     *, user: User, to: str, subject: str | Promise, template: str, context: dict[str, Any]
 ) -> None:
     """One email to ``to`` in ``user``'s language."""
-    with translation.override(user_language(user) or settings.LANGUAGE_CODE):
+    with translation.override(recipient_language(user)):
         tenant = current_tenant()
         full_context = {"user": user, "workspace": tenant, **context}
         send_mail(

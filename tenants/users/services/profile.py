@@ -19,7 +19,7 @@ def user_name_change(*, user: User, full_name: str) -> User:
 
 def user_preferences_change(*, user: User, language: str, time_zone: str) -> User:
     """Store the language and time zone (empty: the workspace's default); the next page uses
-    them (``tenants.users.middleware.UserPreferencesMiddleware``)."""
+    them (``core.middleware.WorkspaceLocaleMiddleware``)."""
     user.language = language
     user.time_zone = time_zone
     user.save(update_fields=["language", "time_zone"])
