@@ -40,7 +40,7 @@ PLACEHOLDER = "\x00"
 VISIBLE_ATTRIBUTES = frozenset({"title", "placeholder", "aria-label", "alt", "label"})
 #: Text that is the same in every language: the product's name, symbols, example values.
 UNTRANSLATED_OK = re.compile(
-    r"^([·|–—-]?\s*Rapport|English|简体中文|繁體中文|CSV|XLSX|PDF|API|ID|URL|UTC|SKU|"
+    r"^([\u00b7|\u2013\u2014-]?\s*Rapport|English|简体中文|繁體中文|CSV|XLSX|PDF|API|ID|URL|UTC|SKU|"
     r"Ctrl\s?\+?\s?K|"
     r"\d[\d\s./:-]*|[^\w]+|[\w.+-]+@[\w.-]+|https?://\S+|4242 4242 4242 4242|12/34|123)$"
 )

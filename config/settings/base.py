@@ -33,6 +33,7 @@ USE_X_FORWARDED_HOST = False
 
 SHARED_APPS = [
     "django_tenants",
+    "core",
     "tenants",
     "tenants.users",
     "billing",
@@ -317,6 +318,8 @@ LANGUAGE_CODE = "en"
 #: Each language is named in itself, as language switchers do.
 LANGUAGES = [("en", "English"), ("zh-hans", "简体中文"), ("zh-hant", "繁體中文")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+#: Rapport's own date formats per language (config/formats/), Django's for the rest.
+FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

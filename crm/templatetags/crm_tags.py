@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from django import template
-from django.contrib.humanize.templatetags.humanize import intcomma
 from django.http import QueryDict
 from django.utils.html import format_html
 
+from core.templatetags.money import money as money_format
 from crm.custom_fields import display_value
 
 register = template.Library()
@@ -62,9 +61,5 @@ def custom_value(record: Any, definition: Any) -> str:
 
 @register.filter
 def money(value: Any, currency: str = "") -> str:
-    """``12,500`` or ``12,500.50`` with an optional currency code."""
-    if value in (None, ""):
-        return "—"
-    amount = Decimal(value)
-    text = intcomma(f"{amount:.0f}" if amount == amount.to_integral() else f"{amount:.2f}")
-    return f"{text} {currency}".strip()
+    """The amount in its currency, formatted for the reader (see ``core.locales``)."""
+    return money_format(value, currency)

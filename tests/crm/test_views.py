@@ -252,7 +252,7 @@ def test_board_shows_columns_with_counts_and_weighted_sums(alpha, client, me) ->
     )
     content = client.get("/deals/").content.decode()
     assert 'data-testid="column-proposal"' in content
-    assert "weighted 500" in content
+    assert "weighted €500.00" in content
 
 
 def test_board_highlights_rotting_deals(alpha, client, me) -> None:
