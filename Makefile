@@ -21,7 +21,7 @@ BENCH ?=
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export PIP_NO_INPUT := 1
 
-.PHONY: help venv run test lint format bench vendor icons services
+.PHONY: help venv run test lint format bench vendor icons messages services
 
 help:
 	@echo "make run       set up and run Rapport (web, worker, beat) on http://localhost:8000/"
@@ -32,6 +32,7 @@ help:
 	@echo "make bench     run bench/*.py (BENCH='name other' for some)"
 	@echo "make vendor    download the pinned front-end packages into static/vendor/"
 	@echo "make icons     rebuild the icon font subset after using a new ti-* icon"
+	@echo "make messages  extract new strings into locale/ (then translate them) and compile"
 	@echo "make services  start or find PostgreSQL and Redis and print their URLs"
 	@echo "make venv      create .venv and install the project with its dev extra"
 
@@ -68,6 +69,9 @@ vendor: venv
 
 icons: venv
 	$(DEVENV) icons
+
+messages: venv
+	$(DEVENV) messages
 
 services: venv
 	$(DEVENV) services

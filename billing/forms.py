@@ -85,8 +85,23 @@ class PlanForm(forms.ModelForm):
             "sort_order",
         ]
 
+    #: The plan's name and tagline in each other language: (field, language, attribute).
+    TRANSLATED = (
+        ("name_zh_hans", "zh-hans", "name"),
+        ("tagline_zh_hans", "zh-hans", "tagline"),
+        ("name_zh_hant", "zh-hant", "name"),
+        ("tagline_zh_hant", "zh-hant", "tagline"),
+    )
+    name_zh_hans = forms.CharField(label=_("Name (简体中文)"), max_length=80, required=False)
+    tagline_zh_hans = forms.CharField(label=_("Tagline (简体中文)"), max_length=200, required=False)
+    name_zh_hant = forms.CharField(label=_("Name (繁體中文)"), max_length=80, required=False)
+    tagline_zh_hant = forms.CharField(label=_("Tagline (繁體中文)"), max_length=200, required=False)
+
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        translations = self.instance.translations or {}
+        for field, language, attribute in self.TRANSLATED:
+            self.fields[field].initial = translations.get(language, {}).get(attribute, "")
         features_field = self.fields["features"]
         assert isinstance(features_field, forms.MultipleChoiceField)  # noqa: S101 -- declared above
         features_field.choices = [(key, feature.label) for key, feature in FEATURES.items()]
@@ -98,3 +113,12 @@ class PlanForm(forms.ModelForm):
     def clean_features(self) -> list[str]:
         chosen = set(self.cleaned_data.get("features") or [])
         return [key for key in FEATURES if key in chosen]
+
+    def translations(self) -> dict[str, dict[str, str]]:
+        """The translated names and taglines as the plan stores them (empty ones left out)."""
+        result: dict[str, dict[str, str]] = {}
+        for field, language, attribute in self.TRANSLATED:
+            value = str(self.cleaned_data.get(field) or "").strip()
+            if value:
+                result.setdefault(language, {})[attribute] = value
+        return result

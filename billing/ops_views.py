@@ -175,6 +175,7 @@ def ops_billing_plan_edit(request: HttpRequest, plan_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         edited = form.save(commit=False)
         edited.features = form.cleaned_data["features"]
+        edited.translations = form.translations()
         edited.save()
         messages.success(
             request,

@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
@@ -53,6 +54,9 @@ class Plan(models.Model):
     )
     seat_limit = models.PositiveIntegerField(_("seat limit"), null=True, blank=True)
     features = models.JSONField(_("features"), default=list, blank=True)
+    #: The name and tagline in Rapport's other languages: ``{"zh-hans": {"name": …,
+    #: "tagline": …}, "zh-hant": {…}}``; ``name`` and ``tagline`` above are the English.
+    translations = models.JSONField(_("translations"), default=dict, blank=True)
     is_public = models.BooleanField(default=True)
     sort_order = models.PositiveSmallIntegerField(default=0)
     #: Ids of the product and prices in the payment gateway, written by ``billing_sync_plans``
@@ -71,7 +75,21 @@ class Plan(models.Model):
         ordering = ["sort_order", "monthly_price"]
 
     def __str__(self) -> str:
-        return str(self.name)
+        return self.localized_name
+
+    def _localized(self, field: str) -> str:
+        language = (get_language() or "en").lower()
+        translated = (self.translations or {}).get(language, {}).get(field, "")
+        return str(translated or getattr(self, field))
+
+    @property
+    def localized_name(self) -> str:
+        """The plan's name in the reader's language (English when not translated)."""
+        return self._localized("name")
+
+    @property
+    def localized_tagline(self) -> str:
+        return self._localized("tagline")
 
     def has_feature(self, feature: str) -> bool:
         return feature in (self.features or [])

@@ -11,6 +11,7 @@ from config.devenv.commands import cmd_bench, cmd_run, cmd_services, cmd_test
 from config.devenv.icons import cmd_icons
 from config.devenv.output import DevenvError, say
 from config.devenv.processes import catch_stop_signals, shield_clean_up
+from config.devenv.translations import cmd_compile, cmd_messages
 from config.devenv.vendor import cmd_vendor
 
 COMMANDS: dict[str, Callable[[Sequence[str], contextlib.ExitStack], int]] = {
@@ -20,6 +21,8 @@ COMMANDS: dict[str, Callable[[Sequence[str], contextlib.ExitStack], int]] = {
     "bench": cmd_bench,
     "vendor": cmd_vendor,
     "icons": lambda args, stack: cmd_icons(args),
+    "messages": lambda args, stack: cmd_messages(args),
+    "compilemessages": lambda args, stack: cmd_compile(args),
 }
 
 

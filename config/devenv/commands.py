@@ -24,6 +24,7 @@ from config.devenv.processes import (
     stop_children,
 )
 from config.devenv.services import ensure_services, remove_env_file, write_env_file
+from config.devenv.translations import translations_check
 
 LOCAL_SETTINGS = "config.settings.local"
 TEST_SETTINGS = "config.settings.test"
@@ -74,6 +75,7 @@ def cmd_run(args: Sequence[str], stack: contextlib.ExitStack) -> int:
     env = child_env(services, LOCAL_SETTINGS)
     # Links to a workspace carry the port the web server really listens on.
     env.setdefault("SITE_PORT", port)
+    step("compiling the translations", manage("compilemessages", *COMPILE_IGNORES), env)
     step("migrating the public schema", manage("migrate_schemas", "--shared", "--noinput"), env)
     step(
         "bootstrap --demo (template, tenant schemas, demo workspace)",
@@ -161,6 +163,10 @@ def cmd_test(args: Sequence[str], stack: contextlib.ExitStack) -> int:
     return run_tests(args, stack)
 
 
+#: compilemessages walks the tree; these folders hold other projects' catalogues.
+COMPILE_IGNORES = ("--ignore=.venv/*", "--ignore=.local/*")
+
+
 def deploy_check_env(env: dict[str, str]) -> dict[str, str]:
     """Production settings with the secrets a real deployment must provide, made up here."""
     return dict(
@@ -188,6 +194,11 @@ def run_tests(args: Sequence[str], stack: contextlib.ExitStack) -> int:
         env,
         "A model changed without a migration: run `python manage.py makemigrations`.",
     )
+    say("translations: extract, check both Chinese catalogues, compile")
+    try:
+        translations_check(env)
+    except DevenvError as error:
+        raise DevenvError(str(error), exit_code=1) from error
     step(
         "check --deploy (production settings)",
         [python, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
