@@ -159,9 +159,10 @@ def _invoice(gateway: BillingGateway, event: StripeObject) -> tuple[Tenant, Stri
     return _sync(gateway, invoice_subscription_id(invoice)), invoice
 
 
-def _money(invoice: StripeObject, field: str) -> str:
+def _money(invoice: StripeObject, field: str) -> dict[str, str]:
+    """The amount as the e-mail formats it for each reader: value and currency."""
     amount = Decimal(int(invoice.get(field) or 0)) / 100
-    return f"{amount:.2f} {str(invoice.get('currency') or '').upper()}"
+    return {"amount_value": str(amount), "currency": str(invoice.get("currency") or "").upper()}
 
 
 def invoice_paid(event: StripeObject, gateway: BillingGateway) -> Tenant | None:
@@ -173,10 +174,7 @@ def invoice_paid(event: StripeObject, gateway: BillingGateway) -> Tenant | None:
             tenant=tenant,
             kind="receipt",
             key=str(invoice["id"]),
-            context={
-                "amount": _money(invoice, "amount_paid"),
-                "number": str(invoice.get("number") or ""),
-            },
+            context={**_money(invoice, "amount_paid"), "number": str(invoice.get("number") or "")},
         )
     return tenant
 
@@ -191,7 +189,7 @@ def invoice_payment_failed(event: StripeObject, gateway: BillingGateway) -> Tena
             tenant=tenant,
             kind="payment_failed",
             key=f"{invoice['id']}:{invoice.get('attempt_count') or 0}",
-            context={"amount": _money(invoice, "amount_due")},
+            context=_money(invoice, "amount_due"),
         )
     return tenant
 

@@ -8,15 +8,18 @@ handler or a second reminder run never emails twice.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
+from decimal import Decimal
 
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django_tenants.utils import tenant_context
 
-from billing.models import BillingNotice
+from billing.models import BillingNotice, Plan
+from core.locales import format_money
 from tenants.models import Tenant
 from tenants.selectors import workspace_url
 from tenants.users import notifications
@@ -60,6 +63,12 @@ VERIFIED_ONLY_KINDS = frozenset({"receipt"})
 def notice_recipients(tenant: Tenant, kind: str) -> list[str]:
     """The active admins of ``tenant`` who get ``kind``: their preference, and for receipts
     a verified address."""
+    return [email for email, _language in notice_recipients_by_language(tenant, kind)]
+
+
+def notice_recipients_by_language(tenant: Tenant, kind: str) -> list[tuple[str, str]]:
+    """Each recipient of ``kind`` with the language their e-mail is written in (their own
+    choice, else the workspace's)."""
     from tenants.users.models import Role
     from tenants.users.selectors import users_receiving
 
@@ -67,7 +76,15 @@ def notice_recipients(tenant: Tenant, kind: str) -> list[str]:
         admins = users_receiving(NOTIFICATION_KEYS[kind]).filter(role=Role.ADMIN)
         if kind in VERIFIED_ONLY_KINDS:
             admins = admins.filter(email_verified_at__isnull=False)
-        return list(admins.order_by("email").values_list("email", flat=True))
+        rows = admins.order_by("email").values_list("email", "language")
+        return [(email, language or tenant.language) for email, language in rows]
+
+
+def _group_by_language(recipients: list[tuple[str, str]]) -> dict[str, list[str]]:
+    groups: dict[str, list[str]] = {}
+    for email, language in recipients:
+        groups.setdefault(language, []).append(email)
+    return groups
 
 
 def notice_send(*, tenant: Tenant, kind: str, key: str, context: dict[str, str]) -> bool:
@@ -75,24 +92,49 @@ def notice_send(*, tenant: Tenant, kind: str, key: str, context: dict[str, str])
     try:
         with transaction.atomic():
             BillingNotice.objects.create(tenant=tenant, kind=kind, key=key)
-            recipients = notice_recipients(tenant, kind)
+            recipients = notice_recipients_by_language(tenant, kind)
             if not recipients:
                 return False
-            full_context = {
-                "workspace": tenant,
-                "billing_url": workspace_url(tenant, "/billing/"),
-                **context,
-            }
-            send_mail(
-                subject=str(SUBJECTS[kind]) % {"workspace": tenant.name},
-                message=render_to_string(f"billing/emails/{kind}.txt", full_context),
-                from_email=None,
-                recipient_list=recipients,
-            )
+            for language, addresses in _group_by_language(recipients).items():
+                _notice_mail(tenant=tenant, kind=kind, context=context, language=language).send(
+                    addresses
+                )
     except IntegrityError:
         logger.info("Billing notice %s:%s was already sent to %s", kind, key, tenant)
         return False
     return True
+
+
+@dataclass(frozen=True)
+class _Mail:
+    subject: str
+    body: str
+
+    def send(self, recipients: list[str]) -> None:
+        send_mail(
+            subject=self.subject, message=self.body, from_email=None, recipient_list=recipients
+        )
+
+
+def _notice_mail(*, tenant: Tenant, kind: str, context: dict[str, str], language: str) -> _Mail:
+    """The e-mail in ``language``: dates, amounts and the plan's name as that reader reads them."""
+    with translation.override(language):
+        full_context: dict[str, object] = {
+            "workspace": tenant,
+            "billing_url": workspace_url(tenant, "/billing/"),
+            **context,
+        }
+        if context.get("amount_value") and context.get("currency"):
+            full_context["amount"] = format_money(
+                Decimal(context["amount_value"]), context["currency"], country=tenant.country
+            )
+        plan = Plan.objects.filter(slug=context.get("plan_slug", "")).first()
+        if plan is not None:
+            full_context["plan"] = plan.localized_name
+        return _Mail(
+            subject=str(SUBJECTS[kind]) % {"workspace": tenant.name},
+            body=render_to_string(f"billing/emails/{kind}.txt", full_context),
+        )
 
 
 def trial_ending_notify() -> int:
@@ -116,6 +158,7 @@ def trial_ending_notify() -> int:
                 "days_left": str(days_left),
                 "trial_ends": f"{ends:%Y-%m-%d}",
                 "plan": subscription.plan.name,
+                "plan_slug": subscription.plan.slug,
             },
         )
     return sent

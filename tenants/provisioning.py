@@ -210,6 +210,10 @@ def signup_complete(*, signup: Signup, method: str) -> Signup:
                 )
                 admin.save()
                 welcome_email_enqueue(user=admin)
+            # The workspace's defaults in its own language (the template holds them in English).
+            from crm.services.pipelines import pipeline_defaults_localize
+
+            pipeline_defaults_localize(language=tenant.language)
         tenant.status = TenantStatus.ACTIVE
         tenant.status_reason = ""
         tenant.save(update_fields=["status", "status_reason", "updated_at"])

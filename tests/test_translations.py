@@ -15,8 +15,10 @@ from functools import lru_cache
 import pytest
 from django.http import StreamingHttpResponse
 from django.test import Client
+from django_tenants.utils import schema_context
 
 from config.devenv.translations import catalogue_problems, untranslated_template_text
+from crm.services.pipelines import pipeline_defaults_localize
 from tests.conftest import Workspace
 from tests.security.test_hostile_parameters import CASES, Case
 from tests.security.test_hostile_parameters import signed_in_admin as signed_in_admin
@@ -84,9 +86,12 @@ def test_public_page_is_fully_translated(path: str, language: str) -> None:
 def test_workspace_page_is_fully_translated(
     alpha: Workspace, signed_in_admin: Client, case: Case, language: str
 ) -> None:
-    """Every workspace page, in the workspace's Chinese, shows no English of the catalogue."""
+    """Every workspace page, in the workspace's Chinese, shows no English of the catalogue
+    (the workspace's default pipeline named as a new workspace in that language gets it)."""
     alpha.tenant.language = language
     alpha.tenant.save(update_fields=["language"])
+    with schema_context(alpha.schema):
+        pipeline_defaults_localize(language=language)
     response = signed_in_admin.get(case.path)
     if response.status_code >= 300 or "text/html" not in response.get("Content-Type", ""):
         return

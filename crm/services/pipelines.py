@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Max
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -18,6 +19,20 @@ from crm.services.common import ensure_admin, record_update
 from tenants.users.models import User
 
 STAGE_FIELDS = ("name", "probability", "kind", "colour", "rotting_days")
+
+#: The pipeline every workspace starts with (created in English by crm/migrations/0002 and
+#: cloned with the template): its names, marked for translation.
+DEFAULT_PIPELINE_NAME = "Sales"
+DEFAULT_STAGE_NAMES = ("Qualified", "Contact made", "Proposal", "Negotiation", "Won", "Lost")
+_DEFAULT_NAMES_FOR_TRANSLATORS = (
+    gettext_lazy("Sales"),
+    gettext_lazy("Qualified"),
+    gettext_lazy("Contact made"),
+    gettext_lazy("Proposal"),
+    gettext_lazy("Negotiation"),
+    gettext_lazy("Won"),
+    gettext_lazy("Lost"),
+)
 
 #: The stages a new pipeline starts with, so it is usable at once.
 NEW_PIPELINE_STAGES = [
@@ -53,6 +68,21 @@ def pipeline_create(*, name: str, by: User) -> Pipeline:
         object_repr=pipeline.name,
     )
     return pipeline
+
+
+@transaction.atomic
+def pipeline_defaults_localize(*, language: str) -> int:
+    """Name the default pipeline and its stages in the workspace's language, while nobody has
+    renamed them yet (a new workspace). Returns how many names changed."""
+    changed = 0
+    with translation.override(language):
+        pipeline = Pipeline.objects.filter(name=DEFAULT_PIPELINE_NAME).first()
+        if pipeline is None:
+            return 0
+        changed += Pipeline.objects.filter(pk=pipeline.pk).update(name=_(DEFAULT_PIPELINE_NAME))
+        for english in DEFAULT_STAGE_NAMES:
+            changed += Stage.objects.filter(pipeline=pipeline, name=english).update(name=_(english))
+    return changed
 
 
 @transaction.atomic

@@ -171,3 +171,37 @@ def test_two_concurrent_signups_never_get_the_same_schema(committed: None) -> No
         for tenant in Tenant.objects.filter(pk__in=[t.pk for t in pooled]):
             schema_drop(tenant.schema_name)
             tenant.delete()
+
+
+@pytest.mark.django_db
+def test_signup_sets_the_workspace_locale_from_its_country() -> None:
+    """A Taiwanese signup gets Traditional Chinese, TWD and Asia/Taipei by default."""
+    pool_tenant_create()
+    request = _request("twco")
+    signup = signup_start(
+        SignupRequest(**{**request.__dict__, "language": "zh-hant", "country": "TW"})
+    )
+    tenant = Tenant.objects.get(pk=signup.tenant_id)
+    assert (tenant.language, tenant.country, tenant.currency, tenant.time_zone) == (
+        "zh-hant",
+        "TW",
+        "TWD",
+        "Asia/Taipei",
+    )
+
+
+@pytest.mark.django_db
+def test_default_pipeline_is_named_in_the_workspace_language() -> None:
+    """The stages a new Chinese workspace starts with are in Chinese, not the template's
+    English."""
+    from crm.models import Pipeline, Stage
+
+    pool_tenant_create()
+    request = _request("cnco")
+    signup = signup_start(
+        SignupRequest(**{**request.__dict__, "language": "zh-hans", "country": "CN"})
+    )
+    tenant = Tenant.objects.get(pk=signup.tenant_id)
+    with schema_context(tenant.schema_name):
+        assert Pipeline.objects.get().name == "销售"
+        assert "赢单" in set(Stage.objects.values_list("name", flat=True))
