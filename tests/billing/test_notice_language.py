@@ -13,7 +13,7 @@ RECEIPT = {"amount_value": "1234.5", "currency": "CNY", "number": "RAP-0001"}
 
 
 def _bodies() -> dict[str, str]:
-    return {message.to[0]: message.body for message in mail.outbox}
+    return {message.to[0]: str(message.body) for message in mail.outbox}
 
 
 def test_each_admin_reads_the_receipt_in_their_language(alpha: Workspace) -> None:
