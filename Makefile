@@ -55,6 +55,7 @@ lint: venv
 	$(VENV_PYTHON) -m ruff check .
 	$(VENV_PYTHON) -m ruff format --check .
 	$(VENV_PYTHON) -m mypy .
+	$(VENV)/bin/lint-imports
 
 format: venv
 	$(VENV_PYTHON) -m ruff check --fix .

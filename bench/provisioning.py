@@ -190,7 +190,7 @@ def noop_migration_check(tenant_count: int) -> tuple[float, float, int]:
     from django.core.management import call_command
 
     from tenants.models import Tenant
-    from tenants.provisioning import pool_tenant_create
+    from tenants.pool import pool_tenant_create
     from tenants.schema_state import schemas_behind
 
     while Tenant.objects.exclude(schema_name="public").count() < tenant_count:
@@ -229,7 +229,7 @@ def main() -> None:
     from django.core.management import call_command
 
     from tenants.models import Tenant, TenantStatus
-    from tenants.provisioning import pool_refill
+    from tenants.pool import pool_refill
     from tenants.services import public_tenant_ensure, template_ensure
 
     try:

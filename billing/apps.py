@@ -7,3 +7,9 @@ class BillingConfig(AppConfig):
 
     name = "billing"
     verbose_name = _("Billing")
+
+    def ready(self) -> None:
+        from billing.policies import PlanSeatPolicy
+        from core.policies import seat_policy_set
+
+        seat_policy_set(PlanSeatPolicy())

@@ -12,10 +12,10 @@ from billing import ops, selectors
 from billing.errors import BillingError
 from billing.forms import ComplimentaryGrantForm, PlanForm, SandboxClockForm, TrialExtendForm
 from billing.models import Plan, WebhookEvent, WebhookEventStatus
+from core.permissions import staff_required
 from tenants.models import OpsAction
 from tenants.selectors import customer_tenants
 from tenants.users.models import User
-from tenants.users.permissions import staff_required
 
 BILLING_ACTIONS = [
     OpsAction.BILLING_TRIAL_EXTEND,

@@ -5,15 +5,14 @@ from __future__ import annotations
 import logging
 import urllib.request
 
+from celery import shared_task
 from django.conf import settings
 from django.db import OperationalError
-
-from config.celery import app
 
 logger = logging.getLogger(__name__)
 
 
-@app.task(
+@shared_task(
     name="billing.webhook_event_process",
     autoretry_for=(OperationalError,),
     retry_backoff=True,
@@ -26,7 +25,7 @@ def webhook_event_process_task(event_id: int) -> str:
     return str(webhook_event_process(event_id=event_id).status)
 
 
-@app.task(name="billing.sandbox_event_deliver", autoretry_for=(OSError,), max_retries=5)
+@shared_task(name="billing.sandbox_event_deliver", autoretry_for=(OSError,), max_retries=5)
 def sandbox_event_deliver_task(payload: str) -> str:
     """Sign a sandbox event and deliver it to the webhook endpoint, like Stripe would.
 
@@ -57,7 +56,7 @@ def sandbox_event_deliver_task(payload: str) -> str:
     return "duplicate" if receipt.duplicate else "recorded"
 
 
-@app.task(name="billing.subscription_quantity_sync", autoretry_for=(OperationalError,))
+@shared_task(name="billing.subscription_quantity_sync", autoretry_for=(OperationalError,))
 def subscription_quantity_sync_task(tenant_id: int) -> int | None:
     """Bill the workspace's current number of active users."""
     from billing.services import subscription_quantity_sync
@@ -66,7 +65,7 @@ def subscription_quantity_sync_task(tenant_id: int) -> int | None:
     return subscription_quantity_sync(tenant=Tenant.objects.get(pk=tenant_id))
 
 
-@app.task(name="billing.notice_send", autoretry_for=(OperationalError,))
+@shared_task(name="billing.notice_send", autoretry_for=(OperationalError,))
 def billing_notice_send_task(tenant_id: int, kind: str, key: str, context: dict[str, str]) -> bool:
     """Email a workspace's admins about billing (once per kind and subject)."""
     from billing.notices import notice_send
@@ -75,7 +74,7 @@ def billing_notice_send_task(tenant_id: int, kind: str, key: str, context: dict[
     return notice_send(tenant=Tenant.objects.get(pk=tenant_id), kind=kind, key=key, context=context)
 
 
-@app.task(name="billing.reconcile")
+@shared_task(name="billing.reconcile")
 def reconcile_task() -> dict[str, int]:
     """Nightly: compare every subscription with the gateway and fix drift."""
     from billing.services import subscriptions_reconcile
@@ -84,7 +83,7 @@ def reconcile_task() -> dict[str, int]:
     return {"checked": report.checked, "changed": report.changed, "failed": report.failed}
 
 
-@app.task(name="billing.trial_ending_notify")
+@shared_task(name="billing.trial_ending_notify")
 def trial_ending_notify_task() -> int:
     """Daily: remind admins whose trial ends within a few days."""
     from billing.notices import trial_ending_notify

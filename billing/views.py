@@ -19,10 +19,10 @@ from billing.forms import PlanChoiceForm
 from billing.gateways import GatewayError, gateway_named
 from billing.models import BillingInterval, Plan
 from billing.selectors import ENDED_STATUSES
-from tenants.http import HtmxHttpRequest
+from core.htmx import HtmxHttpRequest
+from core.permissions import admin_required
 from tenants.models import Tenant
 from tenants.selectors import request_tenant
-from tenants.users.permissions import admin_required
 
 logger = logging.getLogger(__name__)
 

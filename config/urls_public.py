@@ -3,6 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from onboarding import ops_views as onboarding_ops_views
 from onboarding import public_views
 from tenants import ops_views
 from tenants import views as tenant_views
@@ -35,7 +36,11 @@ urlpatterns = [
         ops_views.ops_tenant_reactivate,
         name="ops_tenant_reactivate",
     ),
-    path("ops/tenants/<int:tenant_id>/retry/", ops_views.ops_tenant_retry, name="ops_tenant_retry"),
+    path(
+        "ops/tenants/<int:tenant_id>/retry/",
+        onboarding_ops_views.ops_tenant_retry,
+        name="ops_tenant_retry",
+    ),
     path(
         "ops/tenants/<int:tenant_id>/close/request/",
         ops_views.ops_tenant_closure_request,

@@ -12,11 +12,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from billing.models import Plan
+from core.htmx import HtmxHttpRequest
 from onboarding.forms import SignupForm, WorkspaceLookupForm, WorkspaceSignInForm, slug_problem
+from onboarding.provisioning import SignupRequest, signup_handoff_issue, signup_start
+from onboarding.signups.models import Signup, SignupStatus
 from tenants.errors import WorkspaceError
-from tenants.http import HtmxHttpRequest
-from tenants.models import Signup, SignupStatus
-from tenants.provisioning import SignupRequest, signup_handoff_issue, signup_start
 from tenants.ratelimits import lookup_rate_limit, signup_rate_limit
 from tenants.selectors import workspace_url
 from tenants.tasks import workspace_lookup_email_task

@@ -2,9 +2,9 @@
 
 The token is signed (Django's signing, salted), lives at most ``HANDOFF_MAX_AGE_SECONDS``, is
 bound to one tenant and one user, and works once: its id is recorded when issued and marked
-used on redemption with a conditional UPDATE, so a replay finds nothing to update. Redeeming
-one also marks the workspace's signup as handed off, which ends the progress page's offer of
-further handoffs (see ``tenants.provisioning.signup_handoff_issue``).
+used on redemption with a conditional UPDATE, so a replay finds nothing to update. Whether a
+workspace's handoff was used (:func:`handoff_used`) ends the signup progress page's offer of
+further handoffs (see ``onboarding.provisioning.signup_handoff_issue``).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tenants.models import HandoffToken, Signup, Tenant
+from tenants.models import HandoffToken, Tenant
 
 HANDOFF_SALT = "rapport.handoff"
 
@@ -45,12 +45,17 @@ def handoff_token_issue(*, tenant: Tenant, user_id: int) -> str:
     return signing.dumps(payload, salt=HANDOFF_SALT, compress=True)
 
 
-def signup_row_lock(*, tenant: Tenant) -> None:
-    """Lock the workspace's signup row, if it has one, until the transaction ends.
+def handoff_lock(*, tenant: Tenant) -> None:
+    """Lock the workspace's row until the transaction ends.
 
     Issuing and redeeming handoffs both take this lock first, so they never interleave.
     """
-    list(Signup.objects.select_for_update().filter(tenant=tenant).values_list("pk", flat=True))
+    list(Tenant.objects.select_for_update().filter(pk=tenant.pk).values_list("pk", flat=True))
+
+
+def handoff_used(*, tenant: Tenant) -> bool:
+    """Whether anyone has been signed in to ``tenant`` by a handoff token."""
+    return HandoffToken.objects.filter(tenant=tenant, used_at__isnull=False).exists()
 
 
 def handoff_tokens_void(*, tenant: Tenant) -> int:
@@ -65,7 +70,7 @@ def handoff_tokens_void(*, tenant: Tenant) -> int:
 def handoff_token_redeem(*, token: str, tenant: Tenant) -> HandoffGrant:
     """Check and consume a token presented on ``tenant``'s host.
 
-    The workspace's signup row is locked first, the same order ``signup_handoff_issue`` takes,
+    The workspace's row is locked first, the same order ``signup_handoff_issue`` takes,
     so a handoff issued while this one is redeemed cannot outlive the redemption.
     """
     try:
@@ -76,7 +81,7 @@ def handoff_token_redeem(*, token: str, tenant: Tenant) -> HandoffGrant:
         raise HandoffError(_("This sign-in link is not valid.")) from error
     if payload.get("schema") != tenant.schema_name:
         raise HandoffError(_("This sign-in link belongs to another workspace."))
-    signup_row_lock(tenant=tenant)
+    handoff_lock(tenant=tenant)
     used = HandoffToken.objects.filter(
         jti=payload.get("jti"),
         tenant=tenant,
@@ -86,7 +91,4 @@ def handoff_token_redeem(*, token: str, tenant: Tenant) -> HandoffGrant:
     ).update(used_at=timezone.now())
     if used != 1:
         raise HandoffError(_("This sign-in link has already been used."))
-    Signup.objects.filter(tenant=tenant, handoff_used_at__isnull=True).update(
-        handoff_used_at=timezone.now()
-    )
     return HandoffGrant(user_id=int(payload["uid"]))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
 
 from django.db import models
@@ -112,51 +111,6 @@ class Domain(DomainMixin):
 
     def __str__(self) -> str:
         return str(self.domain)
-
-
-class SignupStatus(models.TextChoices):
-    WAITING = "waiting", _("Waiting for a workspace")
-    READY = "ready", _("Ready")
-    FAILED = "failed", _("Failed")
-
-
-class Signup(models.Model):
-    """A customer's request for a workspace, from the signup form until they are signed in.
-
-    The admin's password is kept only as a Django password hash, so no secret waits here in
-    clear text while the schema is prepared.
-    """
-
-    public_id = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
-    tenant = models.OneToOneField(Tenant, on_delete=models.CASCADE, related_name="signup")
-    admin_name = models.CharField(_("admin name"), max_length=150)
-    admin_email = models.EmailField(_("admin email"))
-    admin_password_hash = models.CharField(max_length=256)
-    plan_slug = models.SlugField(_("plan"), max_length=40, blank=True)
-    status = models.CharField(
-        max_length=20, choices=SignupStatus.choices, default=SignupStatus.WAITING
-    )
-    #: "pool", "clone" or "migrate": how the schema was obtained.
-    provisioning_method = models.CharField(max_length=20, blank=True)
-    error = models.TextField(blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
-    ready_at = models.DateTimeField(null=True, blank=True)
-    #: When the admin used a handoff link from the progress page; after that the page sends
-    #: the browser to the workspace's sign-in instead (see ``signup_handoff_issue``).
-    handoff_used_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return f"{self.admin_email} → {self.tenant}"
-
-    @property
-    def seconds_to_ready(self) -> float | None:
-        if self.ready_at is None:
-            return None
-        return (self.ready_at - self.created_at).total_seconds()
 
 
 class HandoffToken(models.Model):

@@ -12,14 +12,15 @@ from django.utils.translation import gettext as _
 from django_tenants.utils import schema_exists
 
 from tenants.errors import WorkspaceError
-from tenants.models import OpsAction, OpsAuditEntry, Signup, SignupStatus, Tenant, TenantStatus
+from tenants.models import OpsAction, OpsAuditEntry, Tenant, TenantStatus
 from tenants.services import schema_drop
 from tenants.users.models import User
 
 logger = logging.getLogger(__name__)
 
 
-def _audit(*, tenant: Tenant, by: User | None, action: OpsAction, reason: str) -> OpsAuditEntry:
+def ops_audit(*, tenant: Tenant, by: User | None, action: OpsAction, reason: str) -> OpsAuditEntry:
+    """Record an ops action on a workspace, with who did it and why."""
     return OpsAuditEntry.objects.create(
         tenant=tenant,
         actor_id=by.pk if by else None,
@@ -45,7 +46,7 @@ def tenant_suspend(*, tenant: Tenant, by: User, reason: str) -> Tenant:
     tenant.status = TenantStatus.SUSPENDED
     tenant.status_reason = reason
     tenant.save(update_fields=["status", "status_reason", "updated_at"])
-    _audit(tenant=tenant, by=by, action=OpsAction.SUSPEND, reason=reason)
+    ops_audit(tenant=tenant, by=by, action=OpsAction.SUSPEND, reason=reason)
     return tenant
 
 
@@ -57,23 +58,7 @@ def tenant_reactivate(*, tenant: Tenant, by: User, reason: str) -> Tenant:
     tenant.status = TenantStatus.ACTIVE
     tenant.status_reason = ""
     tenant.save(update_fields=["status", "status_reason", "updated_at"])
-    _audit(tenant=tenant, by=by, action=OpsAction.REACTIVATE, reason=reason)
-    return tenant
-
-
-@transaction.atomic
-def provisioning_retry(*, tenant: Tenant, by: User, reason: str = "") -> Tenant:
-    """Queue a failed signup's provisioning again."""
-    signup = Signup.objects.filter(tenant=tenant).first()
-    if tenant.status != TenantStatus.FAILED or signup is None:
-        raise WorkspaceError(_("Only a failed signup can be retried."))
-    tenant.status = TenantStatus.PROVISIONING
-    tenant.save(update_fields=["status", "updated_at"])
-    Signup.objects.filter(pk=signup.pk).update(status=SignupStatus.WAITING)
-    _audit(tenant=tenant, by=by, action=OpsAction.RETRY_PROVISIONING, reason=reason.strip())
-    from tenants.tasks import signup_provision_task
-
-    transaction.on_commit(lambda: signup_provision_task.delay(signup.pk))
+    ops_audit(tenant=tenant, by=by, action=OpsAction.REACTIVATE, reason=reason)
     return tenant
 
 
@@ -85,7 +70,7 @@ def closure_request(*, tenant: Tenant, by: User, reason: str) -> Tenant:
         raise WorkspaceError(_("This workspace cannot be closed in its current state."))
     tenant.closure_requested_at = timezone.now()
     tenant.save(update_fields=["closure_requested_at", "updated_at"])
-    _audit(tenant=tenant, by=by, action=OpsAction.REQUEST_CLOSURE, reason=reason)
+    ops_audit(tenant=tenant, by=by, action=OpsAction.REQUEST_CLOSURE, reason=reason)
     return tenant
 
 
@@ -101,7 +86,7 @@ def closure_confirm(*, tenant: Tenant, by: User, typed_slug: str) -> Tenant:
     tenant.closed_at = now
     tenant.purge_after = now + timedelta(days=settings.CLOSED_WORKSPACE_RETENTION_DAYS)
     tenant.save(update_fields=["status", "closed_at", "purge_after", "updated_at"])
-    _audit(
+    ops_audit(
         tenant=tenant,
         by=by,
         action=OpsAction.CONFIRM_CLOSURE,
@@ -128,7 +113,7 @@ def closure_cancel(*, tenant: Tenant, by: User, reason: str) -> Tenant:
     tenant.save(
         update_fields=["status", "closure_requested_at", "closed_at", "purge_after", "updated_at"]
     )
-    _audit(tenant=tenant, by=by, action=OpsAction.CANCEL_CLOSURE, reason=reason)
+    ops_audit(tenant=tenant, by=by, action=OpsAction.CANCEL_CLOSURE, reason=reason)
     return tenant
 
 
@@ -139,7 +124,9 @@ def closed_workspaces_purge() -> list[str]:
     for tenant in due:
         with transaction.atomic():
             schema_drop(tenant.schema_name)
-            _audit(tenant=tenant, by=None, action=OpsAction.PURGE, reason="Retention period over.")
+            ops_audit(
+                tenant=tenant, by=None, action=OpsAction.PURGE, reason="Retention period over."
+            )
             tenant.domains.all().delete()
             Tenant.objects.filter(pk=tenant.pk).update(
                 status_reason="Purged after retention.", purge_after=None

@@ -5,12 +5,18 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from billing.models import Plan
-from tenants.models import TenantStatus
+from tenants.models import Tenant, TenantStatus
 
 
 def plan_filter_choices() -> list[tuple[str, str]]:
-    return [("", str(_("Any plan"))), *((plan.slug, plan.name) for plan in Plan.objects.all())]
+    """The plans workspaces are on (tenants keeps only the slug; billing owns the plans)."""
+    slugs = (
+        Tenant.objects.exclude(plan_slug="")
+        .order_by("plan_slug")
+        .values_list("plan_slug", flat=True)
+        .distinct()
+    )
+    return [("", str(_("Any plan"))), *((slug, slug.replace("-", " ").title()) for slug in slugs)]
 
 
 class TenantFilterForm(forms.Form):

@@ -11,14 +11,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from core.htmx import HtmxHttpRequest
+from core.permissions import staff_required
 from tenants import ops
 from tenants.errors import WorkspaceError
-from tenants.http import HtmxHttpRequest
 from tenants.models import Tenant
 from tenants.ops_forms import ConfirmClosureForm, OptionalReasonForm, ReasonForm, TenantFilterForm
 from tenants.selectors import customer_tenants, ops_tenants, workspace_usage
 from tenants.users.models import User
-from tenants.users.permissions import staff_required
 
 OPS_PAGE_SIZE = 25
 
@@ -70,7 +70,7 @@ def ops_tenant_detail(request: HttpRequest, tenant_id: int) -> HttpResponse:
     )
 
 
-def _ops_action(
+def ops_action(
     request: HttpRequest,
     tenant_id: int,
     form_class: type[ReasonForm] | type[OptionalReasonForm] | type[ConfirmClosureForm],
@@ -94,7 +94,7 @@ def _ops_action(
 @require_POST
 @staff_required
 def ops_tenant_suspend(request: HttpRequest, tenant_id: int) -> HttpResponse:
-    return _ops_action(
+    return ops_action(
         request,
         tenant_id,
         ReasonForm,
@@ -106,7 +106,7 @@ def ops_tenant_suspend(request: HttpRequest, tenant_id: int) -> HttpResponse:
 @require_POST
 @staff_required
 def ops_tenant_reactivate(request: HttpRequest, tenant_id: int) -> HttpResponse:
-    return _ops_action(
+    return ops_action(
         request,
         tenant_id,
         ReasonForm,
@@ -117,22 +117,8 @@ def ops_tenant_reactivate(request: HttpRequest, tenant_id: int) -> HttpResponse:
 
 @require_POST
 @staff_required
-def ops_tenant_retry(request: HttpRequest, tenant_id: int) -> HttpResponse:
-    return _ops_action(
-        request,
-        tenant_id,
-        OptionalReasonForm,
-        lambda tenant, by, data: ops.provisioning_retry(
-            tenant=tenant, by=by, reason=data.get("reason", "")
-        ),
-        _("Provisioning queued again."),
-    )
-
-
-@require_POST
-@staff_required
 def ops_tenant_closure_request(request: HttpRequest, tenant_id: int) -> HttpResponse:
-    return _ops_action(
+    return ops_action(
         request,
         tenant_id,
         ReasonForm,
@@ -144,7 +130,7 @@ def ops_tenant_closure_request(request: HttpRequest, tenant_id: int) -> HttpResp
 @require_POST
 @staff_required
 def ops_tenant_closure_confirm(request: HttpRequest, tenant_id: int) -> HttpResponse:
-    return _ops_action(
+    return ops_action(
         request,
         tenant_id,
         ConfirmClosureForm,
@@ -158,7 +144,7 @@ def ops_tenant_closure_confirm(request: HttpRequest, tenant_id: int) -> HttpResp
 @require_POST
 @staff_required
 def ops_tenant_closure_cancel(request: HttpRequest, tenant_id: int) -> HttpResponse:
-    return _ops_action(
+    return ops_action(
         request,
         tenant_id,
         ReasonForm,

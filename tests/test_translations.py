@@ -35,7 +35,7 @@ SAME_IN_EVERY_LANGUAGE = frozenset({"English", "Rapport"})
 def english_strings() -> tuple[str, ...]:
     """English msgids a page would show if a translation fell back: phrases of 2+ words
     without placeholders or markup (shorter ones are too likely to be data)."""
-    import polib  # type: ignore[import-untyped]  # polib ships no type hints
+    import polib
 
     from config.devenv.translations import LOCALE_DIR
 

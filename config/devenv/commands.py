@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Sequence
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from config.devenv.database import ensure_database, libpq_url, psycopg2_module
@@ -160,6 +161,13 @@ def cmd_test(args: Sequence[str], stack: contextlib.ExitStack) -> int:
         "Run `make format`.",
     )
     step("mypy .", [python, "-m", "mypy", "."], static_env, "Fix the type errors above.")
+    step(
+        "lint-imports (layer contracts)",
+        [str(Path(python).parent / "lint-imports")],
+        static_env,
+        "An import crosses the layers (pyproject.toml [tool.importlinter]): move the code or "
+        "invert the dependency (see core/policies.py).",
+    )
     return run_tests(args, stack)
 
 

@@ -163,7 +163,7 @@ class CatalogueProblem:
 
 def catalogue_problems(locale_dir: Path = LOCALE_DIR) -> list[CatalogueProblem]:
     """Entries of the Chinese catalogues that are untranslated, fuzzy or obsolete."""
-    import polib  # type: ignore[import-untyped]  # polib ships no type hints
+    import polib
 
     problems: list[CatalogueProblem] = []
     for code in LOCALES:

@@ -36,6 +36,7 @@ SHARED_APPS = [
     "core",
     "tenants",
     "tenants.users",
+    "onboarding.signups",
     "billing",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -79,9 +79,17 @@ def pipeline_defaults_localize(*, language: str) -> int:
         pipeline = Pipeline.objects.filter(name=DEFAULT_PIPELINE_NAME).first()
         if pipeline is None:
             return 0
-        changed += Pipeline.objects.filter(pk=pipeline.pk).update(name=_(DEFAULT_PIPELINE_NAME))
+        renames = {english: _(english) for english in (DEFAULT_PIPELINE_NAME, *DEFAULT_STAGE_NAMES)}
+        renames = {english: local for english, local in renames.items() if local != english}
+        if DEFAULT_PIPELINE_NAME in renames:
+            changed += Pipeline.objects.filter(pk=pipeline.pk).update(
+                name=renames[DEFAULT_PIPELINE_NAME]
+            )
         for english in DEFAULT_STAGE_NAMES:
-            changed += Stage.objects.filter(pipeline=pipeline, name=english).update(name=_(english))
+            if english in renames:
+                changed += Stage.objects.filter(pipeline=pipeline, name=english).update(
+                    name=renames[english]
+                )
     return changed
 
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from billing.features import feature_required
+from core.permissions import admin_required
 from crm import services
 from crm.errors import CrmError
 from crm.forms import (
@@ -26,7 +27,6 @@ from crm.forms.query import AuditFilterForm
 from crm.models import AuditEntry, CustomFieldDefinition, ObjectType, Pipeline, Stage
 from crm.selectors import describe_changes, paginate
 from crm.views.helpers import bad_query, redirect_after_post, render_page, user_of
-from tenants.users.permissions import admin_required
 
 
 def _error_text(error: Exception) -> str:

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
+from celery import shared_task
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
-from config.celery import app
 from tenants.selectors import current_tenant
 from tenants.tasks import TenantTask
 from tenants.users.models import Invitation
 
 
-@app.task(name="users.password_reset_email_send", base=TenantTask)
+@shared_task(name="users.password_reset_email_send", base=TenantTask)
 def password_reset_email_task(email: str) -> None:
     """Email a reset link if the workspace has an account with this address."""
     from tenants.users.services import password_reset_email_send
@@ -20,7 +20,7 @@ def password_reset_email_task(email: str) -> None:
     password_reset_email_send(email=email)
 
 
-@app.task(name="users.login_lockout_email_send")
+@shared_task(name="users.login_lockout_email_send")
 def login_lockout_email_task(schema_name: str, user_id: int) -> None:
     """Tell the user sign-in to their account is paused; the schema comes as an argument
     because ops staff (public schema) get this email too."""
@@ -29,7 +29,7 @@ def login_lockout_email_task(schema_name: str, user_id: int) -> None:
     login_lockout_email_send(schema_name=schema_name, user_id=user_id)
 
 
-@app.task(name="users.invitation_email_send", base=TenantTask)
+@shared_task(name="users.invitation_email_send", base=TenantTask)
 def invitation_email_send(invitation_id: int, accept_url: str) -> None:
     """Email the invitation link. Runs in the inviting workspace's schema."""
     invitation = Invitation.objects.select_related("invited_by").get(pk=invitation_id)
@@ -43,7 +43,7 @@ def invitation_email_send(invitation_id: int, accept_url: str) -> None:
     )
 
 
-@app.task(name="users.welcome_email_send", base=TenantTask)
+@shared_task(name="users.welcome_email_send", base=TenantTask)
 def welcome_email_task(user_id: int) -> bool:
     """Welcome a new workspace's founding admin, with a link verifying their address (once)."""
     from tenants.users.services import welcome_email_send
@@ -51,7 +51,7 @@ def welcome_email_task(user_id: int) -> bool:
     return welcome_email_send(user_id=user_id)
 
 
-@app.task(name="users.email_confirmation_send", base=TenantTask)
+@shared_task(name="users.email_confirmation_send", base=TenantTask)
 def email_confirmation_send_task(confirmation_id: int) -> bool:
     """Email the link of an address verification or change, while it can still be used."""
     from tenants.users.services import email_confirmation_send

@@ -18,7 +18,8 @@ from billing.models import (
 )
 from billing.notices import trial_ending_notify
 from billing.services import subscriptions_reconcile
-from tenants.provisioning import SignupRequest, pool_tenant_create, signup_start
+from onboarding.provisioning import SignupRequest, signup_start
+from tenants.pool import pool_tenant_create
 from tests.billing.conftest import make_subscription
 from tests.billing.flows import subscribe
 from tests.conftest import Workspace, sign_in

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tenants.demo import DEMO_ADMIN_EMAIL, DEMO_PASSWORD, demo_workspace_ensure
+from onboarding.demo import DEMO_ADMIN_EMAIL, DEMO_PASSWORD, demo_workspace_ensure
 
 pytestmark = pytest.mark.browser
 

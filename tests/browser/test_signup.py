@@ -7,7 +7,7 @@ import uuid
 import pytest
 
 from tenants.models import Tenant
-from tenants.provisioning import pool_tenant_create
+from tenants.pool import pool_tenant_create
 from tenants.services import schema_drop
 
 pytestmark = pytest.mark.browser

@@ -15,8 +15,8 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from tenants.models import Signup
-from tenants.provisioning import pool_tenant_create
+from onboarding.signups.models import Signup
+from tenants.pool import pool_tenant_create
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,8 @@ from django.test import Client, TestCase
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from tenants.provisioning import SignupRequest, pool_tenant_create, signup_start
+from onboarding.provisioning import SignupRequest, signup_start
+from tenants.pool import pool_tenant_create
 from tenants.users import services
 from tenants.users.models import EmailConfirmation, Role, User
 from tests.conftest import Workspace, sign_in

@@ -10,10 +10,10 @@ from django.test import Client
 from django.utils import timezone
 from django_tenants.utils import schema_context, schema_exists
 
+from onboarding.provisioning import SignupRequest, signup_start
 from tenants import ops
 from tenants.errors import WorkspaceError
 from tenants.models import OpsAction, OpsAuditEntry, Tenant, TenantStatus
-from tenants.provisioning import SignupRequest, signup_start
 from tenants.users.models import User
 from tests.conftest import Workspace
 from tests.factories import TEST_PASSWORD
@@ -150,7 +150,7 @@ def test_purge_only_drops_schemas_past_retention(staff: User) -> None:
     signup = signup_start(
         SignupRequest("Old Co", "old-co", "O", "o@old.example", "a-long-passphrase")
     )
-    from tenants.provisioning import signup_provision
+    from onboarding.provisioning import signup_provision
 
     signup_provision(signup=signup)
     tenant = Tenant.objects.get(pk=signup.tenant_id)
@@ -167,7 +167,7 @@ def test_migrations_still_run_after_a_workspace_was_purged(staff: User) -> None:
     signup = signup_start(
         SignupRequest("Gone Co", "gone-co", "G", "g@gone.example", "a-long-passphrase")
     )
-    from tenants.provisioning import signup_provision
+    from onboarding.provisioning import signup_provision
 
     signup_provision(signup=signup)
     tenant = Tenant.objects.get(pk=signup.tenant_id)

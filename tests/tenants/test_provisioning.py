@@ -9,16 +9,12 @@ from django.contrib.auth.hashers import check_password
 from django.db import connection
 from django_tenants.utils import schema_context, schema_exists
 
-from tenants import provisioning
+from onboarding import provisioning
+from onboarding.provisioning import SignupRequest, signup_provision, signup_start
+from onboarding.signups.models import Signup, SignupStatus
 from tenants.errors import WorkspaceError
-from tenants.models import Domain, Signup, SignupStatus, Tenant, TenantStatus
-from tenants.provisioning import (
-    SignupRequest,
-    pool_refill,
-    pool_tenant_create,
-    signup_provision,
-    signup_start,
-)
+from tenants.models import Domain, Tenant, TenantStatus
+from tenants.pool import pool_refill, pool_tenant_create
 from tenants.services import schema_drop
 from tenants.users.models import Role, User
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from tenants.models import Signup, Tenant
-from tenants.provisioning import pool_tenant_create
+from onboarding.signups.models import Signup
+from tenants.models import Tenant
+from tenants.pool import pool_tenant_create
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,8 @@ import pytest
 from django.test import TestCase
 from django_tenants.utils import schema_context
 
-from tenants.tasks import MissingTenantError, enqueue_on_commit, workspace_ping
+from core.tasks import enqueue_on_commit
+from tenants.tasks import MissingTenantError, workspace_ping
 from tests.conftest import Workspace
 
 

@@ -28,11 +28,11 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.tasks import enqueue_on_commit
 from tenants.connection import current_schema_name
 from tenants.errors import WorkspaceError
 from tenants.ratelimits import Rate, budget_spend
 from tenants.selectors import current_tenant, workspace_url
-from tenants.tasks import enqueue_on_commit
 from tenants.users.models import (
     EmailConfirmation,
     EmailConfirmationPurpose,

@@ -13,10 +13,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from billing.services import seat_ensure_available, seats_changed
+from core.policies import seat_policy
+from core.tasks import enqueue_on_commit
 from tenants.errors import WorkspaceError
-from tenants.selectors import current_tenant
-from tenants.tasks import enqueue_on_commit
 from tenants.users.models import Invitation, Role, User, normalize_email
 
 
@@ -36,7 +35,7 @@ def invitation_create(*, email: str, role: str, by: User, accept_url_template: s
         raise WorkspaceError(
             _("%(email)s already has an account in this workspace.") % {"email": email}
         )
-    seat_ensure_available(tenant=current_tenant(), reserve_pending=True)
+    seat_policy().ensure_available(reserve_pending=True)
     Invitation.objects.pending().filter(email__iexact=email).update(revoked_at=timezone.now())
     token = secrets.token_urlsafe(32)
     invitation = Invitation.objects.create(
@@ -75,7 +74,7 @@ def invitation_accept(*, token: str, full_name: str, password: str) -> User:
         raise WorkspaceError(" ".join(error.messages)) from error
     user = User.objects.filter(email__iexact=invitation.email).first()
     if user is None or not user.is_active:
-        seat_ensure_available(tenant=current_tenant())
+        seat_policy().ensure_available()
     # The link arrived at the invited address, which proves it.
     verified_at = timezone.now()
     if user is None:
@@ -96,7 +95,7 @@ def invitation_accept(*, token: str, full_name: str, password: str) -> User:
     invitation.accepted_at = timezone.now()
     invitation.accepted_user = user
     invitation.save(update_fields=["accepted_at", "accepted_user"])
-    seats_changed(tenant=current_tenant())
+    seat_policy().changed()
     return user
 
 
@@ -115,7 +114,7 @@ def user_deactivate(*, user: User, by: User) -> User:
         raise WorkspaceError(_("The workspace needs at least one active admin."))
     user.is_active = False
     user.save(update_fields=["is_active"])
-    seats_changed(tenant=current_tenant())
+    seat_policy().changed()
     return user
 
 
@@ -123,10 +122,10 @@ def user_deactivate(*, user: User, by: User) -> User:
 def user_reactivate(*, user: User) -> User:
     """Let a user sign in again, if the plan has a seat free."""
     if not user.is_active:
-        seat_ensure_available(tenant=current_tenant())
+        seat_policy().ensure_available()
     user.is_active = True
     user.save(update_fields=["is_active"])
-    seats_changed(tenant=current_tenant())
+    seat_policy().changed()
     return user
 
 

@@ -10,12 +10,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.permissions import admin_required
 from tenants.errors import WorkspaceError
 from tenants.selectors import request_tenant, workspace_url
 from tenants.users import selectors, services
 from tenants.users.forms import AcceptInvitationForm, InvitationForm, RoleForm
 from tenants.users.models import Invitation, User
-from tenants.users.permissions import admin_required
 
 
 @require_GET

@@ -8,10 +8,10 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from tenants.demo import demo_workspace_ensure, ops_staff_ensure
+from onboarding.demo import demo_workspace_ensure, ops_staff_ensure
 from tenants.migration_executor import existing_schemas
 from tenants.models import Tenant
-from tenants.provisioning import pool_refill
+from tenants.pool import pool_refill
 from tenants.schema_state import schemas_behind
 from tenants.selectors import public_url
 from tenants.services import public_tenant_ensure, template_ensure

@@ -1,9 +1,9 @@
-"""Provisioning: the warm pool, signup claims, and building schemas in the background.
+"""The signup journey: a customer's request becomes a workspace they are signed in to.
 
-A signup never waits for DDL when the pool has a schema: it claims one (row lock with
-``SKIP LOCKED``, so two signups never get the same schema), names it, creates the admin and
-is usable at once. With an empty pool the signup's tenant row waits in ``provisioning`` while
-a worker clones the template (or migrates, when the template is missing or behind).
+A signup never waits for DDL when the pool has a schema: it claims one (see
+:mod:`tenants.pool`), names it, creates the admin and is usable at once. With an empty pool
+the signup's tenant row waits in ``provisioning`` while a worker clones the template (or
+migrates, when the template is missing or behind).
 """
 
 from __future__ import annotations
@@ -12,27 +12,26 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.contrib.auth.hashers import make_password
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context, schema_exists
 
 from billing.services import subscription_start_trial
 from core.locales import country_currency, country_time_zone
+from crm.services.pipelines import pipeline_defaults_localize
+from onboarding.signups.models import Signup, SignupStatus
 from tenants.errors import WorkspaceError
-from tenants.handoff import handoff_token_issue, handoff_tokens_void, signup_row_lock
-from tenants.models import Domain, Signup, SignupStatus, Tenant, TenantStatus
+from tenants.handoff import handoff_lock, handoff_token_issue, handoff_tokens_void, handoff_used
+from tenants.models import Domain, Tenant, TenantStatus
+from tenants.pool import pool_claim
 from tenants.selectors import workspace_hostname
 from tenants.services import generate_schema_name, schema_drop, schema_populate
 from tenants.users.models import Role, User, normalize_email
 from tenants.users.services import welcome_email_enqueue
 
 logger = logging.getLogger(__name__)
-
-#: Session-level advisory lock id serialising pool refills across workers.
-POOL_REFILL_LOCK_ID = 7_130_001
 
 #: How long after the workspace became ready the signup's browser may get another handoff
 #: (a reload, a redirect lost on the way), as long as none has been used.
@@ -62,49 +61,6 @@ def _locale_apply(tenant: Tenant, request: SignupRequest) -> None:
     tenant.time_zone = country_time_zone(country)
 
 
-def pooled_count() -> int:
-    return Tenant.objects.filter(status=TenantStatus.POOLED).count()
-
-
-def pool_tenant_create() -> Tenant:
-    """Add one ready, unclaimed schema to the pool (a real tenant row, so it is migrated)."""
-    tenant = Tenant.objects.create(
-        schema_name=generate_schema_name(), name="", status=TenantStatus.PROVISIONING
-    )
-    try:
-        schema_populate(tenant=tenant)
-    except Exception:
-        Tenant.objects.filter(pk=tenant.pk).delete()
-        schema_drop(tenant.schema_name)
-        raise
-    tenant.status = TenantStatus.POOLED
-    tenant.save(update_fields=["status", "updated_at"])
-    return tenant
-
-
-def pool_refill(*, target: int | None = None, limit: int | None = None) -> int:
-    """Top the pool up to ``target`` (``TENANT_POOL_SIZE``), adding at most ``limit`` schemas.
-
-    Returns how many were added.
-
-    An advisory lock keeps two workers from overfilling it; the loser simply returns 0.
-    """
-    wanted = settings.TENANT_POOL_SIZE if target is None else target
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s)", [POOL_REFILL_LOCK_ID])
-        if not cursor.fetchone()[0]:
-            return 0
-    try:
-        added = 0
-        while pooled_count() < wanted and (limit is None or added < limit):
-            pool_tenant_create()
-            added += 1
-        return added
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_unlock(%s)", [POOL_REFILL_LOCK_ID])
-
-
 def signup_start(request: SignupRequest) -> Signup:
     """Record a signup and give it a workspace: claimed from the pool, or queued for a worker.
 
@@ -115,7 +71,8 @@ def signup_start(request: SignupRequest) -> Signup:
             signup, claimed = _signup_reserve(request)
     except IntegrityError as error:
         raise WorkspaceError(_("This address was just taken. Please choose another.")) from error
-    from tenants.tasks import pool_refill_task, signup_provision_task
+    from onboarding.tasks import signup_provision_task
+    from tenants.tasks import pool_refill_task
 
     if claimed:
         signup_complete(signup=signup, method="pool")
@@ -126,12 +83,7 @@ def signup_start(request: SignupRequest) -> Signup:
 
 
 def _signup_reserve(request: SignupRequest) -> tuple[Signup, bool]:
-    pooled = (
-        Tenant.objects.select_for_update(skip_locked=True)
-        .filter(status=TenantStatus.POOLED)
-        .order_by("created_at")
-        .first()
-    )
+    pooled = pool_claim()
     if pooled is not None:
         tenant = pooled
         tenant.name = request.company_name
@@ -211,8 +163,6 @@ def signup_complete(*, signup: Signup, method: str) -> Signup:
                 admin.save()
                 welcome_email_enqueue(user=admin)
             # The workspace's defaults in its own language (the template holds them in English).
-            from crm.services.pipelines import pipeline_defaults_localize
-
             pipeline_defaults_localize(language=tenant.language)
         tenant.status = TenantStatus.ACTIVE
         tenant.status_reason = ""
@@ -237,8 +187,8 @@ def signup_handoff_offered(signup: Signup, *, now: datetime) -> bool:
     return (
         signup.status == SignupStatus.READY
         and signup.ready_at is not None
-        and signup.handoff_used_at is None
         and now < signup.ready_at + SIGNUP_HANDOFF_WINDOW
+        and not handoff_used(tenant=signup.tenant)
     )
 
 
@@ -252,7 +202,7 @@ def signup_handoff_issue(*, signup: Signup) -> str | None:
     signs in like everyone else: the public session lives for weeks, and a page that kept
     minting admin sign-ins would outlive the admin's sign-out or password reset.
     """
-    signup_row_lock(tenant=signup.tenant)
+    handoff_lock(tenant=signup.tenant)
     current = Signup.objects.select_related("tenant").get(pk=signup.pk)
     if not signup_handoff_offered(current, now=timezone.now()):
         return None

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django_tenants.utils import schema_context
 
-from tenants.demo_data import demo_crm_data_seed
+from onboarding.sample_data import demo_crm_data_seed
 from tenants.models import Tenant
 from tenants.selectors import workspace_url
 from tenants.services import tenant_create, workspace_user_create
