@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from crm.custom_fields import form_field_for, form_field_name, to_form_input, to_storage
+from crm.forms.base import CrmForm, CrmModelForm
 from crm.forms.widgets import RecordSelect, TagNamesField, active_users, style_fields
 from crm.models import (
     Activity,
@@ -26,7 +27,7 @@ from crm.models import (
 )
 
 
-class RecordForm(forms.ModelForm):
+class RecordForm(CrmModelForm):
     """A record's fields plus its custom fields (``cf_<key>``) and its tags."""
 
     object_type: str = ""
@@ -166,7 +167,7 @@ class DealForm(RecordForm):
             style_fields(self)
 
 
-class ActivityForm(forms.ModelForm):
+class ActivityForm(CrmModelForm):
     class Meta:
         model = Activity
         fields = [
@@ -199,7 +200,7 @@ class ActivityForm(forms.ModelForm):
         style_fields(self)
 
 
-class QuickAddForm(forms.Form):
+class QuickAddForm(CrmForm):
     """The one-line note/call/task box on a detail page."""
 
     kind = forms.ChoiceField(
@@ -226,11 +227,11 @@ class QuickAddForm(forms.Form):
         style_fields(self)
 
 
-class CompleteForm(forms.Form):
+class CompleteForm(CrmForm):
     outcome = forms.CharField(max_length=200, required=False, label=_("Outcome"))
 
 
-class LostReasonForm(forms.Form):
+class LostReasonForm(CrmForm):
     """Why a deal was lost, asked when it is dropped on a lost stage."""
 
     stage = forms.ModelChoiceField(queryset=Stage.objects.none(), widget=forms.HiddenInput)
@@ -247,7 +248,7 @@ class LostReasonForm(forms.Form):
         style_fields(self)
 
 
-class DealContactForm(forms.Form):
+class DealContactForm(CrmForm):
     """Add a person to a deal, in a role."""
 
     contact = forms.ModelChoiceField(
@@ -265,7 +266,7 @@ class DealContactForm(forms.Form):
         style_fields(self)
 
 
-class ContactCompanyForm(forms.Form):
+class ContactCompanyForm(CrmForm):
     """Link a contact to a company, in a role and over a period."""
 
     company = forms.ModelChoiceField(
@@ -296,22 +297,28 @@ class ContactCompanyForm(forms.Form):
         return data
 
 
-class MergeForm(forms.Form):
+class MergeForm(CrmForm):
     primary = forms.IntegerField(widget=forms.HiddenInput)
     duplicate = forms.IntegerField(widget=forms.HiddenInput)
 
 
-class LeadConvertForm(forms.Form):
+class LeadConvertForm(CrmForm):
     create_deal = forms.BooleanField(required=False, initial=True, label=_("Create a deal"))
     deal_title = forms.CharField(required=False, max_length=200, label=_("Deal title"))
     deal_amount = forms.DecimalField(
         required=False, max_digits=14, decimal_places=2, label=_("Deal amount")
     )
-    pipeline = forms.ModelChoiceField(queryset=Pipeline.objects.all(), required=False)
+    pipeline = forms.ModelChoiceField(
+        queryset=Pipeline.objects.all(),
+        required=False,
+        label=_("Pipeline"),
+        empty_label=_("Default pipeline"),
+    )
     company = forms.ModelChoiceField(
         queryset=Company.objects.none(),
         required=False,
         label=_("Existing company"),
+        empty_label=_("New company from the lead"),
         help_text=_("Leave empty to create a company from the lead's company name."),
         widget=RecordSelect("/lookup/companies/"),
     )
