@@ -15,6 +15,7 @@ from crm.models import (
     CustomFieldDefinition,
     Stage,
 )
+from crm.models.validation import PERCENTAGE, ROTTING_DAYS
 from tenants.users.models import User
 
 
@@ -51,6 +52,10 @@ class StageForm(CrmModelForm):
     class Meta:
         model = Stage
         fields = ["name", "probability", "kind", "rotting_days", "colour"]
+        error_messages = {
+            "probability": {"min_value": PERCENTAGE, "max_value": PERCENTAGE},
+            "rotting_days": {"min_value": ROTTING_DAYS},
+        }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -25,6 +25,8 @@ from crm.models import (
     Stage,
     StageKind,
 )
+from crm.models.records import PERIOD_OUT_OF_ORDER, period_in_order
+from crm.models.validation import DURATION, MAX_DURATION_MINUTES, NEGATIVE_AMOUNT, PERCENTAGE
 
 
 class RecordForm(CrmModelForm):
@@ -150,7 +152,11 @@ class DealForm(RecordForm):
         widgets = {
             "title": forms.TextInput(attrs={"autofocus": True}),
             "company": RecordSelect("/lookup/companies/"),
+            "amount": forms.NumberInput(attrs={"min": "0", "step": "0.01"}),
             "expected_close_on": forms.DateInput(attrs={"type": "date"}),
+        }
+        error_messages = {
+            "probability": {"min_value": PERCENTAGE, "max_value": PERCENTAGE},
         }
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
@@ -166,6 +172,14 @@ class DealForm(RecordForm):
             self.fields["stage"].label_from_instance = lambda s: f"{s.pipeline} · {s}"  # type: ignore[attr-defined]
             style_fields(self)
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.instance.pk is None and data.get("stage") is not None:
+            # The stage decides which date rules apply (open deals only): the model's own
+            # validation, which runs next, needs it.
+            self.instance.stage = data["stage"]
+        return data
+
 
 class ActivityForm(CrmModelForm):
     class Meta:
@@ -179,12 +193,16 @@ class ActivityForm(CrmModelForm):
             "due_at": forms.DateTimeInput(
                 attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
             ),
+            "duration_minutes": forms.NumberInput(
+                attrs={"min": "1", "max": str(MAX_DURATION_MINUTES)}
+            ),
             "body": forms.Textarea(attrs={"rows": 4}),
             "contact": RecordSelect("/lookup/contacts/"),
             "company": RecordSelect("/lookup/companies/"),
             "deal": RecordSelect("/lookup/deals/"),
             "lead": RecordSelect("/lookup/leads/"),
         }
+        error_messages = {"duration_minutes": {"min_value": DURATION, "max_value": DURATION}}
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -291,9 +309,8 @@ class ContactCompanyForm(CrmForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        started, ended = data.get("started_on"), data.get("ended_on")
-        if started and ended and ended < started:
-            self.add_error("ended_on", _("The end date cannot be before the start date."))
+        if not period_in_order(data.get("started_on"), data.get("ended_on")):
+            self.add_error("ended_on", PERIOD_OUT_OF_ORDER)
         return data
 
 
@@ -306,7 +323,12 @@ class LeadConvertForm(CrmForm):
     create_deal = forms.BooleanField(required=False, initial=True, label=_("Create a deal"))
     deal_title = forms.CharField(required=False, max_length=200, label=_("Deal title"))
     deal_amount = forms.DecimalField(
-        required=False, max_digits=14, decimal_places=2, label=_("Deal amount")
+        required=False,
+        max_digits=14,
+        decimal_places=2,
+        min_value=0,
+        label=_("Deal amount"),
+        error_messages={"min_value": NEGATIVE_AMOUNT},
     )
     pipeline = forms.ModelChoiceField(
         queryset=Pipeline.objects.all(),

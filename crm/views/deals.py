@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -212,6 +213,8 @@ def lead_convert(request: HttpRequest, pk: int) -> HttpResponse:
                 deal_amount=data["deal_amount"],
                 pipeline=data["pipeline"],
             )
+        except ValidationError as error:
+            form.add_error(None, error.messages)
         except CrmError as error:
             form.add_error(None, str(error))
         else:
