@@ -115,12 +115,69 @@
     if (event.key === "Escape" && modal && modal.firstElementChild) closeModal(true);
   });
 
+  /* --- A refused write in a read-only workspace (billing) ------------------------------ */
+  /* The refusal lists what was typed; copy buttons put it on the clipboard. */
+  function copyText(text, button) {
+    var done = function () {
+      if (!button.dataset.copiedText) return;
+      var label = button.textContent;
+      button.textContent = button.dataset.copiedText;
+      window.setTimeout(function () { button.textContent = label; }, 1500);
+    };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(text).then(done, function () {});
+      return;
+    }
+    var scratch = document.createElement("textarea");
+    scratch.value = text;
+    scratch.setAttribute("readonly", "");
+    scratch.style.position = "fixed";
+    scratch.style.opacity = "0";
+    document.body.appendChild(scratch);
+    scratch.select();
+    try { if (document.execCommand("copy")) done(); } catch (error) { /* the text stays selectable */ }
+    scratch.remove();
+  }
+
+  document.addEventListener("click", function (event) {
+    var one = event.target.closest("[data-copy]");
+    if (one) {
+      var field = document.querySelector(one.dataset.copy);
+      if (field) { field.select(); copyText(field.value, one); }
+      return;
+    }
+    var all = event.target.closest("[data-copy-all]");
+    if (all) {
+      var scope = all.closest("[data-testid=submitted-values]") || document;
+      var lines = Array.prototype.map.call(scope.querySelectorAll("[data-submitted-value]"), function (value) {
+        return value.dataset.label + ": " + value.value;
+      });
+      copyText(lines.join("\n"), all);
+      return;
+    }
+    var close = event.target.closest("[data-read-only-close]");
+    if (close) {
+      var dialog = close.closest("[data-read-only-dialog]");
+      if (dialog) dialog.remove();
+      /* A card dragged before the refusal goes back where the server has it. */
+      if (window.htmx) window.htmx.trigger(document.body, "board-changed");
+    }
+  });
+
+  document.addEventListener("htmx:load", function (event) {
+    var dialog = event.detail.elt && event.detail.elt.matches && event.detail.elt.matches("[data-read-only-dialog]") ? event.detail.elt : null;
+    if (dialog) {
+      var first = dialog.querySelector("[data-copy-all], [data-read-only-close]");
+      if (first) first.focus();
+    }
+  });
+
   /* --- Record pickers (Tom Select, remote search) ------------------------------------- */
   function initPickers(root) {
     if (!window.TomSelect) return;
     (root || document).querySelectorAll("select[data-lookup]").forEach(function (select) {
       if (select.tomselect) return;
-      new window.TomSelect(select, {
+      var picker = new window.TomSelect(select, {
         valueField: "id",
         labelField: "text",
         searchField: ["text"],
@@ -133,6 +190,8 @@
             .catch(function () { callback(); });
         }
       });
+      /* Inside a disabled fieldset (a read-only workspace) the picker takes no input either. */
+      if (select.matches(":disabled")) picker.disable();
     });
   }
 

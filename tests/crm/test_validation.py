@@ -191,7 +191,8 @@ def test_an_activity_done_before_it_was_due_is_fine(crm, rep) -> None:
     activity = ActivityFactory.create(owner=rep, due_at=timezone.now() + timedelta(days=3))
     services.activity_complete(activity=activity, by=rep)
     activity.refresh_from_db()
-    assert activity.done_at is not None and activity.due_at is not None
+    assert activity.done_at is not None
+    assert activity.due_at is not None
     assert activity.done_at < activity.due_at
 
 
