@@ -123,7 +123,7 @@ def test_an_htmx_quick_add_is_refused_with_a_dialog_holding_the_text(
         assert not contact.activities.exists()
 
 
-def test_the_board_takes_no_drags(
+def test_the_board_takes_no_drags_and_moves_are_disabled(
     alpha: Workspace, read_only, signed_in_alpha_admin: Client
 ) -> None:
     from tests.crm.factories import DealFactory
@@ -132,3 +132,5 @@ def test_the_board_takes_no_drags(
         DealFactory.create()
     page = signed_in_alpha_admin.get("/deals/").content.decode()
     assert 'data-can-write="0"' in page
+    assert 'data-testid="drop-bar"' not in page
+    assert re.search(r'<fieldset class="write-lock" disabled[^>]*><button[^>]*data-move-menu', page)
