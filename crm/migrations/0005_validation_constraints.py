@@ -11,6 +11,9 @@ Rows written before the constraints existed are corrected first, each correction
 - a company role whose dates are reversed gets them swapped (the form always refused that
   order; only other paths could store it).
 
+Zero, which the new bounds refuse but which meant "not set" (no idle threshold, no
+duration), becomes empty.
+
 ``NOT VALID`` constraints were not chosen: they would leave such rows in place, and the next
 save of one (a board move, a merge) would then fail on the constraint.
 """
@@ -73,6 +76,13 @@ def swap_reversed_role_periods(apps, schema_editor):
         ContactCompany.objects.filter(pk=link.pk).update(
             started_on=link.ended_on, ended_on=link.started_on
         )
+
+
+def empty_zero_thresholds_and_durations(apps, schema_editor):
+    apps.get_model("crm", "Stage").objects.filter(rotting_days=0).update(rotting_days=None)
+    apps.get_model("crm", "Activity").objects.filter(duration_minutes=0).update(
+        duration_minutes=None
+    )
 
 
 class Migration(migrations.Migration):
@@ -178,6 +188,7 @@ class Migration(migrations.Migration):
         ),
         migrations.RunPython(correct_negative_amounts, migrations.RunPython.noop),
         migrations.RunPython(swap_reversed_role_periods, migrations.RunPython.noop),
+        migrations.RunPython(empty_zero_thresholds_and_durations, migrations.RunPython.noop),
         migrations.AddConstraint(
             model_name="contactcompany",
             constraint=models.CheckConstraint(

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from crm import services
 from crm.errors import CrmError
-from crm.models import AuditEntry, ContactCompany, Deal
+from crm.models import Activity, AuditEntry, ContactCompany, Deal, Stage
 from tests.crm.factories import (
     ActivityFactory,
     CompanyFactory,
@@ -278,3 +278,14 @@ def test_the_migration_swaps_reversed_role_dates_and_audits_it(crm, rep) -> None
     assert entry.changes == {
         "companies": ["Acme: 2024-05-01 to 2024-04-01", "Acme: 2024-04-01 to 2024-05-01"]
     }
+
+
+def test_the_migration_empties_zero_thresholds_and_durations(crm, rep) -> None:
+    stage = stage_named("Proposal")
+    Stage.objects.filter(pk=stage.pk).update(rotting_days=0)
+    call = ActivityFactory.create(owner=rep)
+    Activity.objects.filter(pk=call.pk).update(duration_minutes=0)
+    migration.empty_zero_thresholds_and_durations(apps, None)
+    stage.refresh_from_db()
+    call.refresh_from_db()
+    assert (stage.rotting_days, call.duration_minutes) == (None, None)
