@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 
 from billing.features import FEATURES
+from billing.selectors import BillingAccess
 
 
 def features(request: HttpRequest) -> dict[str, dict[str, bool]]:
@@ -16,3 +17,13 @@ def features(request: HttpRequest) -> dict[str, dict[str, bool]]:
     subscription = access.subscription
     plan = subscription.plan if subscription is not None else None
     return {"features_enabled": {key: plan is None or plan.has_feature(key) for key in FEATURES}}
+
+
+def write_lock(request: HttpRequest) -> dict[str, BillingAccess | None]:
+    """``write_lock``: the workspace's billing access when it is read-only, else ``None``.
+
+    Pages read it through the ``write_lock`` template tags, which show write controls
+    disabled with the reason instead of offering a form whose Save would be refused.
+    """
+    access: BillingAccess | None = getattr(request, "billing", None)
+    return {"write_lock": access if access is not None and access.read_only else None}

@@ -4,14 +4,21 @@ Every request gets ``request.billing`` (a :class:`BillingAccess`) for the banner
 workspace is read-only, every write (any method but GET, HEAD, OPTIONS) is refused with an
 explanation and a link to billing, except signing in and out, password reset and the billing
 pages themselves. Reading and exporting keep working; nothing is deleted.
+
+Pages show their write controls disabled in that state (``billing.templatetags.write_lock``),
+so a refused write comes from a tab opened before: the refusal shows back what was typed,
+ready to copy, instead of losing it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+from django.http import HttpRequest, HttpResponse, UnreadablePostError
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 
 from billing.selectors import BillingAccess, tenant_access
@@ -55,12 +62,64 @@ def write_allowed_when_read_only(request: HttpRequest) -> bool:
     return bool(WRITE_ALLOWED_NAMESPACES.intersection(match.namespaces))
 
 
+#: Parts of field names whose values are never shown back: secrets and form machinery.
+UNSHOWN_NAME_PARTS = ("password", "csrf", "token", "secret", "card", "cvc")
+#: Bounds on what a refusal echoes: a page of fields, each cut to a readable length.
+MAX_SHOWN_FIELDS = 60
+MAX_SHOWN_LENGTH = 10_000
+
+
+@dataclass(frozen=True)
+class SubmittedValue:
+    """One field of a refused form, as the user typed it."""
+
+    name: str
+    label: str
+    value: str
+
+
+def _label(name: str) -> str:
+    """``expected_close_on`` as "Expected close on"; custom fields (``cf_``) by their key."""
+    words = name.removeprefix("cf_").replace("_", " ").replace("-", " ").strip()
+    return words[:1].upper() + words[1:] if words else name
+
+
+def submitted_values(request: HttpRequest) -> list[SubmittedValue]:
+    """What a refused form sent, to show back: filled fields, never secrets or tokens."""
+    try:
+        data = request.POST
+    except (RequestDataTooBig, MultiPartParserError, SuspiciousOperation, UnreadablePostError):
+        return []
+    values = []
+    for name in data:
+        if any(part in name.lower() for part in UNSHOWN_NAME_PARTS):
+            continue
+        text = ", ".join(value for value in data.getlist(name) if value.strip())
+        if not text:
+            continue
+        if len(text) > MAX_SHOWN_LENGTH:
+            text = text[:MAX_SHOWN_LENGTH] + "…"
+        values.append(SubmittedValue(name[:100], _label(name[:100]), text))
+        if len(values) == MAX_SHOWN_FIELDS:
+            break
+    return values
+
+
 def read_only_response(request: HttpRequest, access: BillingAccess) -> HttpResponse:
-    response = render(request, "billing/read_only.html", {"access": access}, status=403)
-    response["X-Rapport-Billing"] = "read-only"
+    """The refusal: why, where to pay, and what the user typed, to copy before leaving.
+
+    A form posts to a 403 page. An htmx request gets the same explanation as a dialog laid
+    over the page it came from (200 with ``HX-Retarget``, as htmx swaps nothing on a 4xx),
+    so the form underneath keeps its input too.
+    """
+    context = {"access": access, "submitted": submitted_values(request)}
     if request.headers.get("HX-Request"):
-        # htmx does not swap a 403; reloading the page shows the read-only banner instead.
-        response["HX-Refresh"] = "true"
+        response = render(request, "billing/read_only.html#read-only-dialog", context)
+        response["HX-Retarget"] = "body"
+        response["HX-Reswap"] = "beforeend"
+    else:
+        response = render(request, "billing/read_only.html", context, status=403)
+    response["X-Rapport-Billing"] = "read-only"
     return response
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.db.models.fields import BLANK_CHOICE_DASH
 from django.utils.formats import localize
 from django.utils.translation import gettext as _
 
@@ -42,7 +43,7 @@ def form_field_for(definition: CustomFieldDefinition) -> forms.Field:
         case FieldType.DATE:
             return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
         case FieldType.CHOICE:
-            return forms.ChoiceField(choices=[("", "—"), *choices], **common)
+            return forms.ChoiceField(choices=[*BLANK_CHOICE_DASH, *choices], **common)
         case FieldType.MULTI_CHOICE:
             return forms.MultipleChoiceField(
                 choices=choices, widget=forms.CheckboxSelectMultiple, **common

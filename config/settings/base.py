@@ -115,6 +115,7 @@ TEMPLATES = [
                 "tenants.context_processors.workspace",
                 "csp.context_processors.nonce",
                 "billing.context_processors.features",
+                "billing.context_processors.write_lock",
             ],
         },
     },

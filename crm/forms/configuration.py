@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from crm.forms.base import CrmForm, CrmModelForm
 from crm.forms.widgets import active_users, style_fields
 from crm.models import (
     Colour,
@@ -14,10 +15,11 @@ from crm.models import (
     CustomFieldDefinition,
     Stage,
 )
+from crm.models.validation import PERCENTAGE, ROTTING_DAYS
 from tenants.users.models import User
 
 
-class ReassignForm(forms.Form):
+class ReassignForm(CrmForm):
     from_user = forms.ModelChoiceField(queryset=User.objects.all(), label=_("From"))
     to_user = forms.ModelChoiceField(queryset=User.objects.none(), label=_("To"))
 
@@ -28,7 +30,7 @@ class ReassignForm(forms.Form):
         style_fields(self)
 
 
-class CrmSettingsForm(forms.ModelForm):
+class CrmSettingsForm(CrmModelForm):
     class Meta:
         model = CrmSettings
         fields = ["reps_see_all", "default_currency"]
@@ -38,7 +40,7 @@ class CrmSettingsForm(forms.ModelForm):
         style_fields(self)
 
 
-class PipelineForm(forms.Form):
+class PipelineForm(CrmForm):
     name = forms.CharField(max_length=100, label=_("Pipeline name"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -46,10 +48,14 @@ class PipelineForm(forms.Form):
         style_fields(self)
 
 
-class StageForm(forms.ModelForm):
+class StageForm(CrmModelForm):
     class Meta:
         model = Stage
         fields = ["name", "probability", "kind", "rotting_days", "colour"]
+        error_messages = {
+            "probability": {"min_value": PERCENTAGE, "max_value": PERCENTAGE},
+            "rotting_days": {"min_value": ROTTING_DAYS},
+        }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -57,7 +63,7 @@ class StageForm(forms.ModelForm):
         style_fields(self)
 
 
-class CustomFieldForm(forms.ModelForm):
+class CustomFieldForm(CrmModelForm):
     choices_text = forms.CharField(
         required=False,
         label=_("Choices"),

@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from crm.custom_fields import form_field_name
+from crm.forms.base import CrmForm
 from crm.forms.query import RecordIdField, SearchTextField
 from crm.forms.widgets import active_users, style_fields
 from crm.models import (
@@ -46,7 +47,7 @@ def custom_filter_field(definition: CustomFieldDefinition) -> forms.Field:
             return forms.CharField(required=False, max_length=CUSTOM_FILTER_MAX_LENGTH, label=label)
 
 
-class ListFilterForm(forms.Form):
+class ListFilterForm(CrmForm):
     """Search, owner, tag, date and custom-field filters shared by every list; sort and page.
 
     Every parameter a list page reads goes through this form, so a list, its export and its
@@ -138,7 +139,7 @@ class ContactFilterForm(ListFilterForm):
     pass
 
 
-class SavedViewForm(forms.Form):
+class SavedViewForm(CrmForm):
     """Name the current filters of a list; ``query`` is the list's query string."""
 
     list_type = forms.ChoiceField(choices=ListType.choices, widget=forms.HiddenInput)
@@ -151,7 +152,7 @@ class SavedViewForm(forms.Form):
         style_fields(self)
 
 
-class BulkActionForm(forms.Form):
+class BulkActionForm(CrmForm):
     ACTIONS = [("assign", _("Assign owner")), ("tag", _("Add tag")), ("delete", _("Delete"))]
 
     action = forms.ChoiceField(choices=ACTIONS)

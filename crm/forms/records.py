@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from crm.custom_fields import form_field_for, form_field_name, to_form_input, to_storage
+from crm.forms.base import CrmForm, CrmModelForm
 from crm.forms.widgets import RecordSelect, TagNamesField, active_users, style_fields
 from crm.models import (
     Activity,
@@ -24,9 +25,11 @@ from crm.models import (
     Stage,
     StageKind,
 )
+from crm.models.records import PERIOD_OUT_OF_ORDER, period_in_order
+from crm.models.validation import DURATION, MAX_DURATION_MINUTES, NEGATIVE_AMOUNT, PERCENTAGE
 
 
-class RecordForm(forms.ModelForm):
+class RecordForm(CrmModelForm):
     """A record's fields plus its custom fields (``cf_<key>``) and its tags."""
 
     object_type: str = ""
@@ -149,7 +152,11 @@ class DealForm(RecordForm):
         widgets = {
             "title": forms.TextInput(attrs={"autofocus": True}),
             "company": RecordSelect("/lookup/companies/"),
+            "amount": forms.NumberInput(attrs={"min": "0", "step": "0.01"}),
             "expected_close_on": forms.DateInput(attrs={"type": "date"}),
+        }
+        error_messages = {
+            "probability": {"min_value": PERCENTAGE, "max_value": PERCENTAGE},
         }
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
@@ -165,8 +172,16 @@ class DealForm(RecordForm):
             self.fields["stage"].label_from_instance = lambda s: f"{s.pipeline} · {s}"  # type: ignore[attr-defined]
             style_fields(self)
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.instance.pk is None and data.get("stage") is not None:
+            # The stage decides which date rules apply (open deals only): the model's own
+            # validation, which runs next, needs it.
+            self.instance.stage = data["stage"]
+        return data
 
-class ActivityForm(forms.ModelForm):
+
+class ActivityForm(CrmModelForm):
     class Meta:
         model = Activity
         fields = [
@@ -178,12 +193,16 @@ class ActivityForm(forms.ModelForm):
             "due_at": forms.DateTimeInput(
                 attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
             ),
+            "duration_minutes": forms.NumberInput(
+                attrs={"min": "1", "max": str(MAX_DURATION_MINUTES)}
+            ),
             "body": forms.Textarea(attrs={"rows": 4}),
             "contact": RecordSelect("/lookup/contacts/"),
             "company": RecordSelect("/lookup/companies/"),
             "deal": RecordSelect("/lookup/deals/"),
             "lead": RecordSelect("/lookup/leads/"),
         }
+        error_messages = {"duration_minutes": {"min_value": DURATION, "max_value": DURATION}}
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -199,7 +218,7 @@ class ActivityForm(forms.ModelForm):
         style_fields(self)
 
 
-class QuickAddForm(forms.Form):
+class QuickAddForm(CrmForm):
     """The one-line note/call/task box on a detail page."""
 
     kind = forms.ChoiceField(
@@ -226,11 +245,11 @@ class QuickAddForm(forms.Form):
         style_fields(self)
 
 
-class CompleteForm(forms.Form):
+class CompleteForm(CrmForm):
     outcome = forms.CharField(max_length=200, required=False, label=_("Outcome"))
 
 
-class LostReasonForm(forms.Form):
+class LostReasonForm(CrmForm):
     """Why a deal was lost, asked when it is dropped on a lost stage."""
 
     stage = forms.ModelChoiceField(queryset=Stage.objects.none(), widget=forms.HiddenInput)
@@ -247,7 +266,7 @@ class LostReasonForm(forms.Form):
         style_fields(self)
 
 
-class DealContactForm(forms.Form):
+class DealContactForm(CrmForm):
     """Add a person to a deal, in a role."""
 
     contact = forms.ModelChoiceField(
@@ -265,7 +284,7 @@ class DealContactForm(forms.Form):
         style_fields(self)
 
 
-class ContactCompanyForm(forms.Form):
+class ContactCompanyForm(CrmForm):
     """Link a contact to a company, in a role and over a period."""
 
     company = forms.ModelChoiceField(
@@ -290,28 +309,38 @@ class ContactCompanyForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        started, ended = data.get("started_on"), data.get("ended_on")
-        if started and ended and ended < started:
-            self.add_error("ended_on", _("The end date cannot be before the start date."))
+        if not period_in_order(data.get("started_on"), data.get("ended_on")):
+            self.add_error("ended_on", PERIOD_OUT_OF_ORDER)
         return data
 
 
-class MergeForm(forms.Form):
+class MergeForm(CrmForm):
     primary = forms.IntegerField(widget=forms.HiddenInput)
     duplicate = forms.IntegerField(widget=forms.HiddenInput)
 
 
-class LeadConvertForm(forms.Form):
+class LeadConvertForm(CrmForm):
     create_deal = forms.BooleanField(required=False, initial=True, label=_("Create a deal"))
     deal_title = forms.CharField(required=False, max_length=200, label=_("Deal title"))
     deal_amount = forms.DecimalField(
-        required=False, max_digits=14, decimal_places=2, label=_("Deal amount")
+        required=False,
+        max_digits=14,
+        decimal_places=2,
+        min_value=0,
+        label=_("Deal amount"),
+        error_messages={"min_value": NEGATIVE_AMOUNT},
     )
-    pipeline = forms.ModelChoiceField(queryset=Pipeline.objects.all(), required=False)
+    pipeline = forms.ModelChoiceField(
+        queryset=Pipeline.objects.all(),
+        required=False,
+        label=_("Pipeline"),
+        empty_label=_("Default pipeline"),
+    )
     company = forms.ModelChoiceField(
         queryset=Company.objects.none(),
         required=False,
         label=_("Existing company"),
+        empty_label=_("New company from the lead"),
         help_text=_("Leave empty to create a company from the lead's company name."),
         widget=RecordSelect("/lookup/companies/"),
     )

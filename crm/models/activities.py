@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchVector
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Upper
@@ -16,7 +18,16 @@ from django.utils.translation import gettext_lazy as _
 
 from crm.models.deals import Deal
 from crm.models.records import Company, Contact, Lead
+from crm.models.validation import (
+    MAX_YEARS_AHEAD,
+    duration_validators,
+    too_far_ahead,
+    years_ahead,
+)
 from crm.models.visibility import OwnedQuerySet
+
+#: Clocks of browsers and servers disagree a little; "done" that soon ahead is "done now".
+DONE_CLOCK_SKEW = timedelta(minutes=5)
 
 
 class ActivityKind(models.TextChoices):
@@ -79,7 +90,9 @@ class Activity(models.Model):
     due_at = models.DateTimeField(_("due"), null=True, blank=True)
     done_at = models.DateTimeField(_("done"), null=True, blank=True)
     outcome = models.CharField(_("outcome"), max_length=200, blank=True)
-    duration_minutes = models.PositiveIntegerField(_("duration (minutes)"), null=True, blank=True)
+    duration_minutes = models.PositiveIntegerField(
+        _("duration (minutes)"), null=True, blank=True, validators=duration_validators
+    )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -150,6 +163,28 @@ class Activity(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("activity_update", args=[self.pk])
+
+    def clean(self) -> None:
+        """A due date within ten years of today either way, and nothing done in the future.
+
+        An activity may be done before or after it was due, and logged after the fact, so
+        due, done and created follow no fixed order; what is refused are dates no one
+        means: a year mistyped, or a call marked as done tomorrow.
+        """
+        super().clean()
+        errors: dict[str, Any] = {}
+        now = timezone.now()
+        if self.due_at is not None:
+            due = timezone.localdate(self.due_at)
+            if too_far_ahead(due) or due < years_ahead(-MAX_YEARS_AHEAD):
+                errors["due_at"] = _(
+                    "The due date is more than %(years)d years from today. Check the year."
+                ) % {"years": MAX_YEARS_AHEAD}
+        if self.done_at is not None and self.done_at > now + DONE_CLOCK_SKEW:
+            # Not keyed to the field: forms that edit an activity do not show ``done_at``.
+            errors[NON_FIELD_ERRORS] = _("An activity cannot be done in the future.")
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def icon(self) -> str:

@@ -9,15 +9,23 @@ from typing import Any
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
-from django.core.validators import MaxValueValidator
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from crm.models.base import Colour, Tag
 from crm.models.records import Company, Contact, _trigram_index
+from crm.models.validation import (
+    MAX_YEARS_AHEAD,
+    amount_not_negative,
+    percentage_validators,
+    rotting_days_validators,
+    too_far_ahead,
+)
 from crm.models.visibility import OwnedQuerySet
 
 
@@ -55,13 +63,14 @@ class Stage(models.Model):
     name = models.CharField(_("name"), max_length=100)
     position = models.PositiveIntegerField(_("position"), default=0)
     probability = models.PositiveSmallIntegerField(
-        _("probability (%)"), default=0, validators=[MaxValueValidator(100)]
+        _("probability (%)"), default=0, validators=percentage_validators
     )
     kind = models.CharField(_("kind"), max_length=10, choices=StageKind.choices, default="open")
     rotting_days = models.PositiveIntegerField(
         _("idle after (days)"),
         null=True,
         blank=True,
+        validators=rotting_days_validators,
         help_text=_("Open deals that stay longer than this in the stage are highlighted."),
     )
     colour = models.CharField(_("colour"), max_length=20, choices=Colour.choices, default="blue")
@@ -117,14 +126,20 @@ class Deal(models.Model):
     stage = models.ForeignKey(
         Stage, on_delete=models.PROTECT, related_name="deals", verbose_name=_("stage")
     )
-    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2, default=Decimal(0))
+    amount = models.DecimalField(
+        _("amount"),
+        max_digits=14,
+        decimal_places=2,
+        default=Decimal(0),
+        validators=[amount_not_negative],
+    )
     currency = models.CharField(_("currency"), max_length=3, default="EUR")
     expected_close_on = models.DateField(_("expected close"), null=True, blank=True)
     probability = models.PositiveSmallIntegerField(
         _("probability (%)"),
         null=True,
         blank=True,
-        validators=[MaxValueValidator(100)],
+        validators=percentage_validators,
         help_text=_("Leave empty to use the stage's probability."),
     )
     owner = models.ForeignKey(
@@ -182,6 +197,9 @@ class Deal(models.Model):
                 condition=models.Q(probability__isnull=True) | models.Q(probability__lte=100),
                 name="crm_deal_probability_max_100",
             ),
+            models.CheckConstraint(
+                condition=models.Q(amount__gte=0), name="crm_deal_amount_not_negative"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -189,6 +207,38 @@ class Deal(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("deal_detail", args=[self.pk])
+
+    def clean(self) -> None:
+        """An open deal's expected close date lies between its creation and ten years ahead.
+
+        Won and lost deals keep whatever date they had: it is history by then. The first
+        bound catches dates typed in the wrong year, the second typos such as 20255.
+        """
+        super().clean()
+        close = self.expected_close_on
+        if close is None:
+            return
+        if too_far_ahead(close):
+            raise ValidationError(
+                {
+                    "expected_close_on": _(
+                        "The expected close date is more than %(years)d years away. Check the year."
+                    )
+                    % {"years": MAX_YEARS_AHEAD}
+                }
+            )
+        created = timezone.localdate(self.created_at) if self.created_at else timezone.localdate()
+        is_open = self.stage_id is None or self.stage.kind == StageKind.OPEN
+        if is_open and close < created:
+            raise ValidationError(
+                {
+                    "expected_close_on": _(
+                        "An open deal cannot be expected to close before it was created "
+                        "(%(created)s)."
+                    )
+                    % {"created": date_format(created, "SHORT_DATE_FORMAT")}
+                }
+            )
 
     @property
     def effective_probability(self) -> int:

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Value
 from django.db.models.functions import Coalesce, Concat, Upper
@@ -15,6 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from crm.models.base import Tag
+from crm.models.validation import not_in_the_future
 from crm.models.visibility import OwnedQuerySet
 
 
@@ -121,7 +123,9 @@ class Contact(models.Model):
     address = models.CharField(_("address"), max_length=300, blank=True)
     city = models.CharField(_("city"), max_length=100, blank=True)
     country = models.CharField(_("country"), max_length=100, blank=True)
-    birthday = models.DateField(_("birthday"), null=True, blank=True)
+    birthday = models.DateField(
+        _("birthday"), null=True, blank=True, validators=[not_in_the_future]
+    )
     email_opt_out = models.BooleanField(_("no marketing emails"), default=False)
     phone_opt_out = models.BooleanField(_("no calls"), default=False)
     owner = models.ForeignKey(
@@ -211,10 +215,29 @@ class ContactCompany(models.Model):
             models.UniqueConstraint(
                 fields=["contact", "company", "role"], name="crm_contactcompany_unique_role"
             ),
+            models.CheckConstraint(
+                condition=models.Q(started_on__isnull=True)
+                | models.Q(ended_on__isnull=True)
+                | models.Q(ended_on__gte=models.F("started_on")),
+                name="crm_contactcompany_period_in_order",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.contact} @ {self.company} ({self.get_role_display()})"
+
+    def clean(self) -> None:
+        super().clean()
+        if not period_in_order(self.started_on, self.ended_on):
+            raise ValidationError({"ended_on": PERIOD_OUT_OF_ORDER})
+
+
+PERIOD_OUT_OF_ORDER = _("The end date cannot be before the start date.")
+
+
+def period_in_order(started_on: Any, ended_on: Any) -> bool:
+    """A role ends on or after the day it started (either end may be unknown)."""
+    return started_on is None or ended_on is None or ended_on >= started_on
 
 
 class LeadSource(models.TextChoices):

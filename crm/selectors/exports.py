@@ -9,10 +9,12 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import models
+from django.db.models import Prefetch
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from crm.custom_fields import display_value
-from crm.models import CustomFieldDefinition, FieldType
+from crm.models import ContactCompany, CustomFieldDefinition, FieldType
 from crm.selectors.lists import is_nullable, seek_condition
 from tenants.users.models import User
 
@@ -35,6 +37,27 @@ def _date(value: Any) -> str:
     return value.isoformat() if value else ""
 
 
+def _current_companies(contact: Any) -> list[str]:
+    """The companies a contact works with today, in the order of the contact's page: roles
+    that ended are history, not a company to export the contact under."""
+    today = timezone.localdate()
+    names = [
+        link.company.name
+        for link in contact.company_links.all()
+        if link.ended_on is None or link.ended_on >= today
+    ]
+    return list(dict.fromkeys(names))
+
+
+def _primary_company(contact: Any) -> str:
+    companies = _current_companies(contact)
+    return companies[0] if companies else ""
+
+
+def _other_companies(contact: Any) -> str:
+    return ", ".join(_current_companies(contact)[1:])
+
+
 #: The columns of each list's export: header and how to read the cell from a record.
 COLUMNS: dict[str, list[tuple[Any, Cell]]] = {
     "contact": [
@@ -42,6 +65,8 @@ COLUMNS: dict[str, list[tuple[Any, Cell]]] = {
         (_("First name"), lambda r: r.first_name),
         (_("Last name"), lambda r: r.last_name),
         (_("Job title"), lambda r: r.title),
+        (_("Company"), _primary_company),
+        (_("Other companies"), _other_companies),
         (_("Email"), lambda r: r.email),
         (_("Phone"), lambda r: r.phone),
         (_("Mobile"), lambda r: r.mobile),
@@ -109,6 +134,19 @@ COLUMNS: dict[str, list[tuple[Any, Cell]]] = {
         (_("Deal"), lambda r: r.deal or ""),
         (_("Lead"), lambda r: r.lead or ""),
     ],
+}
+
+
+#: Related rows the columns of a kind read, fetched once per chunk.
+PREFETCH: dict[str, tuple[Prefetch, ...]] = {
+    "contact": (
+        Prefetch(
+            "company_links",
+            queryset=ContactCompany.objects.select_related("company").only(
+                "contact_id", "ended_on", "started_on", "company__name"
+            ),
+        ),
+    ),
 }
 
 
@@ -183,7 +221,7 @@ def export_rows(
         users = {user.pk: user for user in User.objects.all()}
     descending = order[0].startswith("-")
     column = order[0].removeprefix("-")
-    rows = queryset.order_by(*order)
+    rows = queryset.order_by(*order).prefetch_related(*PREFETCH.get(kind, ()))
     last: Any = None
     while True:
         page = rows

@@ -8,7 +8,9 @@ from typing import Any
 
 from django.db import transaction
 
+from crm.errors import CrmError
 from crm.models import AuditAction, Company, Contact, ContactCompany, Lead, ObjectType, Tag
+from crm.models.records import PERIOD_OUT_OF_ORDER, period_in_order
 from crm.services.audit import audit_record
 from crm.services.common import ensure_can_write, record_create, record_delete, record_update
 from tenants.users.models import User
@@ -126,6 +128,8 @@ def contact_company_link(
 ) -> ContactCompany:
     """Record that ``contact`` holds ``role`` at ``company`` (updating the dates if known)."""
     ensure_can_write(by)
+    if not period_in_order(started_on, ended_on):
+        raise CrmError(str(PERIOD_OUT_OF_ORDER))
     link, _created = ContactCompany.objects.update_or_create(
         contact=contact,
         company=company,

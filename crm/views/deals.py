@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -24,6 +26,16 @@ from crm.views.helpers import (
     user_of,
     write_required,
 )
+
+
+def board_changed(deal: Deal, stage: Stage) -> str:
+    """The ``HX-Trigger`` after a move: the board refreshes itself, and a screen reader hears
+    where the card went (``crm.js`` reads ``crm-announce`` into the board's live region).
+
+    JSON escapes every non-ASCII character, so any deal title survives the header.
+    """
+    message = _("Moved “%(deal)s” to %(stage)s.") % {"deal": deal.title, "stage": stage.name}
+    return json.dumps({"board-changed": None, "crm-announce": message})
 
 
 @require_GET
@@ -93,6 +105,7 @@ def deal_column_more(request: HttpRequest, stage_id: int) -> HttpResponse:
             "left": left,
             "owner": owner,
             "tag": tag,
+            "can_write": user.can_write,
         },
     )
 
@@ -139,7 +152,7 @@ def deal_lost(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             if getattr(request, "htmx", False):
                 response = HttpResponse("")
-                response["HX-Trigger"] = "board-changed"
+                response["HX-Trigger"] = board_changed(deal, data["stage"])
                 return response
             messages.success(request, _("Deal marked as lost."))
             return redirect_after_post(request, deal.get_absolute_url())
@@ -181,7 +194,7 @@ def deal_move(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect_after_post(request, deal.get_absolute_url())
     if getattr(request, "htmx", False):
         response = HttpResponse(status=204)
-        response["HX-Trigger"] = "board-changed"
+        response["HX-Trigger"] = board_changed(deal, stage)
         return response
     return redirect_after_post(request, deal.pipeline.get_absolute_url())
 
@@ -212,6 +225,8 @@ def lead_convert(request: HttpRequest, pk: int) -> HttpResponse:
                 deal_amount=data["deal_amount"],
                 pipeline=data["pipeline"],
             )
+        except ValidationError as error:
+            form.add_error(None, error.messages)
         except CrmError as error:
             form.add_error(None, str(error))
         else:

@@ -85,6 +85,9 @@ def write_required(view: View) -> View:
             raise PermissionDenied
         return view(request, *args, **kwargs)
 
+    # Pages link to such a view only as a write control ({% write_href %}); the generated
+    # read-only test finds those links by this mark.
+    wrapped.requires_write = True  # type: ignore[attr-defined]
     return wrapped
 
 

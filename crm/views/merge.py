@@ -14,6 +14,7 @@ from crm import services
 from crm.errors import CrmError
 from crm.forms.query import parse_record_id
 from crm.selectors import editable_or_404
+from crm.selectors.merge import merge_suggestion
 from crm.views.helpers import redirect_after_post, render_page, user_of, write_required
 from crm.views.kinds import KINDS
 
@@ -27,7 +28,10 @@ COMPARED = {
 @require_http_methods(["GET", "POST"])
 @write_required
 def record_merge(request: HttpRequest, kind: str) -> HttpResponse:
-    """``?ids=a&ids=b``: compare two records, choose the one that stays, merge."""
+    """``?ids=a&ids=b``: compare two records, choose the one that stays, merge.
+
+    The record with more data and history is chosen by default, with the reason on the page.
+    """
     if kind not in MERGEABLE:
         raise Http404
     spec = KINDS[kind]
@@ -38,9 +42,14 @@ def record_merge(request: HttpRequest, kind: str) -> HttpResponse:
         messages.error(request, _("Select exactly two records to merge."))
         return redirect_after_post(request, reverse(spec.list_url_name))
     first, second = (editable_or_404(spec.objects(), user, pk) for pk in ids)
+    suggestion = merge_suggestion(first, second)
     if request.method == "POST":
-        keep = source.get("primary")
-        primary, duplicate = (first, second) if keep == str(first.pk) else (second, first)
+        keep = parse_record_id(source.get("primary"))
+        survivor = next(
+            (record for record in (first, second) if record.pk == keep),
+            suggestion.survivor.record,
+        )
+        primary, duplicate = (first, second) if survivor == first else (second, first)
         try:
             merge_service: Any = (
                 services.contact_merge if kind == "contact" else services.company_merge
@@ -61,6 +70,7 @@ def record_merge(request: HttpRequest, kind: str) -> HttpResponse:
         )
         for name in COMPARED[kind]
     ]
+    weights = {w.record.pk: w for w in (suggestion.survivor, suggestion.other)}
     return render_page(
         request,
         "crm/merge.html",
@@ -69,9 +79,8 @@ def record_merge(request: HttpRequest, kind: str) -> HttpResponse:
             "first": first,
             "second": second,
             "rows": rows,
-            "counts": [
-                (first.activities.count(), second.activities.count()),
-            ],
+            "weights": [weights[first.pk], weights[second.pk]],
+            "suggestion": suggestion,
             "active_nav": spec.nav,
         },
     )

@@ -312,24 +312,30 @@ def quick_add(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         links: dict[str, Any] = {spec.key: record}
         if spec.key == "deal" and record.company_id:
             links["company"] = record.company
-        services.activity_create(
-            by=user,
-            fields={
-                "kind": data["kind"],
-                "subject": data["subject"],
-                "body": data["body"],
-                "due_at": data["due_at"],
-                "done_at": timezone.now() if data["done"] else None,
-                **links,
-            },
-        )
-        form = QuickAddForm()
+        try:
+            services.activity_create(
+                by=user,
+                fields={
+                    "kind": data["kind"],
+                    "subject": data["subject"],
+                    "body": data["body"],
+                    "due_at": data["due_at"],
+                    "done_at": timezone.now() if data["done"] else None,
+                    **links,
+                },
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            form = QuickAddForm()
+    if not form.errors and not getattr(request, "htmx", False):
+        return redirect(record.get_absolute_url())
+    # The timeline again, with the form as typed when something was refused.
     context = _detail_context(spec, record, user)
     context["quick_add"] = form
+    status = 400 if form.errors else 200
     template = f"crm/{spec.key}_detail.html"
-    if getattr(request, "htmx", False):
-        return render_page(request, template, context, partial="timeline")
-    return redirect(record.get_absolute_url())
+    return render_page(request, template, context, partial="timeline", status=status)
 
 
 LOOKUPS: dict[str, tuple[type[Any], str]] = {

@@ -127,13 +127,16 @@ def test_read_only_still_allows_signing_out(
     assert signed_in_alpha_admin.post("/logout/").status_code == 302
 
 
-def test_read_only_htmx_write_asks_for_a_refresh(
+def test_read_only_htmx_write_is_explained_over_the_page_not_reloaded(
     alpha: Workspace, signed_in_alpha_admin: Client
 ) -> None:
+    """A reload would lose what was typed; a dialog laid over the page keeps it."""
     _expired_trial(alpha)
     response = signed_in_alpha_admin.post("/settings/users/invite/", HTTP_HX_REQUEST="true")
-    assert response.status_code == 403
-    assert response["HX-Refresh"] == "true"
+    assert response["X-Rapport-Billing"] == "read-only"
+    assert not response.has_header("HX-Refresh")
+    assert (response["HX-Retarget"], response["HX-Reswap"]) == ("body", "beforeend")
+    assert b'data-testid="read-only-dialog"' in response.content
 
 
 def test_read_only_of_one_workspace_does_not_affect_another(

@@ -27,7 +27,7 @@ def token(json_text: str) -> str:
     ("model", "column", "value", "pk"),
     [
         (Contact, "full_name", "Anna Smith", 7),
-        (Deal, "amount", Decimal("-1500.50"), 7),
+        (Deal, "amount", Decimal("1500.50"), 7),
         (Deal, "expected_close_on", datetime.date(2031, 5, 6), 7),
         (Deal, "expected_close_on", None, 7),
         (Activity, "due_at", datetime.datetime(2031, 5, 6, 7, 8, tzinfo=datetime.UTC), 7),

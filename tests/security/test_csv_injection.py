@@ -99,10 +99,16 @@ def test_a_negative_custom_number_exports_as_a_number(crm, admin, client_as) -> 
 
 
 def test_a_negative_amount_exports_as_a_number(crm, admin, client_as) -> None:
-    """A credit note's negative amount stays a number in the deal export."""
-    DealFactory.create(owner=admin, amount=Decimal("-250.00"))
+    """A negative money value (a discount field) stays a number in the deal export.
+
+    Deal amounts themselves cannot be negative (``crm_deal_amount_not_negative``).
+    """
+    CustomFieldFactory.create(
+        object_type="deal", key="discount", label="Discount", field_type="money"
+    )
+    DealFactory.create(owner=admin, custom={"discount": "-250.00"})
     header, row = rows_of(client_as(admin).get("/deals/export/"))
-    assert row[header.index("Amount")] == "-250.00"
+    assert row[header.index("Discount")] == "-250.00"
 
 
 def test_every_field_is_quoted_so_semicolon_spreadsheets_keep_cells_whole(
