@@ -17,7 +17,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from crm.models.base import Colour, Tag
-from crm.models.records import Company, Contact, _trigram_index
+from crm.models.records import (
+    Company,
+    Contact,
+    _trigram_index,
+    search_indexes,
+    search_keys_field,
+    search_text_field,
+)
 from crm.models.visibility import OwnedQuerySet
 
 
@@ -150,6 +157,9 @@ class Deal(models.Model):
         output_field=SearchVectorField(),
         db_persist=True,
     )
+    search_text = search_text_field()
+    search_keys = search_keys_field()
+    search_typos = search_keys_field()
 
     objects = DealQuerySet.as_manager()
 
@@ -175,6 +185,7 @@ class Deal(models.Model):
             models.Index(Upper("title"), name="crm_deal_title_upper_idx"),
             _trigram_index("title", "crm_deal_title_trgm"),
             GinIndex(fields=["search_vector"], name="crm_deal_search_idx"),
+            *search_indexes("crm_deal", phones=False),
             GinIndex(fields=["custom"], opclasses=["jsonb_path_ops"], name="crm_deal_custom_idx"),
         ]
         constraints = [

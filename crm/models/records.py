@@ -23,6 +23,40 @@ def _trigram_index(expression: str, name: str) -> GinIndex:
     return GinIndex(OpClass(Upper(expression), name="gin_trgm_ops"), name=name)
 
 
+def search_text_field() -> models.TextField[str, str]:
+    """Folded names, pinyin, addresses and domain as tokens (see :mod:`crm.search_index`).
+
+    Written by the record services; the database default keeps rows written any other way
+    (``COPY``, an older release during a deployment) valid until ``search_backfill`` fills them.
+    """
+    return models.TextField(default="", db_default="", blank=True, editable=False)
+
+
+def search_keys_field() -> ArrayField[list[str], list[str]]:
+    """Exact names, pinyin, initials, addresses and domains, or one-letter-off name words."""
+    return ArrayField(models.TextField(), default=list, db_default=[], blank=True, editable=False)
+
+
+def search_indexes(table: str, *, phones: bool = True) -> list[GinIndex]:
+    """The indexes behind the search columns: trigrams on the text, GIN on the key arrays."""
+    indexes = [
+        GinIndex(
+            fields=["search_text"], opclasses=["gin_trgm_ops"], name=f"{table}_search_text_trgm"
+        ),
+        GinIndex(fields=["search_keys"], name=f"{table}_search_keys_gin"),
+        GinIndex(fields=["search_typos"], name=f"{table}_search_typos_gin"),
+    ]
+    if phones:
+        indexes.append(
+            GinIndex(
+                fields=["search_phones"],
+                opclasses=["gin_trgm_ops"],
+                name=f"{table}_search_phones_trgm",
+            )
+        )
+    return indexes
+
+
 class CompanySize(models.TextChoices):
     MICRO = "1-10", _("1-10 employees")
     SMALL = "11-50", _("11-50 employees")
@@ -63,6 +97,10 @@ class Company(models.Model):
         output_field=SearchVectorField(),
         db_persist=True,
     )
+    search_text = search_text_field()
+    search_keys = search_keys_field()
+    search_typos = search_keys_field()
+    search_phones = search_text_field()
 
     objects = CompanyQuerySet.as_manager()
 
@@ -78,6 +116,7 @@ class Company(models.Model):
             models.Index(Upper("domain"), name="crm_company_domain_idx"),
             _trigram_index("name", "crm_company_name_trgm"),
             GinIndex(fields=["search_vector"], name="crm_company_search_idx"),
+            *search_indexes("crm_company"),
             GinIndex(
                 fields=["custom"], opclasses=["jsonb_path_ops"], name="crm_company_custom_idx"
             ),
@@ -148,6 +187,10 @@ class Contact(models.Model):
         output_field=SearchVectorField(),
         db_persist=True,
     )
+    search_text = search_text_field()
+    search_keys = search_keys_field()
+    search_typos = search_keys_field()
+    search_phones = search_text_field()
 
     objects = ContactQuerySet.as_manager()
 
@@ -167,6 +210,7 @@ class Contact(models.Model):
             models.Index(fields=["phone"], name="crm_contact_phone_idx"),
             _trigram_index("full_name", "crm_contact_name_trgm"),
             GinIndex(fields=["search_vector"], name="crm_contact_search_idx"),
+            *search_indexes("crm_contact"),
             GinIndex(
                 fields=["custom"], opclasses=["jsonb_path_ops"], name="crm_contact_custom_idx"
             ),
@@ -278,6 +322,10 @@ class Lead(models.Model):
         output_field=SearchVectorField(),
         db_persist=True,
     )
+    search_text = search_text_field()
+    search_keys = search_keys_field()
+    search_typos = search_keys_field()
+    search_phones = search_text_field()
 
     objects = LeadQuerySet.as_manager()
 
@@ -293,6 +341,7 @@ class Lead(models.Model):
             models.Index(Upper("email"), name="crm_lead_email_idx"),
             _trigram_index("name", "crm_lead_name_trgm"),
             GinIndex(fields=["search_vector"], name="crm_lead_search_idx"),
+            *search_indexes("crm_lead"),
             GinIndex(fields=["custom"], opclasses=["jsonb_path_ops"], name="crm_lead_custom_idx"),
         ]
 
