@@ -136,6 +136,12 @@ def _word_variants(token: str) -> list[str]:
     return ["".join(parts), *parts]
 
 
+@lru_cache(maxsize=65536)
+def _run_pinyin(run: str) -> tuple[str, ...]:
+    """pypinyin's syllables of a run of Chinese characters (names repeat: cached)."""
+    return tuple(syllable.lower() for syllable in lazy_pinyin(run) if syllable.strip())
+
+
 def pinyin_readings(folded: str) -> list[list[str]]:
     """The syllables of ``folded`` (other words kept as they are), one list per reading.
 
@@ -151,7 +157,7 @@ def pinyin_readings(folded: str) -> list[list[str]]:
         position = 0
         for run in _HAN_RUN.finditer(word):
             syllables.extend(tokens(word[position : run.start()]))
-            syllables.extend(s.lower() for s in lazy_pinyin(run.group()) if s.strip())
+            syllables.extend(_run_pinyin(run.group()))
             position = run.end()
         syllables.extend(tokens(word[position:]))
     readings = [syllables]
