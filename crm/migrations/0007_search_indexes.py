@@ -2,10 +2,34 @@
 
 Trigram GIN indexes on ``search_text`` and ``search_phones`` (``LIKE`` with a word boundary or
 three letters), GIN on the ``search_keys`` and ``search_typos`` arrays (``&&``).
+
+PostgreSQL estimates how many rows a ``LIKE '%…%'`` matches by trying it on a sample of the
+column's values. With the default 100 values, a word found in one of them is taken for 1% of
+the table: on 100k contacts, a list search for ``cdw`` (six people) then walks the name
+index hoping to fill its page early and reads all of it (0.1 s). A 1,000-value sample
+(statistics target 1000 on the text columns) tells six from a thousand; the schema clone
+copies the setting (``tenants.schema_clone``).
 """
 
 import django.contrib.postgres.indexes
 from django.db import migrations
+
+#: Columns whose ``LIKE`` selectivity is estimated from a larger sample.
+SAMPLED = {
+    "crm_company": ["search_text", "search_phones"],
+    "crm_contact": ["search_text", "search_phones"],
+    "crm_lead": ["search_text", "search_phones"],
+    "crm_deal": ["search_text"],
+}
+
+
+def statistics(target):
+    """One ``ALTER TABLE`` per table setting its sampled columns' statistics target."""
+    return [
+        f"ALTER TABLE {table} "
+        + ", ".join(f"ALTER COLUMN {column} SET STATISTICS {target}" for column in columns)
+        for table, columns in SAMPLED.items()
+    ]
 
 
 class Migration(migrations.Migration):
@@ -114,4 +138,5 @@ class Migration(migrations.Migration):
                 opclasses=["gin_trgm_ops"],
             ),
         ),
+        migrations.RunSQL(statistics(1000), statistics(-1)),
     ]
