@@ -29,7 +29,7 @@ def schmidts(crm, admin):
 
 
 def test_exact_prefix_contains_then_typo(schmidts) -> None:
-    """"schmidt": Schmidt, Anna Schmidt (a whole word), Jan Schmidtke (a word start),
+    """ "schmidt": Schmidt, Anna Schmidt (a whole word), Jan Schmidtke (a word start),
     Ole Goldschmidt (inside a word), then Schmitt (one letter off)."""
     assert contacts_found(schmidts, "schmidt") == [
         "Schmidt",
@@ -41,14 +41,14 @@ def test_exact_prefix_contains_then_typo(schmidts) -> None:
 
 
 def test_a_typo_match_ranks_below_the_exact_name(schmidts) -> None:
-    """"Schmitt" is someone's name: that person first, the Schmidts one letter off after."""
+    """ "Schmitt" is someone's name: that person first, the Schmidts one letter off after."""
     found = contacts_found(schmidts, "Schmitt")
     assert found[0] == "Schmitt"
     assert set(found[1:]) == {"Schmidt", "Anna Schmidt"}
 
 
 def test_exact_initials_rank_above_longer_initials(crm, admin) -> None:
-    """"zw" is 张伟 exactly; 张伟明 (zwm) only starts with it."""
+    """ "zw" is 张伟 exactly; 张伟明 (zwm) only starts with it."""
     for name in ["张伟明", "张伟"]:
         services.contact_create(by=admin, fields={"last_name": name})
     assert contacts_found(admin, "zw") == ["张伟", "张伟明"]
