@@ -221,12 +221,15 @@ class SearchGroup:
     results: list[Any]
 
 
+#: (key, label, icon, model, related rows, columns shown). A result shows its name, e-mail
+#: address or stage and owner; ``search_text`` orders results within a tier.
 SEARCHED = [
-    ("contacts", _("Contacts"), "ti-address-book", Contact, ("owner",)),
-    ("companies", _("Companies"), "ti-building", Company, ("owner",)),
-    ("deals", _("Deals"), "ti-layout-kanban", Deal, ("stage", "owner")),
-    ("leads", _("Leads"), "ti-user-search", Lead, ("owner",)),
-]
+    ("contacts", _("Contacts"), "ti-address-book", Contact, ("owner",),
+     ("first_name", "last_name", "email")),
+    ("companies", _("Companies"), "ti-building", Company, ("owner",), ("name",)),
+    ("deals", _("Deals"), "ti-layout-kanban", Deal, ("stage", "owner"), ("title", "stage__name")),
+    ("leads", _("Leads"), "ti-user-search", Lead, ("owner",), ("name", "email")),
+]  # fmt: skip
 #: Rows fetched per tier and type before ranking in Python.
 CANDIDATES = 20
 
@@ -240,6 +243,16 @@ class Tier:
     TYPO = 3  # every word occurs in it, or is one letter off a word of its names
 
 
+def _word_starts_help(query: Query) -> bool:
+    """Whether "every word starts a token" is worth its own tier: for words of letters and
+    digits. A word with punctuation (an address, a domain) is found whole by the exact tier
+    and inside a token by the contains tier; as a token start, its trigrams (``qq`` and
+    ``com`` of ``qq.com``) would point at every address of that provider."""
+    return bool(query.words) and all(
+        all(part.isalnum() for part in word.prefix.split()) for word in query.words
+    )
+
+
 def tier_conditions(model: type[models.Model], query: Query) -> list[tuple[int, Q]]:
     """The condition of each tier the query can reach, best first."""
     tiers = [
@@ -247,7 +260,7 @@ def tier_conditions(model: type[models.Model], query: Query) -> list[tuple[int, 
             Tier.EXACT,
             _any_of([keys_condition(query), phone_condition(model, query, same_number=True)]),
         ),
-        (Tier.PREFIX, _all_words(query, "prefix") if query.words else None),
+        (Tier.PREFIX, _all_words(query, "prefix") if _word_starts_help(query) else None),
         (Tier.CONTAINS, match_condition(model, query)),
         (Tier.TYPO, typo_condition(model, query)),
     ]
@@ -264,7 +277,12 @@ def _order_in_tier(record: Any, tier: int, query: Query) -> tuple[Any, ...]:
 
 
 def _search_one(
-    model: type[models.Model], related: tuple[str, ...], user: Any, query: Query, per_type: int
+    model: type[models.Model],
+    related: tuple[str, ...],
+    shown: tuple[str, ...],
+    user: Any,
+    query: Query,
+    per_type: int,
 ) -> list[Any]:
     """The best ``per_type`` matches of one record type, in one query.
 
@@ -275,7 +293,11 @@ def _search_one(
     make each far rarer than PostgreSQL estimates, and under a ``LIMIT`` it would then scan
     the table hoping to stop early.
     """
-    visible = model._default_manager.visible_to(user).select_related(*related)  # type: ignore[attr-defined]
+    visible = (
+        model._default_manager.visible_to(user)  # type: ignore[attr-defined]
+        .select_related(*related)
+        .only(*shown, "search_text", "owner__full_name", "owner__email")
+    )
     parts = [
         visible.filter(condition).annotate(search_tier=Value(tier)).order_by()[:CANDIDATES]
         for tier, condition in tier_conditions(model, query)
@@ -297,8 +319,8 @@ def global_search(*, user: Any, text: str, per_type: int = 5) -> list[SearchGrou
     if not query:
         return []
     groups = []
-    for key, label, icon, model, related in SEARCHED:
-        results = _search_one(model, related, user, query, per_type)
+    for key, label, icon, model, related, shown in SEARCHED:
+        results = _search_one(model, related, shown, user, query, per_type)
         if results:
             groups.append(SearchGroup(key=key, label=label, icon=icon, results=results))
     return groups

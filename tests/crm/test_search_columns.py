@@ -130,3 +130,14 @@ def test_odd_search_text_answers_without_error(crm, admin, text) -> None:
     services.contact_create(by=admin, fields={"last_name": "100% Organic_Foods"})
     assert isinstance(global_search(user=admin, text=text), list)
     assert isinstance(found(admin, Contact, text), set)
+
+
+def test_the_backfill_command_fills_the_workspace_it_runs_in(crm, admin) -> None:
+    """``search_backfill`` (run per workspace by ``all_tenants_command``) fills its rows."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    contact = Contact.objects.create(owner=admin, last_name="陳大文")
+    call_command("search_backfill", stdout=StringIO())
+    assert found(admin, Contact, "cdw") == {contact.pk}
