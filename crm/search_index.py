@@ -223,10 +223,12 @@ def search_columns(
     emails: Iterable[str] = (),
     domains: Iterable[str] = (),
     phones: Iterable[str] = (),
+    words: Iterable[str] = (),
 ) -> SearchColumns:
     """The search columns of a record called ``names`` (each a whole name, in any order the
-    record is known by), with these e-mail addresses, web domains and phone numbers."""
-    runs: list[str] = []
+    record is known by), with these e-mail addresses, web domains and phone numbers, and
+    other ``words`` it is found by (a job title, a city) as they are written."""
+    runs: list[str] = [" ".join(tokens(fold(text))) for text in words]
     keys: list[str] = []
     typos: list[str] = []
     for name in names:
@@ -271,18 +273,23 @@ def search_columns(
 
 
 def contact_search_columns(
-    *, first_name: str, last_name: str, emails: Iterable[str], phones: Iterable[str]
+    *,
+    first_name: str,
+    last_name: str,
+    emails: Iterable[str],
+    phones: Iterable[str],
+    title: str = "",
 ) -> SearchColumns:
     """A contact is known by "first last" and "last first" (张伟 is 张 + 伟 either way)."""
     first, last = first_name.strip(), last_name.strip()
     names = [f"{first} {last}", f"{last} {first}"] if first and last else [first or last]
     if first and last and has_han(first + last):
         names += [f"{last}{first}", f"{first}{last}"]
-    return search_columns(names=names, emails=emails, phones=phones)
+    return search_columns(names=names, emails=emails, phones=phones, words=[title])
 
 
-def company_search_columns(*, name: str, domain: str, phone: str) -> SearchColumns:
-    return search_columns(names=[name], domains=[domain], phones=[phone])
+def company_search_columns(*, name: str, domain: str, phone: str, city: str = "") -> SearchColumns:
+    return search_columns(names=[name], domains=[domain], phones=[phone], words=[city])
 
 
 def lead_search_columns(*, name: str, company_name: str, email: str, phone: str) -> SearchColumns:

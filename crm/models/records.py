@@ -7,7 +7,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
-from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from django.db.models import Value
 from django.db.models.functions import Coalesce, Concat, Upper
@@ -92,11 +91,6 @@ class Company(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
-    search_vector = models.GeneratedField(
-        expression=SearchVector("name", "domain", "city", config="simple"),
-        output_field=SearchVectorField(),
-        db_persist=True,
-    )
     search_text = search_text_field()
     search_keys = search_keys_field()
     search_typos = search_keys_field()
@@ -115,7 +109,6 @@ class Company(models.Model):
             models.Index(fields=["-created_at", "-id"], name="crm_company_created_idx"),
             models.Index(Upper("domain"), name="crm_company_domain_idx"),
             _trigram_index("name", "crm_company_name_trgm"),
-            GinIndex(fields=["search_vector"], name="crm_company_search_idx"),
             *search_indexes("crm_company"),
             GinIndex(
                 fields=["custom"], opclasses=["jsonb_path_ops"], name="crm_company_custom_idx"
@@ -182,11 +175,6 @@ class Contact(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
-    search_vector = models.GeneratedField(
-        expression=SearchVector("first_name", "last_name", "email", "title", config="simple"),
-        output_field=SearchVectorField(),
-        db_persist=True,
-    )
     search_text = search_text_field()
     search_keys = search_keys_field()
     search_typos = search_keys_field()
@@ -209,7 +197,6 @@ class Contact(models.Model):
             models.Index(Upper("email"), name="crm_contact_email_idx"),
             models.Index(fields=["phone"], name="crm_contact_phone_idx"),
             _trigram_index("full_name", "crm_contact_name_trgm"),
-            GinIndex(fields=["search_vector"], name="crm_contact_search_idx"),
             *search_indexes("crm_contact"),
             GinIndex(
                 fields=["custom"], opclasses=["jsonb_path_ops"], name="crm_contact_custom_idx"
@@ -317,11 +304,6 @@ class Lead(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
-    search_vector = models.GeneratedField(
-        expression=SearchVector("name", "company_name", "email", config="simple"),
-        output_field=SearchVectorField(),
-        db_persist=True,
-    )
     search_text = search_text_field()
     search_keys = search_keys_field()
     search_typos = search_keys_field()
@@ -340,7 +322,6 @@ class Lead(models.Model):
             models.Index(fields=["-created_at", "-id"], name="crm_lead_created_idx"),
             models.Index(Upper("email"), name="crm_lead_email_idx"),
             _trigram_index("name", "crm_lead_name_trgm"),
-            GinIndex(fields=["search_vector"], name="crm_lead_search_idx"),
             *search_indexes("crm_lead"),
             GinIndex(fields=["custom"], opclasses=["jsonb_path_ops"], name="crm_lead_custom_idx"),
         ]

@@ -26,18 +26,31 @@ from crm.search_index import (
 #: Per model: the fields its search columns are computed from, and how.
 SOURCES: dict[str, tuple[tuple[str, ...], Callable[[Mapping[str, Any]], SearchColumns]]] = {
     "contact": (
-        ("first_name", "last_name", "email", "extra_emails", "phone", "mobile", "extra_phones"),
+        (
+            "first_name",
+            "last_name",
+            "email",
+            "extra_emails",
+            "phone",
+            "mobile",
+            "extra_phones",
+            "title",
+        ),
         lambda v: contact_search_columns(
             first_name=v["first_name"] or "",
             last_name=v["last_name"] or "",
             emails=[v["email"] or "", *(v["extra_emails"] or [])],
             phones=[v["phone"] or "", v["mobile"] or "", *(v["extra_phones"] or [])],
+            title=v["title"] or "",
         ),
     ),
     "company": (
-        ("name", "domain", "phone"),
+        ("name", "domain", "phone", "city"),
         lambda v: company_search_columns(
-            name=v["name"] or "", domain=v["domain"] or "", phone=v["phone"] or ""
+            name=v["name"] or "",
+            domain=v["domain"] or "",
+            phone=v["phone"] or "",
+            city=v["city"] or "",
         ),
     ),
     "lead": (

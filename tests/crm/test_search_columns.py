@@ -141,3 +141,18 @@ def test_the_backfill_command_fills_the_workspace_it_runs_in(crm, admin) -> None
     contact = Contact.objects.create(owner=admin, last_name="陳大文")
     call_command("search_backfill", stdout=StringIO())
     assert found(admin, Contact, "cdw") == {contact.pk}
+
+
+def test_a_contact_is_found_by_job_title(crm, admin) -> None:
+    """"finance director" finds the contact with that title, in traditional characters too."""
+    contact = services.contact_create(
+        by=admin, fields={"last_name": "Lam", "title": "Finance Director 財務總監"}
+    )
+    assert found(admin, Contact, "finance director") == {contact.pk}
+    assert found(admin, Contact, "财务总监") == {contact.pk}
+
+
+def test_a_company_is_found_by_its_city(crm, admin) -> None:
+    """"Shenzhen" finds the companies based there."""
+    company = services.company_create(by=admin, fields={"name": "Jade", "city": "Shenzhen"})
+    assert found(admin, Company, "shenzhen") == {company.pk}
