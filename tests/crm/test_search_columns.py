@@ -144,7 +144,7 @@ def test_the_backfill_command_fills_the_workspace_it_runs_in(crm, admin) -> None
 
 
 def test_a_contact_is_found_by_job_title(crm, admin) -> None:
-    """"finance director" finds the contact with that title, in traditional characters too."""
+    """ "finance director" finds the contact with that title, in traditional characters too."""
     contact = services.contact_create(
         by=admin, fields={"last_name": "Lam", "title": "Finance Director 財務總監"}
     )
@@ -153,6 +153,6 @@ def test_a_contact_is_found_by_job_title(crm, admin) -> None:
 
 
 def test_a_company_is_found_by_its_city(crm, admin) -> None:
-    """"Shenzhen" finds the companies based there."""
+    """ "Shenzhen" finds the companies based there."""
     company = services.company_create(by=admin, fields={"name": "Jade", "city": "Shenzhen"})
     assert found(admin, Company, "shenzhen") == {company.pk}
