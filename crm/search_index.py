@@ -45,6 +45,8 @@ _TOKEN = re.compile(f"[{_HAN_CLASS}]|[^\\s{_HAN_CLASS}]+")
 #: Latin, Greek and Cyrillic accents (combining diacritical marks), dropped after NFD.
 _ACCENTS = re.compile("[\u0300-\u036f]")
 _WORD_PARTS = re.compile(r"[^\W_]+")
+#: Halves of UTF-16 pairs: no character, and nothing PostgreSQL could store or compare.
+_SURROGATES = re.compile("[\ud800-\udfff]")
 _URL_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://")
 _PHONE_LIKE = re.compile(r"[0-9\s+\-().\/]+")
 #: pypinyin writes ü as ``v``, which only follows ``l`` and ``n`` (lü, nüe).
@@ -113,7 +115,7 @@ def fold(text: str) -> str:
     Whitespace runs become one space. ``陳大文`` and ``陈大文`` fold alike, as do ``Müller``
     and ``muller``, full-width and ASCII letters and digits.
     """
-    text = unicodedata.normalize("NFKC", text)
+    text = unicodedata.normalize("NFKC", _SURROGATES.sub("", text))
     text = _HAN.sub(lambda match: _simplified(match.group()), text).casefold()
     text = _ACCENTS.sub("", unicodedata.normalize("NFD", text))
     return " ".join(unicodedata.normalize("NFC", text).split())
