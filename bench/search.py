@@ -416,6 +416,7 @@ def main() -> None:
         rate = args.contacts / seconds
         print(f"search columns backfilled in {seconds:.1f}s ({rate:,.0f} contacts/s)")
         print(f"DEBUG={settings.DEBUG} (must be False for representative timings)")
+        print("load average before measuring: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
         client = Client(HTTP_HOST=f"{SLUG}.localhost", HTTP_HX_REQUEST="true")
         with schema_context(schema):
             client.force_login(ids["admin"])
@@ -441,6 +442,7 @@ def main() -> None:
                     worst_p95, worst = p95, label
                 max_queries = max(max_queries, len(executed))
         print(f"slowest: {worst}")
+        print("load average after measuring: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
         print(
             f"BENCH search contacts={args.contacts} worst_p95_ms={worst_p95:.1f} "
             f"max_queries={max_queries}"
