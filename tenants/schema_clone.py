@@ -8,9 +8,9 @@ every object name, so later migrations that refer to an index or constraint by n
 clones exactly as on migrated schemas.
 
 Copied: tables (columns, defaults, identity, generated columns, NOT NULL and CHECK
-constraints via ``LIKE … INCLUDING``), per-column statistics targets (``LIKE`` leaves them
-out), rows, identity sequence positions, primary keys,
-unique constraints, indexes, and foreign keys. The template holds no views, functions or
+constraints via ``LIKE … INCLUDING``), per-column statistics targets (which ``LIKE``
+leaves out), rows, identity sequence positions, primary keys, unique constraints, indexes,
+and foreign keys. The template holds no views, functions or
 triggers; :func:`template_unsupported_objects` reports any, and the clone refuses them rather
 than producing a partial copy.
 """
@@ -79,7 +79,10 @@ def _tables(cursor: CursorWrapper, source: str) -> list[str]:
 
 
 def _statistics_statements(cursor: CursorWrapper, source: str, target: str) -> list[str]:
-    """``SET STATISTICS`` for every column whose target a migration set (``-1``/``NULL``: not)."""
+    """``SET STATISTICS`` for every column a migration gave its own statistics target.
+
+    Columns left at the default hold ``-1`` (``NULL`` from PostgreSQL 17) and are skipped.
+    """
     cursor.execute(
         """
         SELECT c.relname, a.attname, a.attstattarget FROM pg_attribute a
