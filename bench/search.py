@@ -11,8 +11,9 @@ Each search form (e-mail, domain, phone, website, typo, Chinese, pinyin, initial
 is requested through the full Django stack (middleware, tenant routing, session, templates)
 in-process, as global search and as a list search, after two warm-ups; the benchmark prints
 p50/p95, the number of SQL queries and the indexes PostgreSQL used for the search queries
-(``EXPLAIN ANALYZE``; a sequential scan of a record table is flagged). The baseline is the
-workspace health check, measured in the same run.
+(``EXPLAIN ANALYZE``; a sequential scan of a record table is flagged). Baselines measured in
+the same run: the workspace health check, and the contact and company lists without a
+search (what a list search costs beyond its page).
 
     .venv/bin/python bench/search.py [--contacts 100000] [--repeat 30] [--keep]
 
@@ -420,7 +421,11 @@ def main() -> None:
         client = Client(HTTP_HOST=f"{SLUG}.localhost", HTTP_HX_REQUEST="true")
         with schema_context(schema):
             client.force_login(ids["admin"])
-        pages = [("baseline: health check", "/healthz")]
+        pages = [
+            ("baseline: health check", "/healthz"),
+            ("baseline: contacts, no search", "/contacts/"),
+            ("baseline: companies, no search", "/companies/"),
+        ]
         for label, list_url, text in SEARCHES:
             if args.only and args.only not in label:
                 continue
