@@ -8,7 +8,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Upper
@@ -18,7 +17,14 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from crm.models.base import Colour, Tag
-from crm.models.records import Company, Contact, _trigram_index
+from crm.models.records import (
+    Company,
+    Contact,
+    _trigram_index,
+    search_indexes,
+    search_keys_field,
+    search_text_field,
+)
 from crm.models.validation import (
     MAX_YEARS_AHEAD,
     amount_not_negative,
@@ -160,11 +166,9 @@ class Deal(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
-    search_vector = models.GeneratedField(
-        expression=SearchVector("title", config="simple"),
-        output_field=SearchVectorField(),
-        db_persist=True,
-    )
+    search_text = search_text_field()
+    search_keys = search_keys_field()
+    search_typos = search_keys_field()
 
     objects = DealQuerySet.as_manager()
 
@@ -189,7 +193,7 @@ class Deal(models.Model):
             models.Index(fields=["expected_close_on"], name="crm_deal_close_idx"),
             models.Index(Upper("title"), name="crm_deal_title_upper_idx"),
             _trigram_index("title", "crm_deal_title_trgm"),
-            GinIndex(fields=["search_vector"], name="crm_deal_search_idx"),
+            *search_indexes("crm_deal", phones=False),
             GinIndex(fields=["custom"], opclasses=["jsonb_path_ops"], name="crm_deal_custom_idx"),
         ]
         constraints = [

@@ -57,6 +57,7 @@ from crm.services.records import (
     lead_update,
 )
 from crm.services.saved_views import saved_view_create, saved_view_delete
+from crm.services.search import search_backfill, search_columns_set
 
 __all__ = [
     "Conversion",
@@ -102,6 +103,8 @@ __all__ = [
     "records_reassign",
     "saved_view_create",
     "saved_view_delete",
+    "search_backfill",
+    "search_columns_set",
     "stage_create",
     "stage_delete",
     "stage_update",
