@@ -295,25 +295,40 @@ def decode_cursor(model: type[models.Model], column: str, token: str) -> tuple[A
         return None
 
 
-def seek_condition(
+def seek_ranges(
     column: str, *, descending: bool, value: Any, pk: int, nullable: bool = True
-) -> Q:
-    """Rows after ``(value, pk)`` in ``ORDER BY column, id`` (both ascending or both descending).
+) -> list[Q]:
+    """Rows after ``(value, pk)`` in ``ORDER BY column, id``, as index ranges to read in turn.
 
-    ``column >= value`` is kept as its own term so PostgreSQL starts the index scan at the
-    cursor instead of filtering from the first row. NULLs sort last ascending and first
-    descending (PostgreSQL's defaults, which ``order_by`` keeps).
+    NULLs sort last ascending and first descending (PostgreSQL's defaults, which ``order_by``
+    keeps), so the rows after a cursor can be two ranges of the index: the values after it,
+    then the NULLs (ascending), or the NULLs after it, then every value (descending). Each
+    range is its own condition, read only when the one before runs out: joined by ``OR`` they
+    would make PostgreSQL filter the index from its first row (270 ms a chunk deep into 300k
+    activities by due date). ``column >= value`` is kept as its own term so the index scan
+    starts at the cursor.
     """
     gt, gte = ("lt", "lte") if descending else ("gt", "gte")
     if value is None:
         nulls_after = Q(**{f"{column}__isnull": True, f"id__{gt}": pk})
-        return nulls_after | Q(**{f"{column}__isnull": False}) if descending else nulls_after
+        return [nulls_after, Q(**{f"{column}__isnull": False})] if descending else [nulls_after]
     after = Q(**{f"{column}__{gte}": value}) & (
         Q(**{f"{column}__{gt}": value}) | Q(**{column: value, f"id__{gt}": pk})
     )
     if nullable and not descending:
-        after |= Q(**{f"{column}__isnull": True})
-    return after
+        return [after, Q(**{f"{column}__isnull": True})]
+    return [after]
+
+
+def read_ranges(rows: models.QuerySet[Any], ranges: list[Q], limit: int) -> list[Any]:
+    """Up to ``limit`` rows of ``rows`` (ordered) from each range in turn: one query, or two
+    where the first range ends within the limit."""
+    items: list[Any] = []
+    for condition in ranges:
+        items += rows.filter(condition)[: limit - len(items)]
+        if len(items) >= limit:
+            break
+    return items
 
 
 def is_nullable(model: type[models.Model], column: str) -> bool:
@@ -364,7 +379,7 @@ def seek_page(
 
     ``order`` is ``(column, "id")`` or ``("-column", "-id")``, as :func:`ordering` returns.
     Two queries: the bounded count and the page itself (one row more tells if another page
-    follows).
+    follows); a third on the page where a nullable sort column passes to its NULLs.
     """
     descending = order[0].startswith("-")
     column = order[0].removeprefix("-")
@@ -381,16 +396,16 @@ def seek_page(
         rows = rows.order_by(*order)
     if cursor is not None:
         value, pk = cursor
-        rows = rows.filter(
-            seek_condition(
-                column,
-                descending=descending != backwards,
-                value=value,
-                pk=pk,
-                nullable=is_nullable(model, column),
-            )
+        ranges = seek_ranges(
+            column,
+            descending=descending != backwards,
+            value=value,
+            pk=pk,
+            nullable=is_nullable(model, column),
         )
-    items = list(rows[: per_page + 1])
+        items = read_ranges(rows, ranges, per_page + 1)
+    else:
+        items = list(rows[: per_page + 1])
     more = len(items) > per_page
     items = items[:per_page]
     if backwards:
