@@ -190,7 +190,15 @@ class Deal(models.Model):
             models.Index(fields=["-updated_at", "-id"], name="crm_deal_updated_idx"),
             models.Index(fields=["owner", "-updated_at", "-id"], name="crm_deal_owner_updated_idx"),
             models.Index(fields=["-created_at", "-id"], name="crm_deal_created_idx"),
-            models.Index(fields=["expected_close_on"], name="crm_deal_close_idx"),
+            models.Index(fields=["owner", "created_at", "id"], name="crm_deal_owner_created_idx"),
+            models.Index(fields=["title", "id"], name="crm_deal_title_idx"),
+            models.Index(fields=["owner", "title", "id"], name="crm_deal_owner_title_idx"),
+            models.Index(fields=["amount", "id"], name="crm_deal_amount_idx"),
+            models.Index(fields=["owner", "amount", "id"], name="crm_deal_owner_amount_idx"),
+            models.Index(fields=["expected_close_on", "id"], name="crm_deal_close_order_idx"),
+            models.Index(
+                fields=["owner", "expected_close_on", "id"], name="crm_deal_owner_close_idx"
+            ),
             models.Index(Upper("title"), name="crm_deal_title_upper_idx"),
             _trigram_index("title", "crm_deal_title_trgm"),
             *search_indexes("crm_deal", phones=False),

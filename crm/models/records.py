@@ -108,7 +108,15 @@ class Company(models.Model):
             models.Index(fields=["name", "id"], name="crm_company_name_idx"),
             models.Index(fields=["owner", "name", "id"], name="crm_company_owner_name_idx"),
             models.Index(fields=["-updated_at", "-id"], name="crm_company_updated_idx"),
+            models.Index(
+                fields=["owner", "updated_at", "id"], name="crm_company_owner_updated_idx"
+            ),
             models.Index(fields=["-created_at", "-id"], name="crm_company_created_idx"),
+            models.Index(
+                fields=["owner", "created_at", "id"], name="crm_company_owner_created_idx"
+            ),
+            models.Index(fields=["city", "id"], name="crm_company_city_idx"),
+            models.Index(fields=["owner", "city", "id"], name="crm_company_owner_city_idx"),
             models.Index(Upper("domain"), name="crm_company_domain_idx"),
             _trigram_index("name", "crm_company_name_trgm"),
             *search_indexes("crm_company"),
@@ -198,6 +206,11 @@ class Contact(models.Model):
                 fields=["owner", "-updated_at", "-id"], name="crm_contact_owner_updated_idx"
             ),
             models.Index(fields=["-created_at", "-id"], name="crm_contact_created_idx"),
+            models.Index(
+                fields=["owner", "created_at", "id"], name="crm_contact_owner_created_idx"
+            ),
+            models.Index(fields=["email", "id"], name="crm_contact_email_order_idx"),
+            models.Index(fields=["owner", "email", "id"], name="crm_contact_owner_email_idx"),
             models.Index(Upper("email"), name="crm_contact_email_idx"),
             models.Index(fields=["phone"], name="crm_contact_phone_idx"),
             _trigram_index("full_name", "crm_contact_name_trgm"),
@@ -340,8 +353,12 @@ class Lead(models.Model):
         verbose_name_plural = _("leads")
         indexes = [
             models.Index(fields=["name", "id"], name="crm_lead_name_idx"),
+            models.Index(fields=["owner", "name", "id"], name="crm_lead_owner_name_idx"),
             models.Index(fields=["owner", "-created_at", "-id"], name="crm_lead_owner_created_idx"),
             models.Index(fields=["-updated_at", "-id"], name="crm_lead_updated_idx"),
+            models.Index(fields=["owner", "updated_at", "id"], name="crm_lead_owner_updated_idx"),
+            models.Index(fields=["status", "id"], name="crm_lead_status_idx"),
+            models.Index(fields=["owner", "status", "id"], name="crm_lead_owner_status_idx"),
             models.Index(fields=["-created_at", "-id"], name="crm_lead_created_idx"),
             models.Index(Upper("email"), name="crm_lead_email_idx"),
             _trigram_index("name", "crm_lead_name_trgm"),

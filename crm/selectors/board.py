@@ -55,7 +55,7 @@ def stage_totals(deals: Any, stages: Iterable[Stage]) -> dict[int, dict[str, Any
         deals.order_by()
         .values("stage_id")
         .annotate(
-            count=Count("id"),
+            count=Count("*"),  # not Count("id"): id is not in the covering index
             total=Sum("amount"),
             own_weighted=Sum(
                 ExpressionWrapper(

@@ -60,10 +60,17 @@ def kind_or_404(kind: str) -> RecordKind:
 
 
 def definitions_for(spec: RecordKind) -> list[CustomFieldDefinition]:
-    """The custom fields shown for a kind of record (none without the plan's feature)."""
-    if spec.key == "activity" or not feature_enabled("custom_fields"):
+    """The custom fields shown for a kind of record (none without the plan's feature).
+
+    The plan is asked only when the workspace defined some: most record types have none,
+    and their pages then skip the query.
+    """
+    if spec.key == "activity":
         return []
-    return list(CustomFieldDefinition.objects.for_type(spec.object_type))
+    definitions = list(CustomFieldDefinition.objects.for_type(spec.object_type))
+    if definitions and not feature_enabled("custom_fields"):
+        return []
+    return definitions
 
 
 def attach_custom_users(records: list[Any], definitions: list[CustomFieldDefinition]) -> None:
