@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from core.locales import validate_amount_for_currency, validate_currency_code
 from crm.models.base import Colour, Tag
 from crm.models.records import (
     Company,
@@ -132,14 +133,19 @@ class Deal(models.Model):
     stage = models.ForeignKey(
         Stage, on_delete=models.PROTECT, related_name="deals", verbose_name=_("stage")
     )
+    #: Four decimals hold every currency's minor unit (ISO 4217: up to four); an amount is
+    #: never finer than its own currency's (see ``clean``).
     amount = models.DecimalField(
         _("amount"),
-        max_digits=14,
-        decimal_places=2,
+        max_digits=18,
+        decimal_places=4,
         default=Decimal(0),
         validators=[amount_not_negative],
     )
-    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    #: ISO 4217, chosen from the list; new deals start in the workspace's base currency.
+    currency = models.CharField(
+        _("currency"), max_length=3, default="EUR", validators=[validate_currency_code]
+    )
     expected_close_on = models.DateField(_("expected close"), null=True, blank=True)
     probability = models.PositiveSmallIntegerField(
         _("probability (%)"),
@@ -184,7 +190,7 @@ class Deal(models.Model):
             # Column totals of the board: an index-only scan grouped by stage.
             models.Index(
                 fields=["pipeline", "stage"],
-                include=["amount", "probability", "owner"],
+                include=["amount", "currency", "probability", "owner"],
                 name="crm_deal_totals_idx",
             ),
             models.Index(fields=["-updated_at", "-id"], name="crm_deal_updated_idx"),
@@ -227,6 +233,11 @@ class Deal(models.Model):
         bound catches dates typed in the wrong year, the second typos such as 20255.
         """
         super().clean()
+        if self.amount is not None and self.currency:
+            try:
+                validate_amount_for_currency(self.amount, self.currency)
+            except ValidationError as error:
+                raise ValidationError({"amount": error.messages}) from error
         close = self.expected_close_on
         if close is None:
             return
@@ -317,7 +328,7 @@ class StageTransition(models.Model):
     moved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    amount = models.DecimalField(_("amount at the time"), max_digits=14, decimal_places=2)
+    amount = models.DecimalField(_("amount at the time"), max_digits=18, decimal_places=4)
 
     class Meta:
         ordering = ["-moved_at", "-id"]

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from crm.models import Activity, Deal, Pipeline, StageKind
 from crm.selectors.board import stage_totals
+from crm.selectors.money import ConvertedTotal, workspace_currency
 
 #: The fields an activity item on the dashboard reads (``crm/_activity_item.html``).
 ACTIVITY_ITEM_FIELDS = (
@@ -75,8 +76,9 @@ def pipeline_summary(*, user: Any, pipeline: Pipeline | None) -> list[dict[str, 
         {
             "stage": stage,
             "count": totals.get(stage.pk, {}).get("count", 0),
-            "total": totals.get(stage.pk, {}).get("total") or 0,
-            "weighted": totals.get(stage.pk, {}).get("weighted") or 0,
+            "total": totals.get(stage.pk, {}).get("total") or ConvertedTotal(workspace_currency()),
+            "weighted": totals.get(stage.pk, {}).get("weighted")
+            or ConvertedTotal(workspace_currency()),
         }
         for stage in stages
     ]

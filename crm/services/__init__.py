@@ -20,6 +20,8 @@ from crm.services.configuration import (
     custom_field_create,
     custom_field_delete,
     custom_field_update,
+    exchange_rate_delete,
+    exchange_rate_set,
     tag_get_or_create,
 )
 from crm.services.conversion import Conversion, lead_convert
@@ -89,6 +91,8 @@ __all__ = [
     "deal_move",
     "deal_update",
     "default_pipeline",
+    "exchange_rate_delete",
+    "exchange_rate_set",
     "first_open_stage",
     "lead_convert",
     "lead_create",

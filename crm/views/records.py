@@ -40,6 +40,7 @@ from crm.selectors import (
     record_timeline,
     visible_or_404,
 )
+from crm.selectors.money import workspace_currency
 from crm.selectors.search import ranked, text_search
 from crm.views.helpers import (
     bad_query_json,
@@ -210,7 +211,7 @@ def record_form(request: HttpRequest, kind: str, pk: int | None = None) -> HttpR
     record = editable_or_404(spec.objects(), user, pk) if pk is not None else None
     initial = {"owner": user.pk} if record is None else {}
     if record is None and spec.key == "deal":
-        initial["currency"] = services.crm_settings().default_currency
+        initial["currency"] = workspace_currency()
         initial["stage"] = services.first_open_stage(services.default_pipeline()).pk
         initial.update(valid_values(RecordPrefillForm(request.GET)))
     form = spec.form_class(

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 from crm.forms.query import SEARCH_MAX_LENGTH, SearchForm
 from crm.models import Pipeline
 from crm.selectors import global_search, my_open_activities, my_open_deals, pipeline_summary
+from crm.selectors.money import ConvertedTotal, workspace_currency
 from crm.views.helpers import bad_query, render_page, user_of
 
 
@@ -45,7 +46,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "deals": my_open_deals(user=user),
             "pipeline": pipeline,
             "summary": summary,
-            "open_total": sum(r["total"] for r in summary if r["stage"].is_open),
-            "open_weighted": sum(r["weighted"] for r in summary if r["stage"].is_open),
+            "open_total": sum(
+                (r["total"] for r in summary if r["stage"].is_open),
+                ConvertedTotal(workspace_currency()),
+            ),
+            "open_weighted": sum(
+                (r["weighted"] for r in summary if r["stage"].is_open),
+                ConvertedTotal(workspace_currency()),
+            ),
         },
     )
