@@ -11,5 +11,6 @@ urlpatterns = [
     path("handoff/", tenant_views.handoff, name="handoff"),
     path("", include("tenants.users.urls")),
     path("billing/", include("billing.urls")),
+    path("", include("onboarding.urls")),
     path("", include("crm.urls")),
 ]

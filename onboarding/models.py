@@ -117,6 +117,10 @@ class GuidedStart(models.Model):
     def __str__(self) -> str:
         return str(_("Guided start"))
 
+    def goal_labels(self) -> list[str]:
+        """The chosen goals in words, in the order of ``Goal``."""
+        return [str(label) for value, label in Goal.choices if value in (self.goals or [])]
+
 
 class KeyUser(models.Model):
     """A department's key user, who learns Rapport first and trains the others, and their

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -42,11 +43,13 @@ from onboarding.selectors import (
     STEP_ORDER,
     guided_start,
     guided_start_finished,
+    milestones,
     sales_figures,
     sample_ids,
     step_states,
 )
-from tenants.models import Tenant
+from onboarding.signups.models import Journey, Signup, SignupStatus
+from tenants.models import Tenant, TenantStatus
 from tenants.services import tenant_locale_update
 from tenants.users import services as users
 from tenants.users.models import Invitation, Role, User
@@ -569,4 +572,54 @@ def baseline_record(*, currency: str, today: datetime.date | None = None) -> GoL
         sellers=figures.sellers,
         activities_per_seller=figures.activities_per_seller,
         revenue_per_seller=figures.revenue_per_seller,
+    )
+
+
+# --- The journey, for the ops console ------------------------------------------------------------
+
+JOURNEY_FIELDS = (
+    "profile_done_at",
+    "data_in_at",
+    "team_invited_at",
+    "first_value_at",
+    "guided_start_completed_at",
+)
+
+
+def journey_refresh() -> Journey | None:
+    """Copy the current workspace's milestones to its signup's public journey row.
+
+    Runs in the workspace's schema (a tenant task); the public tables are reached through the
+    schema search path. Each time is the earliest the data shows, kept once known.
+    """
+    from tenants.selectors import current_tenant
+
+    signup = Signup.objects.filter(tenant=current_tenant()).first()
+    if signup is None:
+        return None
+    guided_start_completion_check()
+    found = milestones()
+    journey, _created = Journey.objects.get_or_create(signup=signup)
+    for name in JOURNEY_FIELDS:
+        if getattr(journey, name) is None and getattr(found, name) is not None:
+            setattr(journey, name, getattr(found, name))
+    journey.refreshed_at = timezone.now()
+    journey.save()
+    return journey
+
+
+def journeys_due(*, now: datetime.datetime | None = None) -> list[str]:
+    """Schemas of active, signed-up workspaces whose journey is still unfinished, within
+    ``ONBOARDING_JOURNEY_DAYS`` of their signup (public schema)."""
+    now = now or timezone.now()
+    since = now - datetime.timedelta(days=settings.ONBOARDING_JOURNEY_DAYS)
+    unfinished = Q(journey__isnull=True) | Q(journey__first_value_at__isnull=True)
+    unfinished |= Q(journey__guided_start_completed_at__isnull=True)
+    return list(
+        Signup.objects.filter(
+            unfinished,
+            status=SignupStatus.READY,
+            created_at__gte=since,
+            tenant__status=TenantStatus.ACTIVE,
+        ).values_list("tenant__schema_name", flat=True)
     )

@@ -32,6 +32,12 @@ class PhaseStatus:
     UPCOMING = "upcoming"
 
 
+PHASE_STATUS_LABELS: dict[str, Promise] = {
+    PhaseStatus.DONE: _("Done"),
+    PhaseStatus.UNDER_WAY: _("Under way"),
+    PhaseStatus.LATE: _("Late"),
+    PhaseStatus.UPCOMING: _("Upcoming"),
+}
 PHASE_NAMES: dict[str, Promise] = {
     "analysis": _("Analysis"),
     "configuration": _("Configuration"),
@@ -81,6 +87,10 @@ class Phase:
     @property
     def work(self) -> Promise:
         return PHASE_WORK[self.key]
+
+    @property
+    def status_label(self) -> Promise:
+        return PHASE_STATUS_LABELS[self.status]
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,11 @@ class Severity:
 
 
 POINTS = {Severity.RISK: 20, Severity.WARNING: 10, Severity.TIP: 5}
+SEVERITY_LABELS = {
+    Severity.RISK: gettext_lazy("Risk"),
+    Severity.WARNING: gettext_lazy("Warning"),
+    Severity.TIP: gettext_lazy("Tip"),
+}
 
 
 @dataclass(frozen=True)
@@ -108,6 +113,10 @@ class Recommendation:
     def __post_init__(self) -> None:
         if not self.points:
             object.__setattr__(self, "points", POINTS[self.severity])
+
+    @property
+    def severity_label(self) -> str:
+        return str(SEVERITY_LABELS[self.severity])
 
 
 Rule = Callable[[CoachInput], Recommendation | None]
