@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from crm.models import StageKind
 from onboarding.models import Industry
@@ -198,7 +199,7 @@ TEMPLATES: dict[str, PipelineTemplate] = {
                 colour="cyan",
             ),
             StageTemplate(
-                _("Trial"),
+                pgettext_lazy("sales stage", "Trial"),
                 40,
                 _("They are trying the product with their own data."),
                 colour="teal",

@@ -38,9 +38,9 @@ from onboarding.wizard_forms import (
     ReadinessForm,
     SkipForm,
     StageFormSet,
+    TeammateForm,
 )
 from tenants.selectors import request_tenant, workspace_url
-from tenants.users.forms import InvitationForm
 from tenants.users.models import User
 from tenants.users.selectors import pending_invitations, workspace_users
 
@@ -363,7 +363,7 @@ def guided_sample_remove(request: HttpRequest) -> HttpResponse:
 @admin_required
 def guided_team(request: HttpRequest) -> HttpResponse:
     """Step 5: invite teammates with roles; the key users named in step 2 are listed."""
-    form = InvitationForm(request.POST or None)
+    form = TeammateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         accept_path = reverse("invitation_accept", kwargs={"token": "TOKEN"})
         template = workspace_url(request_tenant(request), accept_path).replace("TOKEN", "{token}")

@@ -15,7 +15,7 @@ from core.locales import country_choices, currency_choices, time_zone_choices
 from crm.models import Colour, StageKind
 from onboarding.models import Goal, Headcount, Industry, Step
 from onboarding.services import DepartmentAnswer, StageSpec
-from tenants.users.forms import TablerForm
+from tenants.users.forms import InvitationForm, TablerForm
 
 #: Planned dates further away than this are typos (a year mistyped), not plans.
 MAX_PLAN_YEARS = 3
@@ -39,7 +39,9 @@ class ProfileForm(TablerForm, forms.Form):
     headcount = forms.ChoiceField(
         label=_("Company size"), choices=[("", _("Choose…")), *Headcount.choices]
     )
-    country = forms.ChoiceField(label=_("Country"), choices=country_choices)
+    country = forms.ChoiceField(
+        label=_("Country"), choices=lambda: [("", _("Choose…")), *country_choices()]
+    )
     time_zone = forms.ChoiceField(label=_("Time zone"), choices=time_zone_choices)
     currency = forms.ChoiceField(
         label=_("Base currency"),
@@ -100,6 +102,10 @@ class ReadinessForm(TablerForm, forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=_("The day everyone switches to Rapport."),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["goals"].widget.attrs["class"] = "form-check-input"
 
     def _plan_date(self, name: str) -> datetime.date | None:
         day: datetime.date | None = self.cleaned_data.get(name)
@@ -230,3 +236,7 @@ class ProcessTemplateForm(forms.Form):
         required=False,
         choices=[(CURRENT_STAGES, _("Your current stages")), *Industry.choices],
     )
+
+
+class TeammateForm(TablerForm, InvitationForm):
+    """The users settings' invitation form, styled for the wizard."""

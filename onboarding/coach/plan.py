@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 #: Weeks from the plan's start to go-live when no date is chosen (a suggestion, said so).
 DEFAULT_WEEKS_TO_GO_LIVE = 8
@@ -36,7 +37,7 @@ PHASE_STATUS_LABELS: dict[str, Promise] = {
     PhaseStatus.DONE: _("Done"),
     PhaseStatus.UNDER_WAY: _("Under way"),
     PhaseStatus.LATE: _("Late"),
-    PhaseStatus.UPCOMING: _("Upcoming"),
+    PhaseStatus.UPCOMING: pgettext_lazy("plan phase", "Upcoming"),
 }
 PHASE_NAMES: dict[str, Promise] = {
     "analysis": _("Analysis"),
