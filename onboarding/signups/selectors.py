@@ -7,7 +7,6 @@ so the funnel across workspaces is one query on one table, never a read across s
 from __future__ import annotations
 
 import datetime
-import statistics
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
@@ -48,6 +47,15 @@ def _share(count: int, total: int) -> int:
     return round(count * 100 / total) if total else 0
 
 
+def _median(values: list[datetime.timedelta]) -> datetime.timedelta | None:
+    if not values:
+        return None
+    middle = len(values) // 2
+    if len(values) % 2:
+        return values[middle]
+    return (values[middle - 1] + values[middle]) / 2
+
+
 def ready_signups(*, since: datetime.datetime) -> QuerySet[Signup]:
     """Signups since ``since`` that got their workspace."""
     return Signup.objects.filter(created_at__gte=since, status=SignupStatus.READY)
@@ -63,16 +71,17 @@ def journey_funnel(*, days: int, now: datetime.datetime | None = None) -> Funnel
         completed=Count("pk", filter=Q(journey__guided_start_completed_at__isnull=False)),
         **{
             key: Count("pk", filter=Q(**{f"journey__{key}__isnull": False}))
-            for key, _ in FUNNEL_STEPS
+            for key, _label in FUNNEL_STEPS
         },
     )
     total = counts["signed_up"]
-    durations = [
+    durations = sorted(
         first_value - created
         for created, first_value in signups.filter(
             journey__first_value_at__isnull=False
         ).values_list("created_at", "journey__first_value_at")
-    ]
+        if first_value is not None
+    )
     return Funnel(
         since=since,
         signed_up=total,
@@ -84,7 +93,7 @@ def journey_funnel(*, days: int, now: datetime.datetime | None = None) -> Funnel
             ),
         ],
         guided_start_completed=counts["completed"],
-        median_time_to_first_value=statistics.median(durations) if durations else None,
+        median_time_to_first_value=_median(durations),
     )
 
 
