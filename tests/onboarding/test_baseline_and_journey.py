@@ -71,6 +71,7 @@ def test_the_baseline_leaves_sample_records_out(guided, admin) -> None:
     GuidedStart.objects.filter(pk=1).update(go_live_on=timezone.localdate())
     Deal.objects.update(won_at=timezone.now() - datetime.timedelta(days=3))
     baseline = baseline_record(currency="EUR")
+    assert baseline is not None
     assert (baseline.won_deals, baseline.revenue_per_seller) == (0, Decimal("0.00"))
 
 

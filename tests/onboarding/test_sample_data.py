@@ -6,8 +6,8 @@ from __future__ import annotations
 from django.test import Client
 
 from crm.models import Activity, AuditEntry, Company, Contact, Deal, Lead, Tag
-from onboarding.models import SampleRecord, Step
-from onboarding.selectors import StepStatus, guided_start, real_records_exist, step_states
+from onboarding.models import GuidedStart, SampleRecord, Step
+from onboarding.selectors import StepStatus, real_records_exist, step_states
 from onboarding.services import sample_data_add, sample_data_remove
 from tests.crm.factories import ActivityFactory, CompanyFactory, ContactFactory, DealFactory
 
@@ -37,7 +37,9 @@ def test_sample_data_speaks_the_workspace_language(guided, admin) -> None:
 def test_sample_data_does_not_count_as_the_customers_own(guided, admin) -> None:
     sample_data_add(by=admin, language="en")
     assert not real_records_exist()
-    state = next(s for s in step_states(guided_start(), user=admin) if s.step == Step.DATA)
+    state = next(
+        s for s in step_states(GuidedStart.objects.get(pk=1), user=admin) if s.step == Step.DATA
+    )
     assert state.status == StepStatus.TODO
 
 

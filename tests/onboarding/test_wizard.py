@@ -8,9 +8,9 @@ import datetime
 from django.test import Client
 
 from crm import services as crm
-from crm.models import Pipeline, Stage, StageKind
+from crm.models import Stage, StageKind
 from onboarding.models import GuidedStart, KeyUser, Step
-from onboarding.selectors import StepStatus, guided_start, step_states
+from onboarding.selectors import StepStatus, step_states
 from tenants.models import Tenant
 from tenants.users.models import Invitation
 from tests.conftest import Workspace
@@ -18,7 +18,7 @@ from tests.crm.factories import CompanyFactory, DealFactory
 
 
 def _status(admin, step: Step) -> str:
-    start = guided_start()
+    start = GuidedStart.objects.get(pk=1)
     assert start is not None
     return next(s.status for s in step_states(start, user=admin) if s.step == step)
 
@@ -100,7 +100,9 @@ def test_with_every_step_done_or_skipped_continue_opens_the_coach(
 ) -> None:
     for step in Step:
         admin_client.post("/start/skip/", {"step": step.value})
-    assert all(s.status != StepStatus.TODO for s in step_states(guided_start(), user=admin))
+    assert all(
+        s.status != StepStatus.TODO for s in step_states(GuidedStart.objects.get(pk=1), user=admin)
+    )
     assert admin_client.get("/start/")["Location"] == "/coach/"
 
 
@@ -113,7 +115,7 @@ def test_a_skipped_step_is_done_once_the_data_says_so(guided, admin, admin_clien
 
 def test_an_unknown_step_cannot_be_skipped(guided, admin_client) -> None:
     admin_client.post("/start/skip/", {"step": "billing"})
-    assert guided_start().skipped_steps == []
+    assert GuidedStart.objects.get(pk=1).skipped_steps == []
 
 
 # --- Status from data ----------------------------------------------------------------------------
@@ -121,7 +123,7 @@ def test_an_unknown_step_cannot_be_skipped(guided, admin_client) -> None:
 
 def test_the_process_step_is_done_once_a_stage_is_configured_anywhere(guided, admin) -> None:
     assert _status(admin, Step.PROCESS) == StepStatus.TODO
-    stage = Pipeline.objects.first().stages.first()
+    stage = crm.first_open_stage(crm.default_pipeline())
     crm.stage_update(stage=stage, by=admin, fields={"probability": 15})
     assert _status(admin, Step.PROCESS) == StepStatus.DONE
 
@@ -171,7 +173,7 @@ def test_the_profile_sets_the_workspace_locale_and_the_company_profile(
         "HKD",
         "zh-hant",
     )
-    start = guided_start()
+    start = GuidedStart.objects.get(pk=1)
     assert (start.industry, start.headcount, start.fiscal_year_start_month) == (
         "wholesale",
         "11-50",
@@ -193,7 +195,7 @@ def test_the_profile_refuses_an_unknown_currency(guided, admin_client) -> None:
         },
     )
     assert response.status_code == 400
-    assert guided_start().profile_saved_at is None
+    assert GuidedStart.objects.get(pk=1).profile_saved_at is None
 
 
 def test_readiness_answers_and_key_users_are_saved_and_the_coach_explains(
@@ -221,7 +223,7 @@ def test_readiness_answers_and_key_users_are_saved_and_the_coach_explains(
         },
     )
     assert (response.status_code, response["Location"]) == (302, "/coach/")
-    start = guided_start()
+    start = GuidedStart.objects.get(pk=1)
     assert start.goals == ["grow_sales", "keep_customers"]
     assert (start.sponsor, start.process_written, start.go_live_on) == (
         "Li Wei, owner",
@@ -258,7 +260,7 @@ def test_a_key_user_needs_a_department_and_a_backup_someone_else(guided, admin_c
         },
     )
     assert response.status_code == 400
-    assert guided_start().readiness_saved_at is None
+    assert GuidedStart.objects.get(pk=1).readiness_saved_at is None
 
 
 def _process_post(names_and_kinds: list[tuple[str, str, str, str]], name: str = "Orders") -> dict:
@@ -311,7 +313,7 @@ def test_saving_the_process_shapes_the_pipeline_and_the_board_shows_the_criteria
         ),
     )
     assert (response.status_code, response["Location"]) == (302, "/start/data/")
-    pipeline = Pipeline.objects.order_by("position", "id").first()
+    pipeline = crm.default_pipeline()
     assert pipeline.name == "Orders"
     stages = list(pipeline.stages.order_by("position"))
     assert [(s.name, s.kind, s.probability) for s in stages] == [
@@ -330,7 +332,7 @@ def test_saving_the_process_shapes_the_pipeline_and_the_board_shows_the_criteria
 def test_a_stage_holding_deals_is_kept_when_the_template_has_no_place_for_it(
     guided, admin, admin_client
 ) -> None:
-    pipeline = Pipeline.objects.order_by("position", "id").first()
+    pipeline = crm.default_pipeline()
     open_stages = list(pipeline.stages.filter(kind=StageKind.OPEN).order_by("position"))
     last = open_stages[-1]
     deal = DealFactory.create(owner=admin, pipeline=pipeline, stage=last)
@@ -352,14 +354,14 @@ def test_a_process_without_a_won_stage_is_refused(guided, admin_client) -> None:
         _process_post([("Interested", "10", "open", ""), ("Lost", "", "lost", "")]),
     )
     assert response.status_code == 400
-    assert Pipeline.objects.order_by("position", "id").first().name != "Orders"
+    assert crm.default_pipeline().name != "Orders"
 
 
 def test_the_team_step_invites_through_the_users_service(guided, admin_client) -> None:
     response = admin_client.post("/start/team/", {"email": "Ny@Alpha.example", "role": "rep"})
     assert response.status_code == 302
     assert Invitation.objects.filter(email="ny@alpha.example", role="rep").exists()
-    assert guided_start().resume_step == "first_steps"
+    assert GuidedStart.objects.get(pk=1).resume_step == "first_steps"
 
 
 def test_the_team_step_respects_the_seat_limit(guided, admin_client, monkeypatch) -> None:
