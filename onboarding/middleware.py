@@ -1,4 +1,8 @@
-"""Counting searches for a person's first steps, without touching the search itself."""
+"""Counting searches for a person's first steps, without touching the search itself.
+
+The count is written by a task, so a search request stays read-only: no database write and
+no extra query on the search page, only a cache check and, once a minute, a queued message.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,8 @@ from typing import Any
 
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
+
+from core.tasks import enqueue_on_commit
 
 #: A search counts at most once per person and minute: the palette asks on every keystroke.
 SEARCH_COUNT_SECONDS = 60
@@ -40,7 +46,7 @@ class SearchUseMiddleware:
         if not request.GET.get("q", "").strip():
             return None
         if cache.add(f"onboarding:searched:{user.pk}", 1, SEARCH_COUNT_SECONDS):
-            from onboarding.services import search_record
+            from onboarding.tasks import search_record_task
 
-            search_record(user=user)
+            enqueue_on_commit(search_record_task, user.pk)
         return None

@@ -14,8 +14,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -525,15 +525,16 @@ def _user_start(user: User) -> UserStart:
     return start
 
 
-def search_record(*, user: User) -> None:
-    """Count a search for the person's first steps (callers limit it to once a minute)."""
-    updated = UserStart.objects.filter(user=user).update(
-        searches=F("searches") + 1, last_searched_at=timezone.now()
-    )
-    if not updated:
-        _user_start(user)
-        UserStart.objects.filter(user=user).update(
-            searches=F("searches") + 1, last_searched_at=timezone.now()
+def search_record(*, user_id: int) -> None:
+    """Count a search for the person's first steps (callers limit it to once a minute):
+    one statement, whether or not the person has a row yet."""
+    table = connection.ops.quote_name(UserStart._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (user_id, searches, last_searched_at) "  # noqa: S608 -- the table name is the model's own, quoted
+            "VALUES (%s, 1, %s) ON CONFLICT (user_id) DO UPDATE "
+            f"SET searches = {table}.searches + 1, last_searched_at = EXCLUDED.last_searched_at",
+            [user_id, timezone.now()],
         )
 
 

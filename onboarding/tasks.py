@@ -64,3 +64,11 @@ def baselines_dispatch_task() -> int:
     for schema in schemas:
         baseline_record_task.apply_async(headers={"_schema_name": schema})
     return len(schemas)
+
+
+@shared_task(name="onboarding.search_record", base=TenantTask)
+def search_record_task(user_id: int) -> None:
+    """Count a person's search for their first steps (in their workspace's schema)."""
+    from onboarding.services import search_record
+
+    search_record(user_id=user_id)

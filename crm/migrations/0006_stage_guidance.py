@@ -9,6 +9,10 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        # A schema migrated from scratch in one transaction (the template's fallback) still
+        # holds the default pipeline's deferred foreign-key checks from 0002; PostgreSQL
+        # refuses ALTER TABLE on a table with pending trigger events, so run them first.
+        migrations.RunSQL("SET CONSTRAINTS ALL IMMEDIATE", reverse_sql=migrations.RunSQL.noop),
         migrations.AddField(
             model_name="stage",
             name="guidance",
@@ -20,4 +24,5 @@ class Migration(migrations.Migration):
                 verbose_name="entry criteria",
             ),
         ),
+        migrations.RunSQL("SET CONSTRAINTS ALL DEFERRED", reverse_sql=migrations.RunSQL.noop),
     ]

@@ -69,14 +69,27 @@ def test_sample_records_tick_nothing(guided, admin) -> None:
 
 
 def test_a_search_ticks_find_a_record_and_typing_counts_once_a_minute(
-    guided, rep, rep_client: Client
+    guided, rep, rep_client: Client, django_capture_on_commit_callbacks
 ) -> None:
-    rep_client.get("/search/", {"q": ""})
+    with django_capture_on_commit_callbacks(execute=True):
+        rep_client.get("/search/", {"q": ""})
     assert not first_steps(rep).searched
-    for text in ("a", "ac", "acm"):
-        assert rep_client.get("/search/", {"q": text}).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        for text in ("a", "ac", "acm"):
+            assert rep_client.get("/search/", {"q": text}).status_code == 200
+    assert len(callbacks) == 1
     assert first_steps(rep).searched
     assert UserStart.objects.get(user=rep).searches == 1
+
+
+def test_counting_searches_adds_to_an_existing_row(guided, rep) -> None:
+    from onboarding.services import first_steps_dismiss, search_record
+
+    first_steps_dismiss(user=rep)
+    search_record(user_id=rep.pk)
+    search_record(user_id=rep.pk)
+    start = UserStart.objects.get(user=rep)
+    assert (start.searches, start.first_steps_dismissed_at is not None) == (2, True)
 
 
 def test_the_checklist_page_is_every_persons_own(guided, rep, rep_client) -> None:

@@ -88,8 +88,11 @@ def test_adoption_lists_only_the_workspaces_own_people(
     assert "boss@beta.example" in page
 
 
-def test_a_search_counts_in_its_own_workspace(guided, rep_client, rep, beta) -> None:
-    rep_client.get("/search/", {"q": "acme"})
+def test_a_search_counts_in_its_own_workspace(
+    guided, rep_client, rep, beta, django_capture_on_commit_callbacks
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        rep_client.get("/search/", {"q": "acme"})
     assert UserStart.objects.get(user=rep).searches == 1
     with schema_context(beta.schema):
         assert not UserStart.objects.exists()
