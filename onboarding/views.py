@@ -11,7 +11,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -20,10 +20,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.errors import DomainError
-from core.locales import country_currency, country_time_zone
 from core.permissions import admin_required
 from crm.models import Pipeline, StageKind
-from crm.views.helpers import bad_query, redirect_after_post, render_page
+from crm.views.helpers import bad_query, redirect_after_post, render_page, write_required
 from onboarding import selectors, services
 from onboarding.coach.plan import plan_dates, plan_phases
 from onboarding.coach.rules import readiness_score, recommendations
@@ -120,11 +119,7 @@ def guided_profile(request: HttpRequest) -> HttpResponse:
         _wizard(
             request,
             Step.PROFILE,
-            {
-                "form": form,
-                "suggested_currency": country_currency(tenant.country),
-                "suggested_time_zone": country_time_zone(tenant.country),
-            },
+            {"form": form},
         ),
         status=400 if request.method == "POST" else 200,
     )
@@ -453,12 +448,10 @@ def guided_reopen(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@login_required
+@write_required
 def first_steps_dismiss(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
-    if not user.can_write:
-        raise PermissionDenied
-    services.first_steps_dismiss(user=user)
+    """Put one's first-steps card away (people who may write; read-only users get none)."""
+    services.first_steps_dismiss(user=_user(request))
     return redirect_after_post(request, reverse("dashboard"))
 
 
