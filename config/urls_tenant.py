@@ -13,5 +13,6 @@ urlpatterns = [
     path("settings/workspace/", workspace_settings.workspace_settings, name="workspace_settings"),
     path("", include("tenants.users.urls")),
     path("billing/", include("billing.urls")),
+    path("", include("onboarding.urls")),
     path("", include("crm.urls")),
 ]

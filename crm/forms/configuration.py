@@ -53,7 +53,7 @@ class PipelineForm(CrmForm):
 class StageForm(CrmModelForm):
     class Meta:
         model = Stage
-        fields = ["name", "probability", "kind", "rotting_days", "colour"]
+        fields = ["name", "probability", "kind", "rotting_days", "colour", "guidance"]
         error_messages = {
             "probability": {"min_value": PERCENTAGE, "max_value": PERCENTAGE},
             "rotting_days": {"min_value": ROTTING_DAYS},

@@ -81,6 +81,15 @@ class Stage(models.Model):
         help_text=_("Open deals that stay longer than this in the stage are highlighted."),
     )
     colour = models.CharField(_("colour"), max_length=20, choices=Colour.choices, default="blue")
+    #: The sales process written down: what must be true for a deal to enter this stage.
+    #: Shown on the board's column header so everyone moves deals by the same rules.
+    guidance = models.CharField(
+        _("entry criteria"),
+        max_length=300,
+        blank=True,
+        default="",
+        help_text=_("What must be true for a deal to enter this stage."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
