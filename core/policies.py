@@ -7,6 +7,7 @@ billing every workspace has unlimited seats.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Protocol
 
 
@@ -36,3 +37,30 @@ def seat_policy() -> SeatPolicy:
 def seat_policy_set(policy: SeatPolicy) -> None:
     global _seat_policy
     _seat_policy = policy
+
+
+class WorkspaceSettings(Protocol):
+    """What core needs to know of the workspace the connection is in."""
+
+    language: str
+    time_zone: str
+    country: str
+    currency: str
+
+
+def _no_workspace() -> WorkspaceSettings | None:
+    return None
+
+
+_workspace_lookup: Callable[[], WorkspaceSettings | None] = _no_workspace
+
+
+def current_workspace() -> WorkspaceSettings | None:
+    """The workspace whose schema the connection is in (its language, time zone, country and
+    base currency), or ``None`` on the public schema. ``tenants`` registers the lookup."""
+    return _workspace_lookup()
+
+
+def workspace_lookup_set(lookup: Callable[[], WorkspaceSettings | None]) -> None:
+    global _workspace_lookup
+    _workspace_lookup = lookup

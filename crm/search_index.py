@@ -281,12 +281,17 @@ def contact_search_columns(
     emails: Iterable[str],
     phones: Iterable[str],
     title: str = "",
+    full_name: str = "",
 ) -> SearchColumns:
-    """A contact is known by "first last" and "last first" (张伟 is 张 + 伟 either way)."""
+    """A contact is known by the name as written and, from its parts, by "first last" and
+    "last first" (张伟 is 张 + 伟 either way)."""
     first, last = first_name.strip(), last_name.strip()
     names = [f"{first} {last}", f"{last} {first}"] if first and last else [first or last]
     if first and last and has_han(first + last):
         names += [f"{last}{first}", f"{first}{last}"]
+    if full_name.strip():
+        names = [full_name.strip(), *names]
+    names = [name for name in names if name]
     return search_columns(names=names, emails=emails, phones=phones, words=[title])
 
 

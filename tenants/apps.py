@@ -7,3 +7,9 @@ class TenantsConfig(AppConfig):
 
     name = "tenants"
     verbose_name = _("Workspaces")
+
+    def ready(self) -> None:
+        from core.policies import workspace_lookup_set
+        from tenants.selectors import current_workspace_row
+
+        workspace_lookup_set(current_workspace_row)

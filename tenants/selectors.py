@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
+from django_tenants.utils import get_public_schema_name
 from psycopg2 import sql
 
 from tenants.connection import current_schema_name
@@ -128,3 +129,21 @@ def ops_tenants(
     if created_to:
         tenants = tenants.filter(created_at__date__lte=created_to)
     return tenants
+
+
+def current_workspace_row() -> Tenant | None:
+    """The workspace the connection is in: the request's tenant row, or (in tasks and
+    ``schema_context``, which set only the schema) the row looked up by schema name."""
+    tenant = getattr(connection, "tenant", None)
+    if isinstance(tenant, Tenant):
+        return None if tenant.is_public else tenant
+    schema = current_schema_name()
+    if schema == get_public_schema_name():
+        return None
+    cached = getattr(tenant, "_rapport_row", None)
+    if cached is not None:
+        return cached
+    row = Tenant.objects.filter(schema_name=schema).first()
+    if tenant is not None and row is not None:
+        tenant._rapport_row = row  # remembered on the schema's stand-in for this block
+    return row

@@ -6,9 +6,9 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import template
-from django.db import connection
 
 from core.locales import format_money
+from core.policies import current_workspace
 
 register = template.Library()
 
@@ -23,6 +23,6 @@ def money(value: Any, currency: str = "") -> str:
         amount = Decimal(value)
     except (InvalidOperation, TypeError, ValueError):
         return str(value)
-    tenant = getattr(connection, "tenant", None)
+    tenant = current_workspace()
     code = (currency or getattr(tenant, "currency", "") or "EUR").upper()
     return format_money(amount, code, country=str(getattr(tenant, "country", "") or ""))

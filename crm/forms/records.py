@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from core.locales import currency_choices
+from core.phones import phone_normalise
 from crm.custom_fields import form_field_for, form_field_name, to_form_input, to_storage
 from crm.forms.base import CrmForm, CrmModelForm
 from crm.forms.widgets import RecordSelect, TagNamesField, active_users, style_fields
@@ -28,6 +30,7 @@ from crm.models import (
 )
 from crm.models.records import PERIOD_OUT_OF_ORDER, period_in_order
 from crm.models.validation import DURATION, MAX_DURATION_MINUTES, NEGATIVE_AMOUNT, PERCENTAGE
+from crm.names import compose_full_name
 
 
 class RecordForm(CrmModelForm):
@@ -52,6 +55,19 @@ class RecordForm(CrmModelForm):
         if self.instance and self.instance.pk and hasattr(self.instance, "tags"):
             self.fields["tag_names"].initial = ", ".join(t.name for t in self.instance.tags.all())
         style_fields(self)
+
+    #: Phone number fields, stored in E.164 (the workspace's country is the default region).
+    phone_fields: tuple[str, ...] = ("phone", "mobile")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for name in self.phone_fields:
+            if name in self.fields and data.get(name):
+                try:
+                    data[name] = phone_normalise(data[name])
+                except ValidationError as error:
+                    self.add_error(name, error)
+        return data
 
     @property
     def custom_fields(self) -> list[forms.BoundField]:
@@ -102,12 +118,16 @@ class ContactForm(RecordForm):
     class Meta:
         model = Contact
         fields = [
-            "first_name", "last_name", "title", "email", "phone", "mobile", "address", "city",
-            "country", "birthday", "email_opt_out", "phone_opt_out", "owner",
+            "full_name", "first_name", "last_name", "title", "email", "phone", "mobile",
+            "address", "city", "country", "birthday", "email_opt_out", "phone_opt_out", "owner",
         ]  # fmt: skip
         widgets = {
-            "first_name": forms.TextInput(attrs={"autofocus": True}),
+            "full_name": forms.TextInput(attrs={"autofocus": True}),
             "birthday": forms.DateInput(attrs={"type": "date"}),
+        }
+        help_texts = {
+            "full_name": _("As the person writes it: 张伟, Mary Smith or a single name."),
+            "first_name": _("Optional, for greetings and letters."),
         }
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
@@ -116,6 +136,21 @@ class ContactForm(RecordForm):
             self.fields["company"].queryset = Company.objects.visible_to(user)  # type: ignore[attr-defined]
         if self.instance and self.instance.pk:
             del self.fields["company"], self.fields["company_role"]
+        self.__init_name_field()
+
+    def __init_name_field(self) -> None:
+        """The name is required unless its parts are given (it is then composed from them)."""
+        self.fields["full_name"].required = False
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not (data.get("full_name") or "").strip():
+            composed = compose_full_name(data.get("first_name") or "", data.get("last_name") or "")
+            if not composed:
+                self.add_error("full_name", _("Enter the person's name."))
+            data["full_name"] = composed
+            self.instance.full_name = composed
+        return data
 
     def record_fields(self) -> dict[str, Any]:
         values = super().record_fields()

@@ -9,14 +9,15 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Value
-from django.db.models.functions import Coalesce, Concat, Upper
+from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from crm.models.base import Tag
 from crm.models.validation import not_in_the_future
 from crm.models.visibility import OwnedQuerySet
+from crm.names import compose_full_name, greeting_name
 
 
 def _trigram_index(expression: str, name: str) -> GinIndex:
@@ -139,17 +140,12 @@ class ContactQuerySet(OwnedQuerySet["Contact"]):
 class Contact(models.Model):
     """A person: a customer's employee, a decision maker, an accountant."""
 
-    first_name = models.CharField(_("first name"), max_length=100, blank=True)
-    last_name = models.CharField(_("last name"), max_length=100)
-    full_name = models.GeneratedField(
-        expression=Concat(
-            Coalesce("first_name", Value("")),
-            Value(" "),
-            Coalesce("last_name", Value("")),
-        ),
-        output_field=models.CharField(max_length=201),
-        db_persist=True,
-    )
+    #: The name as the person writes it (张伟, Mary Smith, Madonna): lists, search and
+    #: greetings start here. Composed from the parts when only they are given.
+    full_name = models.CharField(pgettext_lazy("a person's", "name"), max_length=201)
+    #: Optional parts, for greetings, letters and sorting; never required.
+    first_name = models.CharField(_("given name"), max_length=100, blank=True)
+    last_name = models.CharField(_("family name"), max_length=100, blank=True)
     title = models.CharField(_("job title"), max_length=150, blank=True)
     email = models.EmailField(_("email"), blank=True)
     extra_emails = ArrayField(
@@ -221,10 +217,14 @@ class Contact(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.first_name} {self.last_name}".strip()
+        return self.full_name or compose_full_name(self.first_name, self.last_name)
 
     def get_absolute_url(self) -> str:
         return reverse("contact_detail", args=[self.pk])
+
+    @property
+    def greeting_name(self) -> str:
+        return greeting_name(full_name=str(self), given=self.first_name)
 
     @property
     def all_emails(self) -> list[str]:

@@ -18,6 +18,7 @@ ACTIVITY_ITEM_FIELDS = (
     "subject",
     "due_at",
     "done_at",
+    "contact__full_name",
     "contact__first_name",
     "contact__last_name",
     "company__name",

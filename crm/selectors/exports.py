@@ -166,8 +166,9 @@ def _probability(own: int | None, stage: int) -> int:
 COLUMNS: dict[str, list[Column]] = {
     "contact": [
         plain(_("ID"), "id"),
-        plain(_("First name"), "first_name"),
-        plain(_("Last name"), "last_name"),
+        plain(_("Name"), "full_name"),
+        plain(_("Given name"), "first_name"),
+        plain(_("Family name"), "last_name"),
         plain(_("Job title"), "title"),
         *company_columns(),
         plain(_("Email"), "email"),

@@ -12,17 +12,16 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db import connection
 from django.utils import timezone
 
 from core.locales import money_quantize
+from core.policies import current_workspace
 from crm.models import ExchangeRate
 
 
 def workspace_currency() -> str:
     """The base currency of the workspace the connection is in."""
-    tenant = getattr(connection, "tenant", None)
-    return str(getattr(tenant, "currency", "") or "EUR").upper()
+    return str(getattr(current_workspace(), "currency", "") or "EUR").upper()
 
 
 @dataclass(frozen=True)

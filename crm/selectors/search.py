@@ -29,6 +29,7 @@ from django.db.models.functions import Upper
 from django.db.models.lookups import Contains
 from django.utils.translation import gettext_lazy as _
 
+from core.phones import phone_key
 from crm.models import Activity, Company, Contact, Deal, Lead, OwnedQuerySet
 from crm.models.activities import activity_search_vector
 from crm.search_index import Query, read_query
@@ -225,7 +226,7 @@ class SearchGroup:
 #: address or stage and owner; ``search_text`` orders results within a tier.
 SEARCHED = [
     ("contacts", _("Contacts"), "ti-address-book", Contact, ("owner",),
-     ("first_name", "last_name", "email")),
+     ("full_name", "first_name", "last_name", "email")),
     ("companies", _("Companies"), "ti-building", Company, ("owner",), ("name",)),
     ("deals", _("Deals"), "ti-layout-kanban", Deal, ("stage", "owner"), ("title", "stage__name")),
     ("leads", _("Leads"), "ti-user-search", Lead, ("owner",), ("name", "email")),
@@ -334,7 +335,8 @@ def contact_duplicates(
     if email:
         condition |= Q(email__iexact=email.strip())
     if phone:
-        condition |= Q(phone=phone.strip()) | Q(mobile=phone.strip())
+        number = phone_key(phone)
+        condition |= Q(phone=number) | Q(mobile=number) | Q(extra_phones__contains=[number])
     if len(name.strip()) >= TYPO_MIN_LENGTH:
         condition |= Q(TrigramWordSimilar(Upper("full_name"), Value(name.strip().upper())))
     if not condition:
@@ -355,7 +357,7 @@ def company_duplicates(
     if domain:
         condition |= Q(domain__iexact=domain)
     if phone:
-        condition |= Q(phone=phone.strip())
+        condition |= Q(phone=phone_key(phone))
     if len(name.strip()) >= TYPO_MIN_LENGTH:
         condition |= Q(TrigramWordSimilar(Upper("name"), Value(name.strip().upper())))
     if not condition:

@@ -38,11 +38,6 @@ class Conversion:
     deal: Deal | None
 
 
-def _split_name(name: str) -> tuple[str, str]:
-    first, _sep, last = name.strip().rpartition(" ")
-    return (first, last) if first else ("", last)
-
-
 def _shared_custom(lead: Lead, object_type: ObjectType) -> dict[str, object]:
     """The lead's custom values for keys the target record type also defines."""
     keys = set(
@@ -84,12 +79,10 @@ def lead_convert(
             },
             tags=tags,
         )
-    first_name, last_name = _split_name(lead.name)
     contact = contact_create(
         by=by,
         fields={
-            "first_name": first_name,
-            "last_name": last_name,
+            "full_name": lead.name.strip(),
             "email": lead.email,
             "phone": lead.phone,
             "owner": lead.owner,

@@ -31,7 +31,8 @@ from crm.services.search import search_columns_set
 from tenants.users.models import User
 
 CONTACT_FILL_FIELDS = (
-    "first_name", "title", "email", "phone", "mobile", "address", "city", "country", "birthday",
+    "full_name", "first_name", "last_name", "title", "email", "phone", "mobile", "address", "city",
+    "country", "birthday",
 )  # fmt: skip
 COMPANY_FILL_FIELDS = ("domain", "industry", "size", "address", "city", "country", "phone")
 

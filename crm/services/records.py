@@ -6,11 +6,14 @@ import datetime
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from core.phones import phone_normalise
 from crm.errors import CrmError
 from crm.models import AuditAction, Company, Contact, ContactCompany, Lead, ObjectType, Tag
 from crm.models.records import PERIOD_OUT_OF_ORDER, period_in_order
+from crm.names import compose_full_name
 from crm.services.audit import audit_record
 from crm.services.common import ensure_can_write, record_create, record_delete, record_update
 from tenants.users.models import User
@@ -19,11 +22,49 @@ COMPANY_FIELDS = (
     "name", "domain", "industry", "size", "address", "city", "country", "phone", "owner", "custom",
 )  # fmt: skip
 CONTACT_FIELDS = (
-    "first_name", "last_name", "title", "email", "extra_emails", "phone", "mobile",
+    "full_name", "first_name", "last_name", "title", "email", "extra_emails", "phone", "mobile",
     "extra_phones", "address", "city", "country", "birthday", "email_opt_out", "phone_opt_out",
     "owner", "custom",
 )  # fmt: skip
 LEAD_FIELDS = ("name", "company_name", "email", "phone", "source", "status", "owner", "custom")
+
+
+def _named(fields: Mapping[str, Any], current: Contact | None = None) -> dict[str, Any]:
+    """The contact's name as written; composed from its parts when only they are given."""
+    values = dict(fields)
+    if "full_name" in values or "first_name" in values or "last_name" in values:
+        full = str(values.get("full_name") or "").strip()
+        if not full:
+            given = values.get("first_name", current.first_name if current else "")
+            family = values.get("last_name", current.last_name if current else "")
+            full = compose_full_name(str(given or ""), str(family or ""))
+        if full or "full_name" in values:
+            values["full_name"] = full
+    return values
+
+
+def _phones(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """Phone numbers in E.164 with the workspace's country as the default region; a number
+    that is not one is refused with a message naming the field."""
+    values = dict(fields)
+    errors: dict[str, list[str]] = {}
+    for name in ("phone", "mobile"):
+        if values.get(name):
+            try:
+                values[name] = phone_normalise(str(values[name]))
+            except ValidationError as error:
+                errors[name] = error.messages
+    if values.get("extra_phones"):
+        normalised = []
+        for number in values["extra_phones"]:
+            try:
+                normalised.append(phone_normalise(str(number)))
+            except ValidationError as error:
+                errors.setdefault("extra_phones", []).extend(error.messages)
+        values["extra_phones"] = [number for number in normalised if number]
+    if errors:
+        raise ValidationError(errors)
+    return values
 
 
 def _normalised_domain(fields: Mapping[str, Any]) -> dict[str, Any]:
@@ -50,7 +91,7 @@ def company_create(*, by: User, fields: Mapping[str, Any], tags: Iterable[Tag] =
         object_type=ObjectType.COMPANY,
         allowed=COMPANY_FIELDS,
         by=by,
-        fields=_normalised_domain({"owner": by, **fields}),
+        fields=_phones(_normalised_domain({"owner": by, **fields})),
         tags=tags,
     )
 
@@ -64,7 +105,7 @@ def company_update(
         object_type=ObjectType.COMPANY,
         allowed=COMPANY_FIELDS,
         by=by,
-        fields=_normalised_domain(fields),
+        fields=_phones(_normalised_domain(fields)),
         tags=tags,
     )
 
@@ -89,7 +130,7 @@ def contact_create(
         object_type=ObjectType.CONTACT,
         allowed=CONTACT_FIELDS,
         by=by,
-        fields=_normalised_email({"owner": by, **fields}),
+        fields=_phones(_normalised_email(_named({"owner": by, **fields}))),
         tags=tags,
     )
     if company is not None:
@@ -106,7 +147,7 @@ def contact_update(
         object_type=ObjectType.CONTACT,
         allowed=CONTACT_FIELDS,
         by=by,
-        fields=_normalised_email(fields),
+        fields=_phones(_normalised_email(_named(fields, contact))),
         tags=tags,
     )
 
@@ -168,7 +209,7 @@ def lead_create(*, by: User, fields: Mapping[str, Any], tags: Iterable[Tag] = ()
         object_type=ObjectType.LEAD,
         allowed=LEAD_FIELDS,
         by=by,
-        fields=_normalised_email({"owner": by, **fields}),
+        fields=_phones(_normalised_email({"owner": by, **fields})),
         tags=tags,
     )
 
@@ -182,7 +223,7 @@ def lead_update(
         object_type=ObjectType.LEAD,
         allowed=LEAD_FIELDS,
         by=by,
-        fields=_normalised_email(fields),
+        fields=_phones(_normalised_email(fields)),
         tags=tags,
     )
 

@@ -27,6 +27,7 @@ from crm.search_index import (
 SOURCES: dict[str, tuple[tuple[str, ...], Callable[[Mapping[str, Any]], SearchColumns]]] = {
     "contact": (
         (
+            "full_name",
             "first_name",
             "last_name",
             "email",
@@ -42,6 +43,7 @@ SOURCES: dict[str, tuple[tuple[str, ...], Callable[[Mapping[str, Any]], SearchCo
             emails=[v["email"] or "", *(v["extra_emails"] or [])],
             phones=[v["phone"] or "", v["mobile"] or "", *(v["extra_phones"] or [])],
             title=v["title"] or "",
+            full_name=v["full_name"] or "",
         ),
     ),
     "company": (

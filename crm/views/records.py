@@ -33,6 +33,7 @@ from crm.models import (
     Tag,
     sees_everything,
 )
+from crm.names import compose_full_name
 from crm.selectors import (
     company_duplicates,
     contact_duplicates,
@@ -148,7 +149,9 @@ def _tags_from_names(names: list[str], by: Any) -> list[Tag]:
 def _duplicates(spec: RecordKind, form: Any, user: Any, exclude: int | None) -> list[Any]:
     data = form.cleaned_data
     if spec.key == "contact":
-        name = f"{data.get('first_name', '')} {data.get('last_name', '')}".strip()
+        name = str(data.get("full_name") or "").strip() or compose_full_name(
+            str(data.get("first_name") or ""), str(data.get("last_name") or "")
+        )
         return contact_duplicates(
             user=user,
             email=data.get("email", ""),

@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.sessions.models import Session
-from django.db import connection
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
+from tenants.selectors import current_workspace_row
 from tenants.users.models import (
     EmailConfirmation,
     EmailConfirmationPurpose,
@@ -69,15 +69,13 @@ def time_zone_names() -> tuple[str, ...]:
 
 def workspace_time_zone_name() -> str:
     """The time zone of people who chose none: the current workspace's own."""
-    tenant = getattr(connection, "tenant", None)
-    name = str(getattr(tenant, "time_zone", "") or "")
+    name = str(getattr(current_workspace_row(), "time_zone", "") or "")
     return name if name in time_zone_names() else str(settings.TIME_ZONE)
 
 
 def workspace_language() -> str:
     """The language of people who chose none: the current workspace's default."""
-    tenant = getattr(connection, "tenant", None)
-    return str(getattr(tenant, "language", "") or settings.LANGUAGE_CODE)
+    return str(getattr(current_workspace_row(), "language", "") or settings.LANGUAGE_CODE)
 
 
 def recipient_language(user: User) -> str:

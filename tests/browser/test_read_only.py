@@ -62,7 +62,7 @@ def test_a_read_only_workspace_shows_save_disabled_with_the_reason(
     page.goto(f"{base}/contacts/new/")
     save = page.get_by_role("button", name="Save")
     assert save.is_disabled()
-    assert page.get_by_label("Last name").is_disabled()
+    assert page.get_by_label("Family name").is_disabled()
     note = page.get_by_test_id("write-lock-note")
     assert note.is_visible()
     assert "The free trial has ended." in note.inner_text()
@@ -77,8 +77,8 @@ def test_a_form_from_an_old_tab_shows_the_typed_text_back(
     base = f"http://{tenant.slug}.localhost:{live_server_port}"
     _sign_in(page, base, email)
     page.goto(f"{base}/contacts/new/")  # opened while the trial still runs
-    page.get_by_label("First name").fill("Grace")
-    page.get_by_label("Last name").fill("Hopper")
+    page.get_by_label("Name", exact=True).fill("Grace Hopper")
+    page.get_by_label("Given name").fill("Grace")
     page.get_by_label("Address").fill("1 Harbour Street, long enough to matter")
     _end_trial(tenant)
 
@@ -88,8 +88,8 @@ def test_a_form_from_an_old_tab_shows_the_typed_text_back(
         value.get_attribute("data-label"): value.input_value()
         for value in page.get_by_test_id("submitted-value").all()
     }
+    assert shown["Full name"] == "Grace Hopper"
     assert shown["First name"] == "Grace"
-    assert shown["Last name"] == "Hopper"
     assert shown["Address"] == "1 Harbour Street, long enough to matter"
     assert not any("csrf" in label.lower() for label in shown)
     assert page.get_by_role("link", name="Go to billing").is_visible()

@@ -21,6 +21,7 @@ from crm.models import (
     Stage,
     Tag,
 )
+from crm.names import compose_full_name
 from crm.services.search import search_columns_set
 from tests.factories import UserFactory
 
@@ -56,6 +57,10 @@ class ContactFactory(SearchIndexedFactory[Contact]):
 
     first_name = factory.Faker("first_name")
     last_name = factory.Sequence(lambda n: f"Person{n}")
+    #: As the services compose it when only the parts are given.
+    full_name = factory.LazyAttribute(
+        lambda contact: compose_full_name(contact.first_name, contact.last_name)
+    )
     email = factory.Sequence(lambda n: f"person{n}@customer.example")
     owner = factory.SubFactory(UserFactory)
 
