@@ -614,8 +614,12 @@ def pages(samples: Samples) -> tuple[list[Page], list[str]]:
 # --- Measuring ---------------------------------------------------------------------------------
 
 
-def measure(get: Callable[[str], Any], url: str, repeat: int) -> tuple[list[float], int, int]:
-    """Latencies (ms) of ``repeat`` requests after two warm-ups, the query count and status."""
+def measure(
+    get: Callable[[str], Any], url: str, repeat: int
+) -> tuple[list[float], list[float], int, int]:
+    """Latencies and CPU times (ms) of ``repeat`` requests after two warm-ups, the query count
+    and the status. CPU time is this process's own: on a shared machine it shows the work a
+    page costs apart from the time other processes held the cores."""
     from django.db import connection
 
     for _ in range(2):
@@ -628,12 +632,13 @@ def measure(get: Callable[[str], Any], url: str, repeat: int) -> tuple[list[floa
 
     with connection.execute_wrapper(count):
         response = get(url)
-    timings = []
+    timings, cpu = [], []
     for _ in range(repeat):
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         get(url)
         timings.append((time.perf_counter() - started) * 1000)
-    return timings, len(executed), int(response.status_code)
+        cpu.append((time.process_time() - cpu_started) * 1000)
+    return timings, cpu, len(executed), int(response.status_code)
 
 
 def measure_export(get: Callable[[str], Any], url: str) -> tuple[float, int, int]:
@@ -725,14 +730,16 @@ def main() -> None:
         found = [p for p in found if args.only in p.name]
         timed = [p for p in found if not p.export]
         print(f"{len(timed)} pages, {len(found) - len(timed)} exports; left out: {left_out}")
-        print(f"{'page':<58}{'p50 ms':>8}{'p95 ms':>8}{'queries':>8}")
-        base, base_queries, _status = measure(clients["admin"].get, "/healthz", args.repeat)
-        print(f"{'baseline: health check':<58}{percentile(base, 0.5):>8.1f}"
-              f"{percentile(base, 0.95):>8.1f}{base_queries:>8}")  # fmt: skip
+        print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+        print(f"{'page':<52}{'p50 ms':>8}{'p95 ms':>8}{'cpu ms':>8}{'queries':>8}")
+        base, base_cpu, base_queries, _ = measure(clients["admin"].get, "/healthz", args.repeat)
+        print(f"{'baseline: health check':<52}{percentile(base, 0.5):>8.1f}"
+              f"{percentile(base, 0.95):>8.1f}{percentile(base_cpu, 0.5):>8.1f}"
+              f"{base_queries:>8}")  # fmt: skip
         results: list[tuple[float, str, int]] = []
         refused: list[str] = []
         for page in timed:
-            timings, queries, status = measure(clients[page.role].get, page.url, args.repeat)
+            timings, cpu, queries, status = measure(clients[page.role].get, page.url, args.repeat)
             if status == 405:
                 refused.append(page.name)
                 continue
@@ -740,7 +747,8 @@ def main() -> None:
             p50, p95 = percentile(timings, 0.5), percentile(timings, 0.95)
             flag = "" if p95 <= TARGET_P95_MS and queries <= TARGET_QUERIES else "  <-- over"
             shown = page.name if status == 200 else f"{page.name} [{status}]"
-            print(f"{shown[:57]:<58}{p50:>8.1f}{p95:>8.1f}{queries:>8}{flag}")
+            cpu50 = percentile(cpu, 0.5)
+            print(f"{shown[:51]:<52}{p50:>8.1f}{p95:>8.1f}{cpu50:>8.1f}{queries:>8}{flag}")
             results.append((p95, page.name.replace(" ", "_"), queries))
         print(f"refused a GET (405, POST only): {', '.join(refused) or 'none'}")
         print(f"{'export':<40}{'rows':>9}{'MB':>7}{'seconds':>9}{'rows/s':>9}")
@@ -756,6 +764,9 @@ def main() -> None:
             return
         results.sort(reverse=True)
         print("worst pages: " + "; ".join(f"{n} {p:.1f} ms" for p, n, _q in results[:5]))
+        over = [n for p, n, q in results if p > TARGET_P95_MS or q > TARGET_QUERIES]
+        print(f"{len(over)} of {len(results)} pages over the targets; load average "
+              f"{os.getloadavg()[0]:.1f} now")  # fmt: skip
         worst_p95, worst_page, _queries = results[0]
         max_queries = max(q for _p, _n, q in results)
         print(

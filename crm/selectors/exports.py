@@ -14,6 +14,7 @@ from typing import Any
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import models
 from django.db.models import F, OuterRef, Q
+from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -251,7 +252,10 @@ def safe_cell(value: Any) -> str:
     """
     if value is None:
         return ""
-    if type(value) is str:  # most cells: skip the number checks
+    if type(value) is str:  # most cells: the checks of starts_like_a_formula, inlined
+        first = value[:1]
+        if first.isascii():  # NFKC maps every ASCII character to itself
+            return f"'{value}" if first in FORMULA_START else value
         return f"'{value}" if starts_like_a_formula(value) else value
     if isinstance(value, bool):
         return "yes" if value else "no"
@@ -292,6 +296,27 @@ def _custom_cell(definition: CustomFieldDefinition, stored: Any, users: dict[int
     return display_value(definition, stored, users)
 
 
+#: Custom field types whose stored JSON is no string (lists, booleans, user ids).
+_JSON_TYPED = (FieldType.MULTI_CHOICE, FieldType.CHECKBOX, FieldType.USER)
+
+
+def _custom_column(definition: CustomFieldDefinition, index: int, users: dict[int, Any]) -> Column:
+    """A custom field's column: its one key of the JSON column, read by the database (as text
+    where the value is stored as a string, so no JSON is decoded per row)."""
+    alias = f"export_custom_{index}"
+    transform = KeyTransform if definition.field_type in _JSON_TYPED else KeyTextTransform
+
+    def key(model: type[models.Model]) -> KeyTransform:
+        return transform(definition.key, "custom")
+
+    return Column(
+        definition.label,
+        (alias,),
+        lambda stored: _custom_cell(definition, stored, users),
+        annotations={alias: key},
+    )
+
+
 def export_header(kind: str, definitions: list[CustomFieldDefinition]) -> list[str]:
     """The header row: the list's columns, then its custom fields (labels admins choose)."""
     labels = [column.label for column in COLUMNS[kind]] + [d.label for d in definitions]
@@ -311,18 +336,17 @@ def _export_chunks(
     model = queryset.model
     descending = order[0].startswith("-")
     sort_column = order[0].removeprefix("-")
+    users: dict[int, Any] = {}
+    if any(d.field_type == FieldType.USER for d in definitions):
+        users = {user.pk: user for user in User.objects.all()}
+    columns = [*columns, *(_custom_column(d, index, users) for index, d in enumerate(definitions))]
     reads = list(dict.fromkeys(["id", sort_column, *(n for c in columns for n in c.reads)]))
-    if definitions:
-        reads.append("custom")
     position = {name: index for index, name in enumerate(reads)}
     getters = [column.getter(position) for column in columns]
     annotations = {
         name: expression(model) for c in columns for name, expression in c.annotations.items()
     }
-    users: dict[int, Any] = {}
-    if any(d.field_type == FieldType.USER for d in definitions):
-        users = {user.pk: user for user in User.objects.all()}
-    at_id, at_sort, at_custom = position["id"], position[sort_column], position.get("custom")
+    at_id, at_sort = position["id"], position[sort_column]
     nullable = is_nullable(model, sort_column)
     rows = queryset.select_related(None).prefetch_related(None).order_by(*order)
     rows = rows.annotate(**annotations).values_list(*reads)
@@ -341,14 +365,7 @@ def _export_chunks(
             records = read_ranges(rows, ranges, chunk)
         if not records:
             return
-        lines = []
-        for record in records:
-            cells = [get(record) for get in getters]
-            if at_custom is not None:
-                custom = record[at_custom] or {}
-                cells += [_custom_cell(d, custom.get(d.key), users) for d in definitions]
-            lines.append([safe_cell(cell) for cell in cells])
-        yield lines
+        yield [[safe_cell(get(record)) for get in getters] for record in records]
         if len(records) < chunk:
             return
         last = records[-1]

@@ -23,6 +23,7 @@ from tests.crm.factories import (
     ActivityFactory,
     CompanyFactory,
     ContactFactory,
+    CustomFieldFactory,
     DealFactory,
     LeadFactory,
 )
@@ -189,3 +190,27 @@ def test_an_activity_row_names_the_records_it_concerns(crm, admin, client_as) ->
         "Big deal",
         "Lou Lead",
     ]
+
+
+@pytest.mark.parametrize(
+    ("field_type", "stored", "cell"),
+    [
+        ("text", "Gold", "Gold"),
+        ("choice", "B", "B"),
+        ("multi_choice", ["A", "B"], "A, B"),
+        ("checkbox", True, "Yes"),
+        ("number", "12.50", "12.50"),
+        ("date", "2030-01-02", "2030-01-02"),
+        ("user", "admin", "Ada Admin"),
+    ],
+)
+def test_each_custom_field_type_exports_its_value(
+    crm, admin, client_as, field_type, stored, cell
+) -> None:
+    """A custom value exports as its list shows it; numbers and dates as spreadsheets read them."""
+    CustomFieldFactory.create(
+        object_type="contact", key="extra", field_type=field_type, choices=["A", "B"]
+    )
+    ContactFactory.create(owner=admin, custom={"extra": admin.pk if stored == "admin" else stored})
+    _header, row = rows_of(client_as(admin).get("/contacts/export/"))
+    assert row[-1] == cell
