@@ -36,3 +36,26 @@ def seat_policy() -> SeatPolicy:
 def seat_policy_set(policy: SeatPolicy) -> None:
     global _seat_policy
     _seat_policy = policy
+
+
+class WritePolicy(Protocol):
+    def read_only_tenant_ids(self, tenant_ids: list[int]) -> set[int]:
+        """Which of these workspaces may not be written to now (e.g. billing's read-only)."""
+
+
+class AlwaysWritable:
+    def read_only_tenant_ids(self, tenant_ids: list[int]) -> set[int]:
+        return set()
+
+
+_write_policy: WritePolicy = AlwaysWritable()
+
+
+def write_policy() -> WritePolicy:
+    """Billing registers the read-only state of workspaces here (periodic work skips them)."""
+    return _write_policy
+
+
+def write_policy_set(policy: WritePolicy) -> None:
+    global _write_policy
+    _write_policy = policy

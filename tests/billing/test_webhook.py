@@ -25,6 +25,8 @@ from billing.models import (
     WebhookEventStatus,
 )
 from billing.sandbox import objects
+from core.jobs.models import Job, JobStatus
+from core.jobs.services import job_run
 from billing.signatures import signature_header
 from tenants.models import OpsAction, OpsAuditEntry, Tenant
 from tests.billing.conftest import event, make_subscription, post_event, signed
@@ -178,16 +180,20 @@ def test_unknown_event_types_are_ignored(public_client: Client, run_on_commit, d
     assert WebhookEvent.objects.get().status == WebhookEventStatus.IGNORED
 
 
-def test_failing_handler_records_the_error(
-    alpha: Workspace, public_client: Client, run_on_commit, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A gateway failure while handling leaves the event failed (retryable), with the error."""
+def _unreachable_gateway(monkeypatch: pytest.MonkeyPatch) -> None:
     from billing.gateways.sandbox import SandboxGateway
 
     def unreachable(self: object, subscription_id: str) -> None:
         raise GatewayError("The payment provider failed.")
 
     monkeypatch.setattr(SandboxGateway, "subscription_retrieve", unreachable)
+
+
+def test_gateway_failure_is_retried_with_backoff(
+    alpha: Workspace, public_client: Client, run_on_commit, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A gateway that does not answer leaves the event waiting and its job retrying later."""
+    _unreachable_gateway(monkeypatch)
     sandbox = _sandbox_subscription(alpha.tenant)
     broken = event(
         "customer.subscription.updated", objects.subscription_object(sandbox), "evt_broken"
@@ -195,8 +201,34 @@ def test_failing_handler_records_the_error(
     with run_on_commit():
         post_event(public_client, broken)
     row = WebhookEvent.objects.get()
+    job = Job.objects.get(handler="billing.webhook_event_process")
+    assert row.status == WebhookEventStatus.RECEIVED
+    assert (job.status, job.attempts) == (JobStatus.PENDING, 1)
+    assert "GatewayError" in job.last_error
+    assert job.available_at > timezone.now()
+
+
+def test_failing_handler_records_the_error_on_the_last_attempt(
+    alpha: Workspace, public_client: Client, run_on_commit, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On its last attempt a gateway failure leaves the event failed (retryable), with the
+    error."""
+    _unreachable_gateway(monkeypatch)
+    sandbox = _sandbox_subscription(alpha.tenant)
+    broken = event(
+        "customer.subscription.updated", objects.subscription_object(sandbox), "evt_broken"
+    )
+    with run_on_commit():
+        post_event(public_client, broken)
+    job = Job.objects.get(handler="billing.webhook_event_process")
+    Job.objects.filter(pk=job.pk).update(
+        attempts=job.max_attempts - 1, available_at=timezone.now()
+    )
+    job_run(job_id=job.pk)
+    row = WebhookEvent.objects.get()
     assert row.status == WebhookEventStatus.FAILED
     assert "GatewayError" in row.error
+    assert Job.objects.get(pk=job.pk).status == JobStatus.DONE
 
 
 def test_status_change_is_written_to_the_audit_log(
