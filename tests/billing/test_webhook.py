@@ -25,9 +25,9 @@ from billing.models import (
     WebhookEventStatus,
 )
 from billing.sandbox import objects
+from billing.signatures import signature_header
 from core.jobs.models import Job, JobStatus
 from core.jobs.services import job_run
-from billing.signatures import signature_header
 from tenants.models import OpsAction, OpsAuditEntry, Tenant
 from tests.billing.conftest import event, make_subscription, post_event, signed
 from tests.conftest import Workspace
@@ -221,9 +221,7 @@ def test_failing_handler_records_the_error_on_the_last_attempt(
     with run_on_commit():
         post_event(public_client, broken)
     job = Job.objects.get(handler="billing.webhook_event_process")
-    Job.objects.filter(pk=job.pk).update(
-        attempts=job.max_attempts - 1, available_at=timezone.now()
-    )
+    Job.objects.filter(pk=job.pk).update(attempts=job.max_attempts - 1, available_at=timezone.now())
     job_run(job_id=job.pk)
     row = WebhookEvent.objects.get()
     assert row.status == WebhookEventStatus.FAILED
