@@ -126,7 +126,7 @@ WITH in_flight AS (
            row_number() OVER (PARTITION BY workspace ORDER BY available_at, id) AS turn
     FROM core_job
     WHERE queue = 'bulk' AND status = 'pending' AND dispatched_at IS NULL
-      AND available_at <= now()
+      AND available_at <= %(now)s
 )
 SELECT waiting.id
 FROM waiting LEFT JOIN in_flight USING (workspace)
@@ -159,7 +159,9 @@ def _bulk_pick() -> list[Job]:
         if free <= 0:
             return []
         with connection.cursor() as cursor:
-            cursor.execute(_PICK_SQL, {"workspace_cap": per_workspace, "free": free})
+            cursor.execute(
+                _PICK_SQL, {"workspace_cap": per_workspace, "free": free, "now": timezone.now()}
+            )
             ids = [row[0] for row in cursor.fetchall()]
         if not ids:
             return []

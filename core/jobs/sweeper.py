@@ -94,7 +94,7 @@ SELECT id FROM (
     SELECT id, workspace,
            row_number() OVER (PARTITION BY workspace ORDER BY available_at, id) AS turn
     FROM core_job
-    WHERE status = 'pending' AND queue <> 'bulk' AND available_at <= now()
+    WHERE status = 'pending' AND queue <> 'bulk' AND available_at <= %(now)s
       AND (dispatched_at IS NULL OR dispatched_at < %(redispatch_before)s)
 ) AS due
 ORDER BY turn, id
@@ -106,7 +106,10 @@ def pending_redispatch() -> Finding:
     """Publish due jobs that are not in the broker, fairly: one per workspace per round."""
     before = timezone.now() - timedelta(seconds=settings.JOB_REDISPATCH_SECONDS)
     with connection.cursor() as cursor:
-        cursor.execute(_DUE_SQL, {"redispatch_before": before, "limit": SWEEP_BATCH})
+        cursor.execute(
+            _DUE_SQL,
+            {"redispatch_before": before, "limit": SWEEP_BATCH, "now": timezone.now()},
+        )
         ids = [row[0] for row in cursor.fetchall()]
     jobs = Job.objects.filter(pk__in=ids).order_by("id")
     sent = jobs_publish(jobs) if ids else 0
