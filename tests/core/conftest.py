@@ -1,5 +1,5 @@
-"""Fixtures of the core tests: the ops console (its staff and a signed-in client)."""
+"""Fixtures of the core tests: the ops console and the public host."""
 
-from tests.billing.conftest import ops_client, staff
+from tests.billing.conftest import ops_client, public_client, staff
 
-__all__ = ["ops_client", "staff"]
+__all__ = ["ops_client", "public_client", "staff"]
