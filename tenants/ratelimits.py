@@ -110,12 +110,17 @@ def _database_counter_add(key: str, delta: int, period_seconds: int) -> int:
         cursor.execute(
             """
             INSERT INTO tenants_ratelimitcounter AS counter (key, count, expires_at)
-            VALUES (%(key)s, GREATEST(%(delta)s, 0), clock_timestamp() + %(period)s * interval '1 second')
+            VALUES (
+                %(key)s, GREATEST(%(delta)s, 0),
+                clock_timestamp() + %(period)s * interval '1 second'
+            )
             ON CONFLICT (key) DO UPDATE SET
-                count = CASE WHEN counter.expires_at <= clock_timestamp() THEN GREATEST(%(delta)s, 0)
-                             ELSE GREATEST(counter.count + %(delta)s, 0) END,
-                expires_at = CASE WHEN counter.expires_at <= clock_timestamp() THEN EXCLUDED.expires_at
-                                  ELSE counter.expires_at END
+                count = CASE
+                    WHEN counter.expires_at <= clock_timestamp() THEN GREATEST(%(delta)s, 0)
+                    ELSE GREATEST(counter.count + %(delta)s, 0) END,
+                expires_at = CASE
+                    WHEN counter.expires_at <= clock_timestamp() THEN EXCLUDED.expires_at
+                    ELSE counter.expires_at END
             RETURNING count
             """,
             {"key": key, "delta": delta, "period": period_seconds},

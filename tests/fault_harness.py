@@ -62,20 +62,26 @@ def celery_broker(url: str) -> Iterator[Any]:
     saved = (app.conf.broker_url, app.conf.result_backend, app.conf.task_always_eager)
 
     def reset_pools() -> None:
+        """Forget the connections to the current URL (new ones follow ``broker_url``)."""
+        pool = getattr(app, "_pool", None)
+        if pool is not None:
+            with contextlib.suppress(Exception):
+                pool.force_close_all()
+        app._pool = None
+        app.amqp._producer_pool = None
         with contextlib.suppress(Exception):
-            app.pool.force_close_all()
-        app._pool = None  # type: ignore[attr-defined]
-        app.amqp._producer_pool = None  # type: ignore[attr-defined]
+            app.backend.client.connection_pool.disconnect()
+        app._local.__dict__.pop("backend", None)
 
+    reset_pools()
     app.conf.broker_url = url
     app.conf.result_backend = url
     app.conf.task_always_eager = False
-    reset_pools()
     try:
         yield app
     finally:
-        app.conf.broker_url, app.conf.result_backend, app.conf.task_always_eager = saved
         reset_pools()
+        app.conf.broker_url, app.conf.result_backend, app.conf.task_always_eager = saved
 
 
 def worker_subprocess(*, redis_url: str, database: str, extra_env: dict[str, str]) -> Any:
@@ -98,9 +104,23 @@ def worker_subprocess(*, redis_url: str, database: str, extra_env: dict[str, str
     queues = ",".join(sorted(set(settings.JOB_QUEUES.values())))
     return subprocess.Popen(  # noqa: S603 -- our own worker command
         [
-            sys.executable, "-m", "celery", "-A", "config", "worker", "-P", "solo",
-            "-Q", queues, "--include", "tests.core.job_handlers", "-l", "warning",
-            "--without-heartbeat", "--without-gossip", "--without-mingle",
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "-P",
+            "solo",
+            "-Q",
+            queues,
+            "--include",
+            "tests.core.job_handlers",
+            "-l",
+            "warning",
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
         ],
         cwd=ROOT,
         env=env,

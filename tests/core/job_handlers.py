@@ -7,11 +7,10 @@ import os
 import time
 from pathlib import Path
 
-from django.db import connection
-
 from core.jobs.models import JobQueue
 from core.jobs.registry import job_handler
 from core.jobs.services import current_job
+from tenants.connection import current_schema_name
 
 
 @job_handler("tests.tag_create", queue=JobQueue.INTERACTIVE, tenant=True, max_attempts=3)
@@ -24,7 +23,7 @@ def tag_create_job(*, name: str, fail_times: int = 0) -> str:
     job = current_job()
     if job is not None and job.attempt <= fail_times:
         raise RuntimeError(f"failing attempt {job.attempt} on purpose")
-    return str(connection.schema_name)
+    return current_schema_name()
 
 
 @job_handler("tests.schema_record", queue=JobQueue.INTERACTIVE, tenant=True)
@@ -32,8 +31,8 @@ def schema_record_job(*, marker: str) -> str:
     """Record which schema the job ran in, as a tag named after it."""
     from crm.models import Tag
 
-    Tag.objects.create(name=f"{marker}:{connection.schema_name}")
-    return str(connection.schema_name)
+    Tag.objects.create(name=f"{marker}:{current_schema_name()}")
+    return current_schema_name()
 
 
 @job_handler("tests.platform_noop", queue=JobQueue.DEFAULT)

@@ -12,7 +12,7 @@ from django_tenants.utils import schema_context
 
 from core.jobs import dispatch
 from core.jobs.models import Job, JobQueue, JobStatus, SweepReport
-from core.jobs.services import MissingTenantError, job_enqueue, job_retry, job_run
+from core.jobs.services import MissingTenantError, job_retry, job_run
 from core.jobs.sweeper import leases_reclaim, pending_redispatch, sweep
 from crm.models import Tag
 from tests.conftest import Workspace, after_commit
@@ -31,9 +31,14 @@ def _tags(workspace: Workspace) -> list[str]:
 
 def test_a_job_commits_or_rolls_back_with_the_state_that_needs_it(in_alpha: Workspace) -> None:
     """A job enqueued in a transaction that rolls back never exists."""
-    with pytest.raises(RuntimeError), transaction.atomic():
-        tag_create_job.enqueue(name="never")
-        raise RuntimeError("the caller's work failed")
+
+    def failing_work() -> None:
+        with transaction.atomic():
+            tag_create_job.enqueue(name="never")
+            raise RuntimeError("the caller's work failed")
+
+    with pytest.raises(RuntimeError):
+        failing_work()
     assert not Job.objects.filter(handler="tests.tag_create").exists()
 
 
@@ -177,7 +182,7 @@ def test_sweep_records_its_findings_and_the_worker_heartbeat(db: None) -> None:
     )
 
 
-# --- Bulk fairness (the dispatcher's choice, without a worker) -------------------------------------
+# --- Bulk fairness (the dispatcher's choice, without a worker) ---------------------------------
 
 
 @override_settings(JOB_BULK_CONCURRENCY=3, JOB_BULK_WORKSPACE_CONCURRENCY=2)
@@ -186,9 +191,12 @@ def test_bulk_slots_go_round_robin_by_workspace(
 ) -> None:
     """With 10 of alpha's jobs queued first, beta's single job still gets a slot at once."""
     published: list[int] = []
-    monkeypatch.setattr(
-        dispatch, "_publish", lambda job, countdown=0: published.append(job.pk) or True
-    )
+
+    def publish(job: Job, countdown: float = 0) -> bool:
+        published.append(job.pk)
+        return True
+
+    monkeypatch.setattr(dispatch, "_publish", publish)
     from tests.core.job_handlers import bulk_work_job
 
     with schema_context(alpha.schema):

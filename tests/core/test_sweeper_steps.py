@@ -4,6 +4,7 @@ an orphaned pool schema; ops see failed jobs and retry them; readiness; periodic
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.core import mail
@@ -29,7 +30,7 @@ from tests.core.job_handlers import always_fails_job
 pytestmark = pytest.mark.django_db
 
 
-def _age(model: type, pk: int, field: str, seconds: int = 120) -> None:
+def _age(model: Any, pk: int, field: str, seconds: int = 120) -> None:
     model.objects.filter(pk=pk).update(**{field: timezone.now() - timedelta(seconds=seconds)})
 
 
@@ -199,7 +200,8 @@ def test_periodic_work_goes_only_to_active_workspaces(alpha: Workspace, beta: Wo
     make_subscription(beta.tenant, trial_ends_at=timezone.now() - timedelta(days=1))
     writes = periodic_workspaces(writes=True)
     reads = periodic_workspaces(writes=False)
-    assert alpha.schema in writes and beta.schema not in writes
+    assert alpha.schema in writes
+    assert beta.schema not in writes
     assert {alpha.schema, beta.schema} <= set(reads)
     statuses = set(Tenant.objects.filter(schema_name__in=reads).values_list("status", flat=True))
     assert statuses == {TenantStatus.ACTIVE}
