@@ -63,10 +63,8 @@ def celery_broker(url: str) -> Iterator[Any]:
 
     def reset_pools() -> None:
         """Forget the connections to the current URL (new ones follow ``broker_url``)."""
-        pool = getattr(app, "_pool", None)
-        if pool is not None:
-            with contextlib.suppress(Exception):
-                pool.force_close_all()
+        # Dropped, not closed: kombu keeps pools in a registry keyed by URL, and a closed one
+        # would be handed out again when the URL comes back.
         app._pool = None
         app.amqp._producer_pool = None
         with contextlib.suppress(Exception):
