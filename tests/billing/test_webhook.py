@@ -134,6 +134,33 @@ def test_the_same_event_twice_has_one_effect(
     assert BillingNotice.objects.filter(kind="receipt").count() == 1
 
 
+def test_webhook_records_the_event_and_its_job_together(public_client: Client, db) -> None:
+    """Acknowledged means recorded: even if the job is never dispatched (broker away), the
+    event has a waiting job the sweeper will find."""
+    response = post_event(public_client, event("charge.refunded", {"id": "ch_2"}, "evt_kept"))
+    row = WebhookEvent.objects.get(event_id="evt_kept")
+    job = Job.objects.get(handler="billing.webhook_event_process")
+    assert response.status_code == 200
+    assert (row.status, job.status, job.kwargs) == (
+        WebhookEventStatus.RECEIVED,
+        JobStatus.PENDING,
+        {"event_id": row.pk},
+    )
+
+
+def test_redelivery_of_an_unprocessed_event_queues_it_again(
+    public_client: Client, run_on_commit, db
+) -> None:
+    """A provider redelivering an event that is still "received" gets it processed, not a
+    "duplicate" that leaves it waiting forever."""
+    post_event(public_client, event("charge.refunded", {"id": "ch_3"}, "evt_again"))  # lost
+    with run_on_commit():
+        again = post_event(public_client, event("charge.refunded", {"id": "ch_3"}, "evt_again"))
+    assert again.json() == {"received": True, "duplicate": True, "requeued": True}
+    assert WebhookEvent.objects.get(event_id="evt_again").status == WebhookEventStatus.IGNORED
+    assert Job.objects.filter(handler="billing.webhook_event_process").count() == 1
+
+
 def test_subscription_updated_before_created_ends_in_the_current_state(
     alpha: Workspace, public_client: Client, run_on_commit
 ) -> None:
