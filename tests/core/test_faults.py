@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from celery.contrib.testing.worker import start_worker
+from django.conf import settings
 from django.core import mail
 from django.db import connection
 from django.test import Client, override_settings
@@ -41,6 +42,7 @@ from core.jobs.models import Heartbeat, Job, JobStatus, SweepReport
 from core.jobs.sweeper import sweep
 from crm.models import Tag
 from onboarding.signups.models import Signup, SignupStatus
+from tenants.global_cache import global_cache
 from tenants.models import Domain, OpsAuditEntry, Tenant
 from tenants.services import schema_drop
 from tests.billing.conftest import event, post_event
@@ -88,10 +90,13 @@ def _clean_committed(tenants: list[Tenant]) -> None:
 def test_redis_down_during_webhook_checkout_and_signup_then_all_complete_once(
     committed: None, private_redis: PrivateRedis
 ) -> None:
+    """Broker and cache are the private Redis, stopped while the three happen."""
     alpha = Tenant.objects.get(slug="alpha")
     created: list[Tenant] = []
+    caches = {"default": {**settings.CACHES["default"], "LOCATION": private_redis.url(9)}}
     try:
-        with celery_broker(private_redis.url(10)) as app:
+        with override_settings(CACHES=caches), celery_broker(private_redis.url(10)) as app:
+            global_cache.cache_clear()
             # A checkout session of alpha (its customer linked by Rapport), before the outage.
             session_url = checkout_start(
                 tenant=alpha,
@@ -157,6 +162,7 @@ def test_redis_down_during_webhook_checkout_and_signup_then_all_complete_once(
         welcome = [m for m in mail.outbox if m.to == ["olu@outage.example"]]
         assert len(welcome) == 1  # exactly once
     finally:
+        global_cache.cache_clear()
         _clean_committed(created)
 
 
