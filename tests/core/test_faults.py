@@ -64,18 +64,23 @@ def private_redis(tmp_path: Path) -> Iterator[PrivateRedis]:
         redis.stop()
 
 
-def _clean_committed(tenants: list[Tenant]) -> None:
-    """Remove what the committed test wrote, so other tests see an untouched database."""
-    WebhookEvent.objects.all().delete()
-    BillingNotice.objects.all().delete()
-    Subscription.objects.all().delete()
-    SandboxInvoice.objects.all().delete()
-    SandboxSubscription.objects.all().delete()
-    SandboxCheckoutSession.objects.all().delete()
-    BillingAccount.objects.all().delete()
-    SandboxCustomer.objects.all().delete()
-    Job.objects.all().delete()
-    SweepReport.objects.all().delete()
+#: Public tables a committed fault test writes to; only rows it created are removed.
+WRITTEN = (
+    WebhookEvent, BillingNotice, Subscription, SandboxInvoice, SandboxSubscription,
+    SandboxCheckoutSession, BillingAccount, SandboxCustomer, Job, SweepReport,
+)  # fmt: skip
+
+
+def _high_water() -> dict[type, int]:
+    """The highest id of each table before the test, so it can tell its own rows."""
+    return {model: model.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+            for model in WRITTEN}  # fmt: skip
+
+
+def _clean_committed(before: dict[type, int], tenants: list[Tenant]) -> None:
+    """Remove what the committed test wrote, so other tests see the database as it was."""
+    for model in WRITTEN:
+        model.objects.filter(pk__gt=before[model]).delete()
     Heartbeat.objects.all().delete()
     for tenant in tenants:
         Signup.objects.filter(tenant=tenant).delete()
@@ -93,6 +98,7 @@ def test_redis_down_during_webhook_checkout_and_signup_then_all_complete_once(
     """Broker and cache are the private Redis, stopped while the three happen."""
     alpha = Tenant.objects.get(slug="alpha")
     created: list[Tenant] = []
+    before = _high_water()
     caches = {"default": {**settings.CACHES["default"], "LOCATION": private_redis.url(9)}}
     try:
         with override_settings(CACHES=caches), celery_broker(private_redis.url(10)) as app:
@@ -134,7 +140,8 @@ def test_redis_down_during_webhook_checkout_and_signup_then_all_complete_once(
                 sweep()  # what beat runs every minute
 
                 def settled() -> bool:
-                    if Job.objects.filter(status__in=[JobStatus.PENDING, JobStatus.RUNNING]):
+                    mine = Job.objects.filter(pk__gt=before[Job])
+                    if mine.filter(status__in=[JobStatus.PENDING, JobStatus.RUNNING]).exists():
                         sweep()  # jobs recorded by jobs (events of the deliveries, e-mails)
                         return False
                     return True
@@ -142,8 +149,8 @@ def test_redis_down_during_webhook_checkout_and_signup_then_all_complete_once(
                 wait_for(settled, timeout=60, every=0.3, message="jobs still waiting")
                 recovery_seconds = time.monotonic() - started
         assert recovery_seconds < 60
-        assert not Job.objects.filter(status=JobStatus.FAILED).exists()
-        events = WebhookEvent.objects.all()
+        assert not Job.objects.filter(pk__gt=before[Job], status=JobStatus.FAILED).exists()
+        events = WebhookEvent.objects.filter(pk__gt=before[WebhookEvent])
         assert events.filter(event_id="evt_outage").get().status == WebhookEventStatus.IGNORED
         assert sorted(events.values_list("event_type", flat=True)) == [
             "charge.refunded", "checkout.session.completed",
@@ -155,15 +162,16 @@ def test_redis_down_during_webhook_checkout_and_signup_then_all_complete_once(
         }
         subscription = Subscription.objects.get(tenant=alpha)
         assert subscription.status == SubscriptionStatus.ACTIVE
-        assert SandboxSubscription.objects.count() == 1
-        assert BillingNotice.objects.filter(kind="receipt").count() <= 1
+        assert SandboxSubscription.objects.filter(pk__gt=before[SandboxSubscription]).count() == 1
+        receipts = BillingNotice.objects.filter(pk__gt=before[BillingNotice], kind="receipt")
+        assert receipts.count() <= 1
         signup_row = Signup.objects.get(tenant=created[0])
         assert signup_row.status == SignupStatus.READY
         welcome = [m for m in mail.outbox if m.to == ["olu@outage.example"]]
         assert len(welcome) == 1  # exactly once
     finally:
         global_cache.cache_clear()
-        _clean_committed(created)
+        _clean_committed(before, created)
 
 
 def test_worker_killed_mid_job_completes_after_restart(
@@ -175,6 +183,7 @@ def test_worker_killed_mid_job_completes_after_restart(
     started_file = tmp_path / "started"
     name = f"killed-{uuid.uuid4().hex[:8]}"
     env = {"JOB_LEASE_GRACE_SECONDS": "2"}
+    before = _high_water()
     first = worker_subprocess(redis_url=private_redis.url(), database=database, extra_env=env)
     second = None
     try:
@@ -216,9 +225,7 @@ def test_worker_killed_mid_job_completes_after_restart(
         alpha = Tenant.objects.get(slug="alpha")
         with schema_context(alpha.schema_name):
             Tag.objects.filter(name=name).delete()
-        Job.objects.all().delete()
-        SweepReport.objects.all().delete()
-        Heartbeat.objects.all().delete()
+        _clean_committed(before, [])
 
 
 @override_settings(JOB_BULK_CONCURRENCY=2, JOB_BULK_WORKSPACE_CONCURRENCY=1)
@@ -229,6 +236,7 @@ def test_one_workspaces_bulk_jobs_do_not_hold_back_anothers(
     JOB_BULK_CONCURRENCY of alpha's run, not the whole backlog (first in, first out would)."""
     alpha = Tenant.objects.get(slug="alpha")
     beta = Tenant.objects.get(slug="beta")
+    before = _high_water()
     try:
         with (
             celery_broker(private_redis.url(10)) as app,
@@ -241,7 +249,7 @@ def test_one_workspaces_bulk_jobs_do_not_hold_back_anothers(
             wait_for(
                 lambda: (
                     not Job.objects.filter(
-                        status__in=[JobStatus.PENDING, JobStatus.RUNNING]
+                        pk__gt=before[Job], status__in=[JobStatus.PENDING, JobStatus.RUNNING]
                     ).exists()
                 ),
                 timeout=60,
@@ -256,4 +264,4 @@ def test_one_workspaces_bulk_jobs_do_not_hold_back_anothers(
         assert ahead <= 2, f"{ahead} of alpha's jobs ran while beta's waited"
         assert alpha_jobs.filter(finished_at__gt=beta_job.finished_at).count() >= 20
     finally:
-        Job.objects.all().delete()
+        _clean_committed(before, [])
