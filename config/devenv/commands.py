@@ -78,6 +78,9 @@ def cmd_run(args: Sequence[str], stack: contextlib.ExitStack) -> int:
     env = child_env(services, LOCAL_SETTINGS)
     # Links to a workspace carry the port the web server really listens on.
     env.setdefault("SITE_PORT", port)
+    # The one worker (two processes) serves every queue: bulk work may take one process, so
+    # the other is always free for signups, billing and e-mails.
+    env.setdefault("JOB_BULK_CONCURRENCY", "1")
     step("compiling the translations", manage("compilemessages", *COMPILE_IGNORES), env)
     step("migrating the public schema", manage("migrate_schemas", "--shared", "--noinput"), env)
     step(
