@@ -24,8 +24,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-def configure(database: str, redis_db: int) -> None:
-    """Point Django at a dedicated bench database and Redis database, then set it up."""
+def configure(database: str, redis_db: int, *, recreate: bool = True) -> None:
+    """Point Django at a dedicated bench database and Redis database, then set it up.
+
+    ``recreate=False`` reuses the database a run kept (``--keep``), to measure again without
+    seeding again.
+    """
     from urllib.parse import urlsplit as split
     from urllib.parse import urlunsplit
 
@@ -42,7 +46,8 @@ def configure(database: str, redis_db: int) -> None:
     # Every benchmark request comes from 127.0.0.1: lift the per-IP abuse limits.
     for limit in ("SIGNUP_RATE_LIMIT", "LOGIN_RATE_LIMIT", "LOOKUP_RATE_LIMIT"):
         os.environ[limit] = "1000000/h"
-    _recreate_database(base_db, database)
+    if recreate:
+        _recreate_database(base_db, database)
     import django
 
     django.setup()

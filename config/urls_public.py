@@ -23,6 +23,7 @@ urlpatterns = [
     path("find-my-workspace/", public_views.workspace_lookup, name="workspace_lookup"),
     path("", include("billing.urls_public")),
     path("ops/", ops_views.ops_home, name="ops_home"),
+    path("ops/onboarding/", onboarding_ops_views.ops_onboarding, name="ops_onboarding"),
     path("ops/login/", user_views.OpsLoginView.as_view(), name="ops_login"),
     path("ops/logout/", auth_views.LogoutView.as_view(next_page="ops_login"), name="ops_logout"),
     path("ops/jobs/", ops_views.ops_jobs, name="ops_jobs"),

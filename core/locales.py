@@ -173,3 +173,30 @@ def time_zone_choices() -> list[tuple[str, str]]:
     """IANA zones for a select, by name (``Asia/Shanghai``), UTC first."""
     zones = sorted(zone for zone in _time_zones() if "/" in zone and not zone.startswith("Etc/"))
     return [("UTC", "UTC"), *[(zone, zone.replace("_", " ")) for zone in zones]]
+
+
+def validate_currency_code(value: str) -> None:
+    """An ISO 4217 code of a currency in use (``CNY``), as a Django validator."""
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext
+
+    if str(value).upper() not in currency_codes():
+        raise ValidationError(
+            gettext("%(code)s is not a currency code; choose one from the list.") % {"code": value}
+        )
+
+
+def validate_amount_for_currency(amount: Decimal, currency: str) -> None:
+    """An amount may not be finer than its currency's minor unit (no cents for JPY)."""
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext
+
+    if currency.upper() not in currency_codes() or amount is None:
+        return
+    if money_quantize(Decimal(amount), currency) != Decimal(amount):
+        digits = currency_minor_units(currency)
+        if digits == 0:
+            message = gettext("%(currency)s has no smaller unit: enter a whole amount.")
+        else:
+            message = gettext("%(currency)s has %(digits)s decimals at most.")
+        raise ValidationError(message % {"currency": currency, "digits": digits})

@@ -22,11 +22,13 @@ def enqueue_on_commit(task: Any, *args: Any, **kwargs: Any) -> None:
     """Send ``task`` once the current transaction commits, in the current schema.
 
     The schema is captured now, not at commit time, so the task runs for the workspace that
-    asked for it (tenant-schemas-celery reads it from the headers).
+    asked for it (tenant-schemas-celery reads it from the headers). Only for work whose loss
+    does not matter: a broker that is away is logged, never an error for the caller (a
+    request must not fail because Redis is down). Work that must happen is a job.
     """
     headers = {"_schema_name": current_schema()}
     send: Callable[[], Any] = lambda: task.apply_async(args, kwargs, headers=headers)  # noqa: E731 -- a deferred call is clearest as a lambda
-    transaction.on_commit(send)
+    transaction.on_commit(send, robust=True)
 
 
 @shared_task(name="core.job_run", ignore_result=True, acks_late=True, reject_on_worker_lost=True)

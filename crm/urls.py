@@ -55,6 +55,12 @@ urlpatterns = [
         name="custom_field_update",
     ),
     path("settings/audit/", configuration.audit_log, name="audit_log"),
+    path("settings/rates/", configuration.exchange_rates, name="exchange_rates"),
+    path(
+        "settings/rates/<int:pk>/delete/",
+        configuration.exchange_rate_delete,
+        name="exchange_rate_delete",
+    ),
 ]
 
 #: Contacts, companies and leads share the generic record pages.

@@ -7,3 +7,9 @@ class OnboardingConfig(AppConfig):
 
     name = "onboarding"
     verbose_name = _("Onboarding")
+
+    def ready(self) -> None:
+        from core.dashboard import dashboard_contribution_add
+        from onboarding.dashboard import GuidedStartOnDashboard
+
+        dashboard_contribution_add(GuidedStartOnDashboard())

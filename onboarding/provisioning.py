@@ -22,7 +22,8 @@ from billing.services import subscription_start_trial
 from core.jobs.services import current_job
 from core.locales import country_currency, country_time_zone
 from crm.services.pipelines import pipeline_defaults_localize
-from onboarding.signups.models import Signup, SignupStatus
+from onboarding.services import guided_start_create
+from onboarding.signups.models import Journey, Signup, SignupStatus
 from tenants.errors import WorkspaceError
 from tenants.handoff import handoff_lock, handoff_token_issue, handoff_tokens_void, handoff_used
 from tenants.models import Domain, Tenant, TenantStatus
@@ -171,6 +172,8 @@ def signup_complete(*, signup: Signup, method: str) -> Signup:
                 welcome_email_enqueue(user=admin)
             # The workspace's defaults in its own language (the template holds them in English).
             pipeline_defaults_localize(language=tenant.language)
+            # The admin's first visit opens the guided start.
+            guided_start_create()
         tenant.status = TenantStatus.ACTIVE
         tenant.status_reason = ""
         tenant.save(update_fields=["status", "status_reason", "updated_at"])
@@ -180,6 +183,7 @@ def signup_complete(*, signup: Signup, method: str) -> Signup:
         signup.ready_at = timezone.now()
         signup.error = ""
         signup.save(update_fields=["status", "provisioning_method", "ready_at", "error"])
+        Journey.objects.get_or_create(signup=signup)
     return signup
 
 

@@ -134,6 +134,8 @@ class OpsAction(models.TextChoices):
     CONFIRM_CLOSURE = "confirm_closure", _("Confirmed closure")
     CANCEL_CLOSURE = "cancel_closure", _("Cancelled closure")
     PURGE = "purge", _("Purged after retention")
+    #: A workspace admin changed the workspace's name, language, time zone, country or currency.
+    WORKSPACE_SETTINGS = "workspace_settings", _("Changed the workspace settings")
     # Billing (see billing/ops.py)
     BILLING_TRIAL_EXTEND = "billing_trial_extend", _("Extended the trial")
     BILLING_COMPLIMENTARY_GRANT = "billing_complimentary_grant", _("Granted a complimentary plan")

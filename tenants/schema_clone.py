@@ -8,8 +8,9 @@ every object name, so later migrations that refer to an index or constraint by n
 clones exactly as on migrated schemas.
 
 Copied: tables (columns, defaults, identity, generated columns, NOT NULL and CHECK
-constraints via ``LIKE … INCLUDING``), rows, identity sequence positions, primary keys,
-unique constraints, indexes, and foreign keys. The template holds no views, functions or
+constraints via ``LIKE … INCLUDING``), per-column statistics targets (which ``LIKE``
+leaves out), rows, identity sequence positions, primary keys, unique constraints, indexes,
+and foreign keys. The template holds no views, functions or
 triggers; :func:`template_unsupported_objects` reports any, and the clone refuses them rather
 than producing a partial copy.
 """
@@ -59,6 +60,8 @@ def schema_clone(*, source: str, target: str) -> None:
                     "INCLUDING COMMENTS)"
                 ).format(target=sql.Identifier(target, table), source=sql.Identifier(source, table))
             )
+        for statement in _statistics_statements(cursor, source, target):
+            cursor.execute(statement)
         for table in tables:
             _copy_rows(cursor, source, target, table)
         for statement in _constraint_and_index_statements(cursor, source, target):
@@ -73,6 +76,33 @@ def _tables(cursor: CursorWrapper, source: str) -> list[str]:
         [source],
     )
     return [row[0] for row in cursor.fetchall()]
+
+
+def _statistics_statements(cursor: CursorWrapper, source: str, target: str) -> list[str]:
+    """``SET STATISTICS`` for every column a migration gave its own statistics target.
+
+    Columns left at the default hold ``-1`` (``NULL`` from PostgreSQL 17) and are skipped.
+    """
+    cursor.execute(
+        """
+        SELECT c.relname, a.attname, a.attstattarget FROM pg_attribute a
+          JOIN pg_class c ON c.oid = a.attrelid
+         WHERE c.relnamespace = %s::regnamespace AND c.relkind = 'r' AND a.attnum > 0
+           AND NOT a.attisdropped AND a.attstattarget >= 0
+         ORDER BY c.relname, a.attnum
+        """,
+        [source],
+    )
+    return [
+        sql.SQL("ALTER TABLE {table} ALTER COLUMN {column} SET STATISTICS {target}")
+        .format(
+            table=sql.Identifier(target, table),
+            column=sql.Identifier(column),
+            target=sql.Literal(int(statistics)),
+        )
+        .as_string(cursor.cursor)
+        for table, column, statistics in cursor.fetchall()
+    ]
 
 
 def _copy_rows(cursor: CursorWrapper, source: str, target: str, table: str) -> None:

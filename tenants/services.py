@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context, schema_exists
 from psycopg2 import sql
 
+from core.locales import country_choices, currency_codes, is_time_zone
 from tenants.errors import WorkspaceError
 from tenants.models import Domain, Tenant, TenantStatus
 from tenants.schema_clone import schema_clone
@@ -170,4 +171,25 @@ def tenant_set_status(*, tenant: Tenant, status: TenantStatus, reason: str = "")
     tenant.status = status
     tenant.status_reason = reason
     tenant.save(update_fields=["status", "status_reason", "updated_at"])
+    return tenant
+
+
+def tenant_locale_update(
+    *, tenant: Tenant, language: str, time_zone: str, country: str, currency: str
+) -> Tenant:
+    """Change the workspace's defaults: the language its people see unless they choose
+    another, the time zone its dates are shown in, its country and its base currency."""
+    country = country.upper()
+    currency = currency.upper()
+    if language not in dict(settings.LANGUAGES):
+        raise WorkspaceError(_("Choose one of Rapport's languages."))
+    if not is_time_zone(time_zone):
+        raise WorkspaceError(_("Choose a time zone from the list."))
+    if country and country not in dict(country_choices("en")):
+        raise WorkspaceError(_("Choose a country from the list."))
+    if currency not in currency_codes():
+        raise WorkspaceError(_("Choose a currency from the list."))
+    tenant.language, tenant.time_zone = language, time_zone
+    tenant.country, tenant.currency = country, currency
+    tenant.save(update_fields=["language", "time_zone", "country", "currency", "updated_at"])
     return tenant

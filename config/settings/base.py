@@ -93,6 +93,7 @@ MIDDLEWARE = [
     "core.middleware.PrivatePagesMiddleware",
     "core.middleware.DomainErrorMiddleware",
     "billing.middleware.BillingAccessMiddleware",
+    "onboarding.middleware.SearchUseMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",
@@ -251,6 +252,9 @@ SILENCED_SYSTEM_CHECKS = [
     "django_ratelimit.W001",
 ]
 
+#: How long after signup the ops console's onboarding funnel keeps following a workspace.
+ONBOARDING_JOURNEY_DAYS = env.int("ONBOARDING_JOURNEY_DAYS", default=90)
+
 #: How long an invitation link stays valid.
 INVITATION_MAX_AGE_DAYS = env.int("INVITATION_MAX_AGE_DAYS", default=7)
 #: How long a link that verifies an email address (welcome, resend, address change) works.
@@ -405,6 +409,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "billing-reconcile-nightly": {
         "task": "billing.reconcile",
         "schedule": crontab(hour=3, minute=17),
+    },
+    "onboarding-journeys": {"task": "onboarding.journeys_refresh_due", "schedule": 15 * 60.0},
+    "onboarding-go-live-baselines": {
+        "task": "onboarding.baselines_dispatch",
+        "schedule": crontab(hour=2, minute=41),
     },
     "billing-trial-ending-emails": {
         "task": "billing.trial_ending_notify",

@@ -3,6 +3,7 @@
 from crm.forms.configuration import (
     CrmSettingsForm,
     CustomFieldForm,
+    ExchangeRateForm,
     PipelineForm,
     ReassignForm,
     StageForm,
@@ -54,6 +55,7 @@ __all__ = [
     "DealContactForm",
     "DealFilterForm",
     "DealForm",
+    "ExchangeRateForm",
     "LeadConvertForm",
     "LeadFilterForm",
     "LeadForm",

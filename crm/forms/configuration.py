@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.locales import currency_choices
 from crm.forms.base import CrmForm, CrmModelForm
 from crm.forms.widgets import active_users, style_fields
 from crm.models import (
@@ -33,7 +35,7 @@ class ReassignForm(CrmForm):
 class CrmSettingsForm(CrmModelForm):
     class Meta:
         model = CrmSettings
-        fields = ["reps_see_all", "default_currency"]
+        fields = ["reps_see_all"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -51,7 +53,7 @@ class PipelineForm(CrmForm):
 class StageForm(CrmModelForm):
     class Meta:
         model = Stage
-        fields = ["name", "probability", "kind", "rotting_days", "colour"]
+        fields = ["name", "probability", "kind", "rotting_days", "colour", "guidance"]
         error_messages = {
             "probability": {"min_value": PERCENTAGE, "max_value": PERCENTAGE},
             "rotting_days": {"min_value": ROTTING_DAYS},
@@ -90,3 +92,19 @@ class CustomFieldForm(CrmModelForm):
             line.strip() for line in self.cleaned_data.get("choices_text", "").splitlines()
         ]
         return values
+
+
+class ExchangeRateForm(CrmForm):
+    """A rate to the base currency, valid from a day (today by default)."""
+
+    currency = forms.ChoiceField(label=_("Currency"), choices=currency_choices)
+    rate = forms.DecimalField(
+        label=_("Rate"),
+        min_value=Decimal("0.00000001"),
+        max_digits=20,
+        decimal_places=8,
+        widget=forms.NumberInput(attrs={"step": "any", "min": "0"}),
+    )
+    valid_from = forms.DateField(
+        label=_("Valid from"), widget=forms.DateInput(attrs={"type": "date"})
+    )

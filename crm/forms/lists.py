@@ -83,9 +83,10 @@ class ListFilterForm(CrmForm):
         for definition in self.definitions:
             self.fields[form_field_name(definition)] = custom_filter_field(definition)
         owners = [(user.pk, str(user)) for user in active_users().only("full_name", "email")]
-        tags = list(Tag.objects.order_by("name").values_list("pk", "name"))
         self.fields["owner"].choices = [("", _("Any owner")), *owners]  # type: ignore[attr-defined]
-        self.fields["tag"].choices = [("", _("Any tag")), *tags]  # type: ignore[attr-defined]
+        if "tag" in self.fields:
+            tags = list(Tag.objects.order_by("name").values_list("pk", "name"))
+            self.fields["tag"].choices = [("", _("Any tag")), *tags]  # type: ignore[attr-defined]
         self.owner_choices = owners
         style_fields(self)
 
@@ -99,16 +100,20 @@ class DealFilterForm(ListFilterForm):
     pipeline = forms.ModelChoiceField(
         queryset=Pipeline.objects.all(), required=False, empty_label=_("Any pipeline")
     )
-    stage = forms.ModelChoiceField(
-        queryset=Stage.objects.select_related("pipeline"),
-        required=False,
-        empty_label=_("Any stage"),
-    )
+    # Choices of ids, loaded once like owner and tag: the select and the chosen stage's
+    # validation share one query.
+    stage = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, label=_("Stage"))
     status = forms.ChoiceField(choices=[("", _("Any status")), *StageKind.choices], required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["stage"].label_from_instance = lambda s: f"{s.pipeline} · {s}"  # type: ignore[attr-defined]
+        stages = Stage.objects.select_related("pipeline").order_by(
+            "pipeline__position", "pipeline_id", "position", "id"
+        )
+        self.fields["stage"].choices = [  # type: ignore[attr-defined]
+            ("", _("Any stage")),
+            *((stage.pk, f"{stage.pipeline} · {stage}") for stage in stages),
+        ]
         style_fields(self)
 
 
@@ -118,6 +123,7 @@ class LeadFilterForm(ListFilterForm):
 
 
 class ActivityFilterForm(ListFilterForm):
+    tag = None  # type: ignore[assignment]  # activities carry no tags
     kind = forms.ChoiceField(choices=[("", _("Any type")), *ActivityKind.choices], required=False)
     status = forms.ChoiceField(
         choices=[

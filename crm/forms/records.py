@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.locales import currency_choices
 from crm.custom_fields import form_field_for, form_field_name, to_form_input, to_storage
 from crm.forms.base import CrmForm, CrmModelForm
 from crm.forms.widgets import RecordSelect, TagNamesField, active_users, style_fields
@@ -142,6 +143,7 @@ class DealForm(RecordForm):
     object_type = "deal"
 
     stage = forms.ModelChoiceField(queryset=Stage.objects.none(), label=_("Stage"))
+    currency = forms.ChoiceField(label=_("Currency"), choices=currency_choices)
 
     class Meta:
         model = Deal
@@ -152,7 +154,7 @@ class DealForm(RecordForm):
         widgets = {
             "title": forms.TextInput(attrs={"autofocus": True}),
             "company": RecordSelect("/lookup/companies/"),
-            "amount": forms.NumberInput(attrs={"min": "0", "step": "0.01"}),
+            "amount": forms.NumberInput(attrs={"min": "0", "step": "any"}),
             "expected_close_on": forms.DateInput(attrs={"type": "date"}),
         }
         error_messages = {

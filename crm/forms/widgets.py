@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
+from crm.forms.query import parse_record_id
 from tenants.users.models import User
 
 
@@ -15,26 +17,35 @@ def active_users() -> Any:
 
 
 class RecordSelect(forms.Select):
-    """A select that renders only the chosen option; ``crm.js`` searches the rest by typing.
+    """A record picker that renders only the chosen record; ``crm.js`` loads the rest on demand.
 
-    Lists of 100k contacts cannot be rendered as options; the lookup endpoint returns matches
-    the user may see.
+    A workspace holds 100k contacts: rendering them as options, or even building them as model
+    instances to find the chosen one, costs seconds per form. The picker therefore reads its
+    selected record(s) by primary key, one short query, and Tom Select fetches further options
+    from the lookup endpoint (``data-lookup``) as the user types. Validation stays with the
+    ``ModelChoiceField``, which checks a submitted id against the visible queryset by key, so
+    any visible record is accepted, rendered or not.
     """
 
     def __init__(self, lookup: str, attrs: dict[str, Any] | None = None) -> None:
         super().__init__(attrs={"data-lookup": lookup, **(attrs or {})})
 
     def optgroups(self, name: str, value: list[Any], attrs: dict[str, Any] | None = None) -> Any:
-        chosen = {str(v) for v in value if v not in (None, "")}
-        groups = []
-        for index, (option_value, label) in enumerate(self.choices):
-            key = str(getattr(option_value, "value", option_value))
-            if key in chosen or key == "":
-                option = self.create_option(name, option_value, str(label), key in chosen, index)
-                groups.append((None, [option], index))
-            if len(groups) > len(chosen):
-                break
-        return groups
+        """The empty choice (when the field has one) and the selected records, nothing else."""
+        choices = self.choices
+        if not isinstance(choices, ModelChoiceIterator):  # plain choices: nothing to load
+            return super().optgroups(name, value, attrs)
+        ids = {pk for pk in (parse_record_id(str(v)) for v in value) if pk is not None}
+        options: list[tuple[Any, str]] = []
+        if choices.field.empty_label is not None:
+            options.append(("", str(choices.field.empty_label)))
+        if ids:
+            options += [choices.choice(record) for record in choices.queryset.filter(pk__in=ids)]
+        chosen = {str(pk) for pk in ids}
+        return [
+            (None, [self.create_option(name, key, label, str(key) in chosen, index)], index)
+            for index, (key, label) in enumerate(options)
+        ]
 
 
 def style_fields(form: forms.BaseForm) -> None:

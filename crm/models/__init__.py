@@ -22,6 +22,7 @@ from crm.models.deals import (
     StageKind,
     StageTransition,
 )
+from crm.models.money import ExchangeRate
 from crm.models.records import (
     Company,
     CompanySize,
@@ -55,6 +56,7 @@ __all__ = [
     "Deal",
     "DealContact",
     "DealContactRole",
+    "ExchangeRate",
     "FieldType",
     "Lead",
     "LeadSource",

@@ -141,13 +141,53 @@ class Activity(models.Model):
         verbose_name = _("activity")
         verbose_name_plural = _("activities")
         indexes = [
-            models.Index(
-                fields=["owner", "due_at"],
-                condition=Q(done_at__isnull=True),
-                name="crm_activity_owner_open_idx",
-            ),
+            # Every sort of the list, for everyone and for a rep (owner first), in the keyset
+            # order with its ``id`` tiebreaker; by type too, since e-mails, notes and letters
+            # have no due date and sort after every dated activity.
             models.Index(fields=["due_at", "id"], name="crm_activity_due_idx"),
+            models.Index(
+                fields=["owner", "due_at", "id"],
+                include=["done_at"],
+                name="crm_activity_owner_due_idx",
+            ),
+            models.Index(
+                fields=["kind", "due_at", "id"],
+                include=["done_at"],
+                name="crm_activity_kind_due_idx",
+            ),
+            models.Index(
+                fields=["owner", "kind", "due_at", "id"],
+                include=["done_at"],
+                name="crm_activity_owner_kind_idx",
+            ),
             models.Index(fields=["-created_at", "-id"], name="crm_activity_created_idx"),
+            models.Index(
+                fields=["owner", "created_at", "id"], name="crm_activity_owner_created_idx"
+            ),
+            models.Index(fields=["subject", "id"], name="crm_activity_subject_idx"),
+            models.Index(fields=["owner", "subject", "id"], name="crm_activity_owner_subject_idx"),
+            # Open activities (the list's default, the dashboard, overdue, today) are a small
+            # part of the history: their own indexes skip the done ones.
+            models.Index(
+                fields=["due_at", "id"],
+                condition=Q(done_at__isnull=True),
+                name="crm_activity_open_due_idx",
+            ),
+            models.Index(
+                fields=["owner", "due_at", "id"],
+                condition=Q(done_at__isnull=True),
+                name="crm_activity_open_owner_idx",
+            ),
+            models.Index(
+                fields=["kind", "due_at", "id"],
+                condition=Q(done_at__isnull=True),
+                name="crm_activity_open_kind_idx",
+            ),
+            models.Index(
+                fields=["owner", "kind", "due_at", "id"],
+                condition=Q(done_at__isnull=True),
+                name="crm_activity_open_owner_kind",
+            ),
             models.Index(fields=["contact", "-created_at"], name="crm_activity_contact_idx"),
             models.Index(fields=["company", "-created_at"], name="crm_activity_company_idx"),
             models.Index(fields=["deal", "-created_at"], name="crm_activity_deal_idx"),

@@ -54,7 +54,6 @@ class CrmSettings(models.Model):
         default=False,
         help_text=_("When off, sales reps see only the records they own."),
     )
-    default_currency = models.CharField(_("default currency"), max_length=3, default="EUR")
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -8,7 +8,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Upper
@@ -17,8 +16,16 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from core.locales import validate_amount_for_currency, validate_currency_code
 from crm.models.base import Colour, Tag
-from crm.models.records import Company, Contact, _trigram_index
+from crm.models.records import (
+    Company,
+    Contact,
+    _trigram_index,
+    search_indexes,
+    search_keys_field,
+    search_text_field,
+)
 from crm.models.validation import (
     MAX_YEARS_AHEAD,
     amount_not_negative,
@@ -74,6 +81,15 @@ class Stage(models.Model):
         help_text=_("Open deals that stay longer than this in the stage are highlighted."),
     )
     colour = models.CharField(_("colour"), max_length=20, choices=Colour.choices, default="blue")
+    #: The sales process written down: what must be true for a deal to enter this stage.
+    #: Shown on the board's column header so everyone moves deals by the same rules.
+    guidance = models.CharField(
+        _("entry criteria"),
+        max_length=300,
+        blank=True,
+        default="",
+        help_text=_("What must be true for a deal to enter this stage."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -126,14 +142,19 @@ class Deal(models.Model):
     stage = models.ForeignKey(
         Stage, on_delete=models.PROTECT, related_name="deals", verbose_name=_("stage")
     )
+    #: Four decimals hold every currency's minor unit (ISO 4217: up to four); an amount is
+    #: never finer than its own currency's (see ``clean``).
     amount = models.DecimalField(
         _("amount"),
-        max_digits=14,
-        decimal_places=2,
+        max_digits=18,
+        decimal_places=4,
         default=Decimal(0),
         validators=[amount_not_negative],
     )
-    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    #: ISO 4217, chosen from the list; new deals start in the workspace's base currency.
+    currency = models.CharField(
+        _("currency"), max_length=3, default="EUR", validators=[validate_currency_code]
+    )
     expected_close_on = models.DateField(_("expected close"), null=True, blank=True)
     probability = models.PositiveSmallIntegerField(
         _("probability (%)"),
@@ -160,11 +181,9 @@ class Deal(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
-    search_vector = models.GeneratedField(
-        expression=SearchVector("title", config="simple"),
-        output_field=SearchVectorField(),
-        db_persist=True,
-    )
+    search_text = search_text_field()
+    search_keys = search_keys_field()
+    search_typos = search_keys_field()
 
     objects = DealQuerySet.as_manager()
 
@@ -180,16 +199,24 @@ class Deal(models.Model):
             # Column totals of the board: an index-only scan grouped by stage.
             models.Index(
                 fields=["pipeline", "stage"],
-                include=["amount", "probability", "owner"],
+                include=["amount", "currency", "probability", "owner"],
                 name="crm_deal_totals_idx",
             ),
             models.Index(fields=["-updated_at", "-id"], name="crm_deal_updated_idx"),
             models.Index(fields=["owner", "-updated_at", "-id"], name="crm_deal_owner_updated_idx"),
             models.Index(fields=["-created_at", "-id"], name="crm_deal_created_idx"),
-            models.Index(fields=["expected_close_on"], name="crm_deal_close_idx"),
+            models.Index(fields=["owner", "created_at", "id"], name="crm_deal_owner_created_idx"),
+            models.Index(fields=["title", "id"], name="crm_deal_title_idx"),
+            models.Index(fields=["owner", "title", "id"], name="crm_deal_owner_title_idx"),
+            models.Index(fields=["amount", "id"], name="crm_deal_amount_idx"),
+            models.Index(fields=["owner", "amount", "id"], name="crm_deal_owner_amount_idx"),
+            models.Index(fields=["expected_close_on", "id"], name="crm_deal_close_order_idx"),
+            models.Index(
+                fields=["owner", "expected_close_on", "id"], name="crm_deal_owner_close_idx"
+            ),
             models.Index(Upper("title"), name="crm_deal_title_upper_idx"),
             _trigram_index("title", "crm_deal_title_trgm"),
-            GinIndex(fields=["search_vector"], name="crm_deal_search_idx"),
+            *search_indexes("crm_deal", phones=False),
             GinIndex(fields=["custom"], opclasses=["jsonb_path_ops"], name="crm_deal_custom_idx"),
         ]
         constraints = [
@@ -215,6 +242,11 @@ class Deal(models.Model):
         bound catches dates typed in the wrong year, the second typos such as 20255.
         """
         super().clean()
+        if self.amount is not None and self.currency:
+            try:
+                validate_amount_for_currency(self.amount, self.currency)
+            except ValidationError as error:
+                raise ValidationError({"amount": error.messages}) from error
         close = self.expected_close_on
         if close is None:
             return
@@ -305,7 +337,7 @@ class StageTransition(models.Model):
     moved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    amount = models.DecimalField(_("amount at the time"), max_digits=14, decimal_places=2)
+    amount = models.DecimalField(_("amount at the time"), max_digits=18, decimal_places=4)
 
     class Meta:
         ordering = ["-moved_at", "-id"]

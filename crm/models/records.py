@@ -7,7 +7,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
-from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Value
@@ -23,6 +22,40 @@ from crm.models.visibility import OwnedQuerySet
 def _trigram_index(expression: str, name: str) -> GinIndex:
     """A trigram index on ``UPPER(column)``: serves ``icontains`` and typo-tolerant ``%`` alike."""
     return GinIndex(OpClass(Upper(expression), name="gin_trgm_ops"), name=name)
+
+
+def search_text_field() -> models.TextField[str, str]:
+    """Folded names, pinyin, addresses and domain as tokens (see :mod:`crm.search_index`).
+
+    Written by the record services; the database default keeps rows written any other way
+    (``COPY``, an older release during a deployment) valid until ``search_backfill`` fills them.
+    """
+    return models.TextField(default="", db_default="", blank=True, editable=False)
+
+
+def search_keys_field() -> ArrayField[list[str], list[str]]:
+    """Exact names, pinyin, initials, addresses and domains, or one-letter-off name words."""
+    return ArrayField(models.TextField(), default=list, db_default=[], blank=True, editable=False)
+
+
+def search_indexes(table: str, *, phones: bool = True) -> list[GinIndex]:
+    """The indexes behind the search columns: trigrams on the text, GIN on the key arrays."""
+    indexes = [
+        GinIndex(
+            fields=["search_text"], opclasses=["gin_trgm_ops"], name=f"{table}_search_text_trgm"
+        ),
+        GinIndex(fields=["search_keys"], name=f"{table}_search_keys_gin"),
+        GinIndex(fields=["search_typos"], name=f"{table}_search_typos_gin"),
+    ]
+    if phones:
+        indexes.append(
+            GinIndex(
+                fields=["search_phones"],
+                opclasses=["gin_trgm_ops"],
+                name=f"{table}_search_phones_trgm",
+            )
+        )
+    return indexes
 
 
 class CompanySize(models.TextChoices):
@@ -60,11 +93,10 @@ class Company(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
-    search_vector = models.GeneratedField(
-        expression=SearchVector("name", "domain", "city", config="simple"),
-        output_field=SearchVectorField(),
-        db_persist=True,
-    )
+    search_text = search_text_field()
+    search_keys = search_keys_field()
+    search_typos = search_keys_field()
+    search_phones = search_text_field()
 
     objects = CompanyQuerySet.as_manager()
 
@@ -76,10 +108,18 @@ class Company(models.Model):
             models.Index(fields=["name", "id"], name="crm_company_name_idx"),
             models.Index(fields=["owner", "name", "id"], name="crm_company_owner_name_idx"),
             models.Index(fields=["-updated_at", "-id"], name="crm_company_updated_idx"),
+            models.Index(
+                fields=["owner", "updated_at", "id"], name="crm_company_owner_updated_idx"
+            ),
             models.Index(fields=["-created_at", "-id"], name="crm_company_created_idx"),
+            models.Index(
+                fields=["owner", "created_at", "id"], name="crm_company_owner_created_idx"
+            ),
+            models.Index(fields=["city", "id"], name="crm_company_city_idx"),
+            models.Index(fields=["owner", "city", "id"], name="crm_company_owner_city_idx"),
             models.Index(Upper("domain"), name="crm_company_domain_idx"),
             _trigram_index("name", "crm_company_name_trgm"),
-            GinIndex(fields=["search_vector"], name="crm_company_search_idx"),
+            *search_indexes("crm_company"),
             GinIndex(
                 fields=["custom"], opclasses=["jsonb_path_ops"], name="crm_company_custom_idx"
             ),
@@ -147,11 +187,10 @@ class Contact(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
-    search_vector = models.GeneratedField(
-        expression=SearchVector("first_name", "last_name", "email", "title", config="simple"),
-        output_field=SearchVectorField(),
-        db_persist=True,
-    )
+    search_text = search_text_field()
+    search_keys = search_keys_field()
+    search_typos = search_keys_field()
+    search_phones = search_text_field()
 
     objects = ContactQuerySet.as_manager()
 
@@ -167,10 +206,15 @@ class Contact(models.Model):
                 fields=["owner", "-updated_at", "-id"], name="crm_contact_owner_updated_idx"
             ),
             models.Index(fields=["-created_at", "-id"], name="crm_contact_created_idx"),
+            models.Index(
+                fields=["owner", "created_at", "id"], name="crm_contact_owner_created_idx"
+            ),
+            models.Index(fields=["email", "id"], name="crm_contact_email_order_idx"),
+            models.Index(fields=["owner", "email", "id"], name="crm_contact_owner_email_idx"),
             models.Index(Upper("email"), name="crm_contact_email_idx"),
             models.Index(fields=["phone"], name="crm_contact_phone_idx"),
             _trigram_index("full_name", "crm_contact_name_trgm"),
-            GinIndex(fields=["search_vector"], name="crm_contact_search_idx"),
+            *search_indexes("crm_contact"),
             GinIndex(
                 fields=["custom"], opclasses=["jsonb_path_ops"], name="crm_contact_custom_idx"
             ),
@@ -296,11 +340,10 @@ class Lead(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
-    search_vector = models.GeneratedField(
-        expression=SearchVector("name", "company_name", "email", config="simple"),
-        output_field=SearchVectorField(),
-        db_persist=True,
-    )
+    search_text = search_text_field()
+    search_keys = search_keys_field()
+    search_typos = search_keys_field()
+    search_phones = search_text_field()
 
     objects = LeadQuerySet.as_manager()
 
@@ -310,12 +353,16 @@ class Lead(models.Model):
         verbose_name_plural = _("leads")
         indexes = [
             models.Index(fields=["name", "id"], name="crm_lead_name_idx"),
+            models.Index(fields=["owner", "name", "id"], name="crm_lead_owner_name_idx"),
             models.Index(fields=["owner", "-created_at", "-id"], name="crm_lead_owner_created_idx"),
             models.Index(fields=["-updated_at", "-id"], name="crm_lead_updated_idx"),
+            models.Index(fields=["owner", "updated_at", "id"], name="crm_lead_owner_updated_idx"),
+            models.Index(fields=["status", "id"], name="crm_lead_status_idx"),
+            models.Index(fields=["owner", "status", "id"], name="crm_lead_owner_status_idx"),
             models.Index(fields=["-created_at", "-id"], name="crm_lead_created_idx"),
             models.Index(Upper("email"), name="crm_lead_email_idx"),
             _trigram_index("name", "crm_lead_name_trgm"),
-            GinIndex(fields=["search_vector"], name="crm_lead_search_idx"),
+            *search_indexes("crm_lead"),
             GinIndex(fields=["custom"], opclasses=["jsonb_path_ops"], name="crm_lead_custom_idx"),
         ]
 

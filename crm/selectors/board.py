@@ -19,11 +19,11 @@ from django.db.models import (
 )
 
 from crm.models import Deal, Pipeline, Stage, Tag
+from crm.selectors.money import ConvertedTotal, convert, rates_in_force, workspace_currency
 
 #: Cards rendered per column; the column header still counts and sums every deal, and a
 #: "show more" link loads the next cards of that column only.
 CARDS_PER_COLUMN = 10
-_CENT = Decimal("0.01")
 
 
 @dataclass(frozen=True)
@@ -31,8 +31,8 @@ class Column:
     stage: Stage
     deals: list[Deal]
     count: int
-    total: Decimal
-    weighted: Decimal
+    total: ConvertedTotal
+    weighted: ConvertedTotal
 
     @property
     def hidden(self) -> int:
@@ -44,23 +44,26 @@ class Column:
 
 
 def stage_totals(deals: Any, stages: Iterable[Stage]) -> dict[int, dict[str, Any]]:
-    """Count, sum and probability-weighted sum of ``deals`` per stage id: one grouped query.
+    """Count, sum and probability-weighted sum of ``deals`` per stage id, in the workspace's
+    base currency: one grouped query.
 
     The query reads the deal table alone (the ``crm_deal_totals_idx`` covering index holds
-    stage, amount, probability and owner): deals without their own probability are summed
-    apart and weighted with their stage's default here, instead of joining every deal to its
-    stage.
+    stage, amount, currency, probability and owner) and groups by currency too; amounts in
+    other currencies are converted at the workspace's rates in force (``ConvertedTotal``), and
+    a currency without a rate is reported apart, never added. Deals without their own
+    probability are summed apart and weighted with their stage's default here, instead of
+    joining every deal to its stage.
     """
     rows = (
         deals.order_by()
-        .values("stage_id")
+        .values("stage_id", "currency")
         .annotate(
-            count=Count("id"),
+            count=Count("*"),  # not Count("id"): id is not in the covering index
             total=Sum("amount"),
             own_weighted=Sum(
                 ExpressionWrapper(
                     F("amount") * F("probability"),
-                    output_field=DecimalField(max_digits=20, decimal_places=2),
+                    output_field=DecimalField(max_digits=24, decimal_places=4),
                 ),
                 filter=Q(probability__isnull=False),
             ),
@@ -68,17 +71,30 @@ def stage_totals(deals: Any, stages: Iterable[Stage]) -> dict[int, dict[str, Any
         )
     )
     probability = {stage.pk: stage.probability for stage in stages}
-    totals = {}
+    counts: dict[int, int] = {}
+    totals: dict[int, dict[str, Decimal]] = {}
+    weighted: dict[int, dict[str, Decimal]] = {}
     for row in rows:
-        weighted = (row["own_weighted"] or Decimal(0)) + (row["default_amount"] or Decimal(0)) * (
-            probability.get(row["stage_id"], 0)
+        stage_id, currency = row["stage_id"], str(row["currency"]).upper()
+        counts[stage_id] = counts.get(stage_id, 0) + row["count"]
+        stage_total = totals.setdefault(stage_id, {})
+        stage_total[currency] = stage_total.get(currency, Decimal(0)) + (row["total"] or 0)
+        value = (row["own_weighted"] or Decimal(0)) + (row["default_amount"] or Decimal(0)) * (
+            probability.get(stage_id, 0)
         )
-        totals[row["stage_id"]] = {
-            "count": row["count"],
-            "total": row["total"] or Decimal(0),
-            "weighted": (weighted / 100).quantize(_CENT),
+        stage_weighted = weighted.setdefault(stage_id, {})
+        stage_weighted[currency] = stage_weighted.get(currency, Decimal(0)) + value / 100
+    base = workspace_currency()
+    needs_rates = any(code != base for per in totals.values() for code in per)
+    rates = rates_in_force(base=base) if needs_rates else {}
+    return {
+        stage_id: {
+            "count": counts[stage_id],
+            "total": convert(totals[stage_id], rates=rates, base=base),
+            "weighted": convert(weighted[stage_id], rates=rates, base=base),
         }
-    return totals
+        for stage_id in counts
+    }
 
 
 def board_deals(*, pipeline: Pipeline, user: Any, owner: Any = None, tag: Tag | None = None) -> Any:
@@ -138,8 +154,9 @@ def board_columns(
             stage=stage,
             deals=by_stage[stage.pk],
             count=totals.get(stage.pk, {}).get("count", 0),
-            total=totals.get(stage.pk, {}).get("total") or Decimal(0),
-            weighted=totals.get(stage.pk, {}).get("weighted") or Decimal(0),
+            total=totals.get(stage.pk, {}).get("total") or ConvertedTotal(workspace_currency()),
+            weighted=totals.get(stage.pk, {}).get("weighted")
+            or ConvertedTotal(workspace_currency()),
         )
         for stage in stages
     ]

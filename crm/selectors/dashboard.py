@@ -10,6 +10,20 @@ from django.utils import timezone
 
 from crm.models import Activity, Deal, Pipeline, StageKind
 from crm.selectors.board import stage_totals
+from crm.selectors.money import ConvertedTotal, workspace_currency
+
+#: The fields an activity item on the dashboard reads (``crm/_activity_item.html``).
+ACTIVITY_ITEM_FIELDS = (
+    "kind",
+    "subject",
+    "due_at",
+    "done_at",
+    "contact__first_name",
+    "contact__last_name",
+    "company__name",
+    "deal__title",
+    "lead__name",
+)
 
 
 @dataclass(frozen=True)
@@ -28,15 +42,16 @@ def my_open_activities(*, user: Any, limit: int = 10) -> MyActivities:
         Activity.objects.filter(owner=user)
         .open()
         .select_related("contact", "company", "deal", "lead")
+        # What the list shows: the activity and the name of the record it concerns.
+        .only(*ACTIVITY_ITEM_FIELDS)
+        # The partial index on open activities (owner, due_at, id) serves each list in this
+        # order without scanning other users' activities or done ones.
+        .order_by("due_at", "id")
     )
     return MyActivities(
-        # Ordered by due date only, so the partial index (owner, due_at) WHERE done_at IS NULL
-        # serves each list without scanning other users' activities.
-        overdue=list(mine.filter(due_at__lt=start_of_day).order_by("due_at")[:limit]),
-        today=list(
-            mine.filter(due_at__gte=start_of_day, due_at__lt=end_of_day).order_by("due_at")[:limit]
-        ),
-        upcoming=list(mine.filter(due_at__gte=end_of_day).order_by("due_at")[:limit]),
+        overdue=list(mine.filter(due_at__lt=start_of_day)[:limit]),
+        today=list(mine.filter(due_at__gte=start_of_day, due_at__lt=end_of_day)[:limit]),
+        upcoming=list(mine.filter(due_at__gte=end_of_day)[:limit]),
     )
 
 
@@ -61,8 +76,9 @@ def pipeline_summary(*, user: Any, pipeline: Pipeline | None) -> list[dict[str, 
         {
             "stage": stage,
             "count": totals.get(stage.pk, {}).get("count", 0),
-            "total": totals.get(stage.pk, {}).get("total") or 0,
-            "weighted": totals.get(stage.pk, {}).get("weighted") or 0,
+            "total": totals.get(stage.pk, {}).get("total") or ConvertedTotal(workspace_currency()),
+            "weighted": totals.get(stage.pk, {}).get("weighted")
+            or ConvertedTotal(workspace_currency()),
         }
         for stage in stages
     ]

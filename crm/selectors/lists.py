@@ -16,6 +16,7 @@ from typing import Any
 from django.core.exceptions import EmptyResultSet, FieldDoesNotExist, ValidationError
 from django.db import connection, models
 from django.db.models import Q
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from crm.custom_fields import filter_condition
@@ -101,10 +102,12 @@ def filtered(
         queryset = queryset.filter(owner=owner)
     if tag := params.get("tag"):
         queryset = queryset.filter(tags=tag)
+    # Days as ranges of moments (midnight in the current time zone), not ``__date``: a
+    # condition on the column itself is what its index serves.
     if created_from := params.get("created_from"):
-        queryset = queryset.filter(created_at__date__gte=created_from)
+        queryset = queryset.filter(created_at__gte=start_of_day(created_from))
     if created_to := params.get("created_to"):
-        queryset = queryset.filter(created_at__date__lte=created_to)
+        queryset = queryset.filter(created_at__lt=start_of_day(created_to, days_later=1))
     if stage := params.get("stage"):
         queryset = queryset.filter(stage=stage)
     if pipeline := params.get("pipeline"):
@@ -120,6 +123,12 @@ def filtered(
         if value not in (None, ""):
             queryset = queryset.filter(filter_condition(definition, value))
     return queryset
+
+
+def start_of_day(day: datetime.date, *, days_later: int = 0) -> datetime.datetime:
+    """Midnight starting ``day`` (plus ``days_later`` days) in the current time zone."""
+    moment = datetime.datetime.combine(day + datetime.timedelta(days=days_later), datetime.time())
+    return timezone.make_aware(moment)
 
 
 def _status_filter(queryset: OwnedQuerySet[Any], status: str) -> OwnedQuerySet[Any]:
@@ -184,18 +193,30 @@ class PageSlice:
         return max(1, -(-self.total // self.per_page))
 
 
-def capped_count(queryset: models.QuerySet[Any], cap: int) -> tuple[int, bool]:
-    """``COUNT(*)`` over at most ``cap + 1`` rows: exact for small lists, bounded for big ones."""
+def capped_count_sql(queryset: models.QuerySet[Any], cap: int) -> RawSQL | None:
+    """``COUNT(*)`` over at most ``cap + 1`` rows of ``queryset``, as SQL to run or embed;
+    ``None`` when the condition matches nothing (such as ``none()``)."""
     inner = queryset.order_by().values("pk")[: cap + 1]
     try:
         sql, params = inner.query.sql_with_params()
-    except EmptyResultSet:  # a condition that matches nothing, such as ``none()``
+    except EmptyResultSet:
+        return None
+    return RawSQL(f"SELECT COUNT(*) FROM ({sql}) AS capped", params)  # noqa: S611, S608 -- sql is Django-compiled, values are bound parameters
+
+
+def _bounded(count: int, cap: int) -> tuple[int, bool]:
+    return (min(count, cap), count > cap)
+
+
+def capped_count(queryset: models.QuerySet[Any], cap: int) -> tuple[int, bool]:
+    """``COUNT(*)`` over at most ``cap + 1`` rows: exact for small lists, bounded for big ones."""
+    counting = capped_count_sql(queryset, cap)
+    if counting is None:
         return (0, False)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT COUNT(*) FROM ({sql}) AS capped", params)  # noqa: S608 -- sql is Django-compiled, values are bound parameters
+        cursor.execute(counting.sql, counting.params)
         row = cursor.fetchone()
-    count = int(row[0]) if row else 0
-    return (min(count, cap), count > cap)
+    return _bounded(int(row[0]) if row else 0, cap)
 
 
 def paginate(
@@ -295,25 +316,40 @@ def decode_cursor(model: type[models.Model], column: str, token: str) -> tuple[A
         return None
 
 
-def seek_condition(
+def seek_ranges(
     column: str, *, descending: bool, value: Any, pk: int, nullable: bool = True
-) -> Q:
-    """Rows after ``(value, pk)`` in ``ORDER BY column, id`` (both ascending or both descending).
+) -> list[Q]:
+    """Rows after ``(value, pk)`` in ``ORDER BY column, id``, as index ranges to read in turn.
 
-    ``column >= value`` is kept as its own term so PostgreSQL starts the index scan at the
-    cursor instead of filtering from the first row. NULLs sort last ascending and first
-    descending (PostgreSQL's defaults, which ``order_by`` keeps).
+    NULLs sort last ascending and first descending (PostgreSQL's defaults, which ``order_by``
+    keeps), so the rows after a cursor can be two ranges of the index: the values after it,
+    then the NULLs (ascending), or the NULLs after it, then every value (descending). Each
+    range is its own condition, read only when the one before runs out: joined by ``OR`` they
+    would make PostgreSQL filter the index from its first row (270 ms a chunk deep into 300k
+    activities by due date). ``column >= value`` is kept as its own term so the index scan
+    starts at the cursor.
     """
     gt, gte = ("lt", "lte") if descending else ("gt", "gte")
     if value is None:
         nulls_after = Q(**{f"{column}__isnull": True, f"id__{gt}": pk})
-        return nulls_after | Q(**{f"{column}__isnull": False}) if descending else nulls_after
+        return [nulls_after, Q(**{f"{column}__isnull": False})] if descending else [nulls_after]
     after = Q(**{f"{column}__{gte}": value}) & (
         Q(**{f"{column}__{gt}": value}) | Q(**{column: value, f"id__{gt}": pk})
     )
     if nullable and not descending:
-        after |= Q(**{f"{column}__isnull": True})
-    return after
+        return [after, Q(**{f"{column}__isnull": True})]
+    return [after]
+
+
+def read_ranges(rows: models.QuerySet[Any], ranges: list[Q], limit: int) -> list[Any]:
+    """Up to ``limit`` rows of ``rows`` (ordered) from each range in turn: one query, or two
+    where the first range ends within the limit."""
+    items: list[Any] = []
+    for condition in ranges:
+        items += rows.filter(condition)[: limit - len(items)]
+        if len(items) >= limit:
+            break
+    return items
 
 
 def is_nullable(model: type[models.Model], column: str) -> bool:
@@ -363,17 +399,19 @@ def seek_page(
     """The page after the ``after`` cursor (or before ``before``) of ``queryset`` in ``order``.
 
     ``order`` is ``(column, "id")`` or ``("-column", "-id")``, as :func:`ordering` returns.
-    Two queries: the bounded count and the page itself (one row more tells if another page
-    follows).
+    One query: the page (one row more tells if another page follows) with the bounded count
+    as a column PostgreSQL computes once (an InitPlan), which saves a round trip on every
+    list page. A second query counts when the page is empty, or reads the NULLs where a
+    nullable sort column passes to them.
     """
     descending = order[0].startswith("-")
     column = order[0].removeprefix("-")
     model = queryset.model
-    total, capped = capped_count(queryset, count_cap) if count else (0, False)
+    counting = capped_count_sql(queryset, count_cap) if count else None
     given = before or after or ""
     cursor = decode_cursor(model, column, given) if given else None
     backwards = bool(before) and cursor is not None
-    rows = queryset
+    rows = queryset.annotate(list_total=counting) if counting is not None else queryset
     if backwards:
         reversed_order = tuple(c.removeprefix("-") if descending else f"-{c}" for c in order)
         rows = rows.order_by(*reversed_order)
@@ -381,18 +419,24 @@ def seek_page(
         rows = rows.order_by(*order)
     if cursor is not None:
         value, pk = cursor
-        rows = rows.filter(
-            seek_condition(
-                column,
-                descending=descending != backwards,
-                value=value,
-                pk=pk,
-                nullable=is_nullable(model, column),
-            )
+        ranges = seek_ranges(
+            column,
+            descending=descending != backwards,
+            value=value,
+            pk=pk,
+            nullable=is_nullable(model, column),
         )
-    items = list(rows[: per_page + 1])
+        items = read_ranges(rows, ranges, per_page + 1)
+    else:
+        items = list(rows[: per_page + 1])
     more = len(items) > per_page
     items = items[:per_page]
+    if counting is None:
+        total, capped = 0, False
+    elif items:
+        total, capped = _bounded(items[0].list_total, count_cap)
+    else:
+        total, capped = capped_count(queryset, count_cap)
     if backwards:
         items.reverse()
     first_row, last_row = (items[0], items[-1]) if items else (None, None)

@@ -1,4 +1,11 @@
-"""Text search over records: PostgreSQL full text for words, pg_trgm for typos and fragments."""
+"""Search over records: the Ctrl-K palette, the list search boxes and the record pickers.
+
+Contacts, companies, leads and deals are found through the search columns their services
+write (:mod:`crm.search_index`): folded names with their pinyin and initials, e-mail
+addresses, web domains, phone digits and one-letter-off keys, each behind a GIN index.
+Activities are found by their subject (trigram index on ``UPPER(subject)``) and by the
+words of their notes and outcome (full text).
+"""
 
 from __future__ import annotations
 
@@ -15,7 +22,7 @@ from django.contrib.postgres.search import (
     SearchVectorExact,
     TrigramWordSimilarity,
 )
-from django.db import connection, models
+from django.db import models
 from django.db.models import Q, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Upper
@@ -24,7 +31,10 @@ from django.utils.translation import gettext_lazy as _
 
 from crm.models import Activity, Company, Contact, Deal, Lead, OwnedQuerySet
 from crm.models.activities import activity_search_vector
+from crm.search_index import Query, read_query
 
+#: Record types found through their search columns.
+INDEXED: tuple[type[models.Model], ...] = (Contact, Company, Lead, Deal)
 #: The column each record type is known by (each has a trigram index on ``UPPER(column)``).
 NAME_COLUMN: dict[type[models.Model], str] = {
     Contact: "full_name",
@@ -59,7 +69,7 @@ def name_condition(model: type[models.Model], text: str) -> Q:
     return condition
 
 
-def typo_condition(model: type[models.Model], text: str) -> Q:
+def typo_condition_by_name(model: type[models.Model], text: str) -> Q:
     """The name contains a word close to ``text`` (pg_trgm word similarity, same index)."""
     return Q(TrigramWordSimilar(Upper(NAME_COLUMN[model]), Value(text.strip().upper()[:100])))
 
@@ -77,63 +87,122 @@ def words_condition(model: type[models.Model], text: str) -> Q | None:
 
 
 def text_search(queryset: OwnedQuerySet[Any], text: str) -> OwnedQuerySet[Any]:
-    """Records whose name contains every word of ``text``; failing that, close spellings.
+    """Records found by ``text``; failing that, records found with one letter forgiven.
 
-    Activities also match when every word starts a word of their notes or outcome: a call
-    is found by what was said, not only by its subject. The list keeps its own order (its
-    pages are cursors on the sort column); the ranking is the fallback: close spellings of
-    the name only show when nothing matches exactly.
+    Contacts, companies, leads and deals are found through their search columns
+    (:mod:`crm.search_index`): every word of ``text`` in a name, its pinyin or initials, an
+    e-mail address or the web domain; the whole of ``text`` as a name, address or domain;
+    a phone number by its digits. Close spellings (one letter missing, extra, wrong or
+    swapped in a word of five letters or more) only show when nothing matches as typed:
+    the list keeps its own order (its pages are cursors on the sort column), so a typo
+    match is never listed among real ones.
 
-    The name conditions are served by the trigram GIN index on ``UPPER(name)``, whose
-    selectivity PostgreSQL estimates well, so list pages keep index plans on 100k rows
-    (measured in ``bench/crm_pages.py``); the words of activities by a GIN index on their
-    search vector. The typo fallback costs one ``EXISTS`` query.
+    Activities are found by their subject, and by words their notes or outcome start with.
+    The typo fallback costs one ``EXISTS`` query.
     """
     text = text.strip()
     if not text:
         return queryset
+    model = queryset.model
+    if model not in INDEXED:
+        return _activity_search(queryset, text)
+    query = read_query(text)
+    if not query:
+        return queryset.none()
+    matches = queryset.filter(match_condition(model, query))
+    typo = typo_condition(model, query)
+    if typo is None or matches.exists():
+        return matches
+    return queryset.filter(typo)
+
+
+def _activity_search(queryset: OwnedQuerySet[Any], text: str) -> OwnedQuerySet[Any]:
+    """Activities whose subject contains every word, or whose notes have words starting so."""
     condition = name_condition(queryset.model, text)
     if (words := words_condition(queryset.model, text)) is not None:
         condition |= words
     matches = queryset.filter(condition)
     if len(text) < TYPO_MIN_LENGTH or matches.exists():
         return matches
-    return queryset.filter(typo_condition(queryset.model, text))
+    return queryset.filter(typo_condition_by_name(queryset.model, text))
 
 
-def full_text_ids(model: type[models.Model], text: str) -> RawSQL:
-    """Ids of rows whose search vector (name, email, title, city...) has every word as a prefix.
+# --- Conditions on the search columns ------------------------------------------------------
 
-    The match runs in a ``MATERIALIZED`` CTE, planned on its own: PostgreSQL then reads the
-    GIN index on ``search_vector`` instead of a sequential scan that hopes to stop early,
-    which it picks under a ``LIMIT`` and which reads every row when nothing matches.
-    """
-    words = re.findall(r"\w+", text.lower())[:8]
-    table = connection.ops.quote_name(model._meta.db_table)
-    return RawSQL(  # noqa: S611 -- table name from the model, words are bound parameters
-        f"WITH matches AS MATERIALIZED (SELECT id FROM {table} "  # noqa: S608 -- as above
-        "WHERE search_vector @@ to_tsquery('simple', %s)) SELECT id FROM matches",
-        (" & ".join(f"{word}:*" for word in words),),
+
+def _has_phones(model: type[models.Model]) -> bool:
+    return any(field.name == "search_phones" for field in model._meta.concrete_fields)
+
+
+def _all_words(query: Query, pattern: str) -> Q:
+    """Every word of the query occurs in ``search_text`` as its ``pattern`` says."""
+    condition = Q()
+    for word in query.words:
+        condition &= Q(search_text__contains=getattr(word, pattern))
+    return condition
+
+
+def _any_of(conditions: list[Q | None]) -> Q | None:
+    present = [c for c in conditions if c is not None]
+    if not present:
+        return None
+    combined = present[0]
+    for condition in present[1:]:
+        combined |= condition
+    return combined
+
+
+def keys_condition(query: Query) -> Q | None:
+    """The whole query is a name, pinyin, initials, an address or a domain of the record."""
+    return Q(search_keys__overlap=query.keys) if query.keys else None
+
+
+def phone_condition(model: type[models.Model], query: Query, *, same_number: bool) -> Q | None:
+    """A phone number of the record ends with the query's last digits (``same_number``), or
+    holds them anywhere; or is the query's last seven digits alone (a local number)."""
+    if not query.phone_tail or not _has_phones(model):
+        return None
+    tail = f"{query.phone_tail} " if same_number else query.phone_tail
+    condition = Q(search_phones__contains=tail)
+    if len(query.phone_tail) > len(query.phone_local):
+        condition |= Q(search_phones__contains=f" {query.phone_local} ")
+    return condition
+
+
+def match_condition(model: type[models.Model], query: Query) -> Q:
+    """Found as typed: the words, the whole query as a key, or the phone number."""
+    words = _all_words(query, "contains") if query.words else None
+    found = _any_of(
+        [words, keys_condition(query), phone_condition(model, query, same_number=False)]
     )
+    return found if found is not None else Q(pk__in=[])
 
 
-def rank_by_name(records: list[Any], text: str) -> list[Any]:
-    """Exact names first, then names starting with the query, then words starting with it."""
-    needle = text.strip().lower()
+def typo_condition(model: type[models.Model], query: Query) -> Q | None:
+    """Every word found as typed or one letter off (``None``: no word forgives typos).
 
-    def score(record: Any) -> tuple[int, int, str]:
-        name = str(record).lower()
-        if name == needle:
-            tier = 0
-        elif name.startswith(needle):
-            tier = 1
-        elif any(word.startswith(needle) for word in name.split()):
-            tier = 2
-        else:
-            tier = 3
-        return (tier, len(name), name)
-
-    return sorted(records, key=score)
+    The matching ids are collected in a ``MATERIALIZED`` CTE, planned on its own: the
+    one-letter-off keys of a word always come together, which PostgreSQL's estimate of
+    ``&&`` cannot know, so it guesses several times too many rows and, under a ``LIMIT``,
+    prefers walking the name index to reading the GIN index. Planned alone, the CTE reads
+    the index; the page then fetches its rows by id.
+    """
+    if not any(word.typo_keys for word in query.words):
+        return None
+    condition = Q()
+    for word in query.words:
+        found = Q(search_text__contains=word.contains)
+        if word.typo_keys:
+            found |= Q(search_typos__overlap=word.typo_keys)
+        condition &= found
+    inner = model._default_manager.filter(condition).order_by().values("pk")
+    sql, params = inner.query.sql_with_params()
+    return Q(
+        pk__in=RawSQL(  # noqa: S611 -- Django-compiled SQL, values are bound parameters
+            f"WITH typo_matches AS MATERIALIZED ({sql}) SELECT * FROM typo_matches",  # noqa: S608 -- as above
+            params,
+        )
+    )
 
 
 def ranked(queryset: OwnedQuerySet[Any], text: str) -> OwnedQuerySet[Any]:
@@ -152,64 +221,106 @@ class SearchGroup:
     results: list[Any]
 
 
+#: (key, label, icon, model, related rows, columns shown). A result shows its name, e-mail
+#: address or stage and owner; ``search_text`` orders results within a tier.
 SEARCHED = [
-    ("contacts", _("Contacts"), "ti-address-book", Contact, ("owner",)),
-    ("companies", _("Companies"), "ti-building", Company, ("owner",)),
-    ("deals", _("Deals"), "ti-layout-kanban", Deal, ("stage", "owner")),
-    ("leads", _("Leads"), "ti-user-search", Lead, ("owner",)),
-]
-#: Name matches fetched per type before ranking in Python.
-CANDIDATES = 40
+    ("contacts", _("Contacts"), "ti-address-book", Contact, ("owner",),
+     ("first_name", "last_name", "email")),
+    ("companies", _("Companies"), "ti-building", Company, ("owner",), ("name",)),
+    ("deals", _("Deals"), "ti-layout-kanban", Deal, ("stage", "owner"), ("title", "stage__name")),
+    ("leads", _("Leads"), "ti-user-search", Lead, ("owner",), ("name", "email")),
+]  # fmt: skip
+#: Rows fetched per tier and type before ranking in Python.
+CANDIDATES = 20
+
+
+class Tier:
+    """How well a record matches, best first."""
+
+    EXACT = 0  # the whole query is its name, pinyin, initials, an address, domain or number
+    PREFIX = 1  # every word starts a word (or a pinyin syllable, an address...) of it
+    CONTAINS = 2  # every word occurs in it; or its phone number holds the digits
+    TYPO = 3  # every word occurs in it, or is one letter off a word of its names
+
+
+def _word_starts_help(query: Query) -> bool:
+    """Whether "every word starts a token" is worth its own tier: for words of letters and
+    digits. A word with punctuation (an address, a domain) is found whole by the exact tier
+    and inside a token by the contains tier; as a token start, its trigrams (``qq`` and
+    ``com`` of ``qq.com``) would point at every address of that provider."""
+    return bool(query.words) and all(
+        all(part.isalnum() for part in word.prefix.split()) for word in query.words
+    )
+
+
+def tier_conditions(model: type[models.Model], query: Query) -> list[tuple[int, Q]]:
+    """The condition of each tier the query can reach, best first."""
+    tiers = [
+        (
+            Tier.EXACT,
+            _any_of([keys_condition(query), phone_condition(model, query, same_number=True)]),
+        ),
+        (Tier.PREFIX, _all_words(query, "prefix") if _word_starts_help(query) else None),
+        (Tier.CONTAINS, match_condition(model, query)),
+        (Tier.TYPO, typo_condition(model, query)),
+    ]
+    return [(tier, condition) for tier, condition in tiers if condition is not None]
+
+
+def _order_in_tier(record: Any, tier: int, query: Query) -> tuple[Any, ...]:
+    """Within a tier: whole words before word starts, then the closest and shortest name."""
+    name = str(record).casefold()
+    text = getattr(record, "search_text", "")
+    whole_words = all(f"{word.prefix} " in text for word in query.words)
+    closeness = SequenceMatcher(None, query.text, name).ratio() if tier == Tier.TYPO else 0.0
+    return (tier, not whole_words, -closeness, len(name), name, record.pk)
 
 
 def _search_one(
-    model: type[models.Model], related: tuple[str, ...], user: Any, text: str, per_type: int
+    model: type[models.Model],
+    related: tuple[str, ...],
+    shown: tuple[str, ...],
+    user: Any,
+    query: Query,
+    per_type: int,
 ) -> list[Any]:
-    """Name matches; else full-text matches on the other fields; else close spellings.
+    """The best ``per_type`` matches of one record type, in one query.
 
-    One query: a ``UNION ALL`` of the three conditions in that order under one ``LIMIT``.
-    PostgreSQL runs the branches lazily, so a later branch only runs when the earlier ones
-    found fewer than ``CANDIDATES`` rows. Each row carries its tier; only the best tier
-    present is kept, as if each fallback ran after the previous one found nothing.
+    A ``UNION ALL`` of the tiers in order, each limited to ``CANDIDATES``, under one
+    ``LIMIT``: PostgreSQL runs the branches lazily, so a worse tier is only read when the
+    better ones found fewer rows. A record in several tiers keeps its best; Python orders
+    within the tiers. The branches carry no "and not in a better tier" condition: it would
+    make each far rarer than PostgreSQL estimates, and under a ``LIMIT`` it would then scan
+    the table hoping to stop early.
     """
-    visible = model._default_manager.visible_to(user).select_related(*related)  # type: ignore[attr-defined]
-    branches = [(0, name_condition(model, text))]
-    query = prefix_query(text)
-    if query is not None:
-        branches.append((1, Q(pk__in=full_text_ids(model, text))))
-    if len(text.strip()) >= TYPO_MIN_LENGTH:
-        branches.append((2, typo_condition(model, text)))
+    visible = (
+        model._default_manager.visible_to(user)  # type: ignore[attr-defined]
+        .select_related(*related)
+        .only(*shown, "search_text", "owner__full_name", "owner__email")
+    )
     parts = [
         visible.filter(condition).annotate(search_tier=Value(tier)).order_by()[:CANDIDATES]
-        for tier, condition in branches
+        for tier, condition in tier_conditions(model, query)
     ]
     combined = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
-    rows = list(combined[:CANDIDATES])
-    if not rows:
-        return []
-    best = min(row.search_tier for row in rows)
-    matches = [row for row in rows if row.search_tier == best]
-    if best == 0:
-        return rank_by_name(matches, text)[:per_type]
-    if best == 1:
-        return matches[:per_type]
-    needle = text.strip().lower()
-    matches.sort(key=lambda r: -SequenceMatcher(None, needle, str(r).lower()).ratio())
-    return matches[:per_type]
+    best: dict[int, Any] = {}
+    for row in combined[: CANDIDATES * 2]:
+        if row.pk not in best or row.search_tier < best[row.pk].search_tier:
+            best[row.pk] = row
+    rows = sorted(best.values(), key=lambda row: _order_in_tier(row, row.search_tier, query))
+    return rows[:per_type]
 
 
 def global_search(*, user: Any, text: str, per_type: int = 5) -> list[SearchGroup]:
-    """The best matches of each record type that ``user`` may see.
-
-    One query per type, whether names match, the words occur only in other fields (email,
-    title, city) or they are misspelt.
-    """
-    text = text.strip()[:100]
-    if not text:
+    """The best matches of each record type that ``user`` may see: exact names, addresses,
+    domains and numbers first, then names starting with the query, then names containing
+    it, then names one letter off. One query per type."""
+    query = read_query(text.strip())
+    if not query:
         return []
     groups = []
-    for key, label, icon, model, related in SEARCHED:
-        results = _search_one(model, related, user, text, per_type)
+    for key, label, icon, model, related, shown in SEARCHED:
+        results = _search_one(model, related, shown, user, query, per_type)
         if results:
             groups.append(SearchGroup(key=key, label=label, icon=icon, results=results))
     return groups

@@ -20,6 +20,8 @@ from crm.services.configuration import (
     custom_field_create,
     custom_field_delete,
     custom_field_update,
+    exchange_rate_delete,
+    exchange_rate_set,
     tag_get_or_create,
 )
 from crm.services.conversion import Conversion, lead_convert
@@ -57,6 +59,7 @@ from crm.services.records import (
     lead_update,
 )
 from crm.services.saved_views import saved_view_create, saved_view_delete
+from crm.services.search import search_backfill, search_columns_set
 
 __all__ = [
     "Conversion",
@@ -88,6 +91,8 @@ __all__ = [
     "deal_move",
     "deal_update",
     "default_pipeline",
+    "exchange_rate_delete",
+    "exchange_rate_set",
     "first_open_stage",
     "lead_convert",
     "lead_create",
@@ -102,6 +107,8 @@ __all__ = [
     "records_reassign",
     "saved_view_create",
     "saved_view_delete",
+    "search_backfill",
+    "search_columns_set",
     "stage_create",
     "stage_delete",
     "stage_update",

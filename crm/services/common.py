@@ -14,6 +14,7 @@ from crm.custom_fields import custom_values_clean
 from crm.errors import CrmError
 from crm.models import AuditAction, CustomFieldDefinition, ObjectType, Tag
 from crm.services.audit import audit_record, changes_between, snapshot
+from crm.services.search import search_columns_set
 from tenants.users.models import User
 
 _R = TypeVar("_R", bound=models.Model)
@@ -70,6 +71,7 @@ def record_create(
         custom_clean(object_type, {})  # required custom fields must be given
     instance = model(**values)
     instance.full_clean(validate_constraints=False)
+    search_columns_set(instance)
     instance.save()
     tag_list = list(tags)
     if tag_list:
@@ -118,6 +120,7 @@ def record_update(
             instance.tags.set(tag_list)  # type: ignore[attr-defined]
             changes["tags"] = [old_tags, new_tags]
     if changes:
+        search_columns_set(instance)
         instance.save()
         audit_record(
             actor=by,

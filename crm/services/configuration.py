@@ -15,11 +15,13 @@ from crm.models import (
     AuditAction,
     CrmSettings,
     CustomFieldDefinition,
+    ExchangeRate,
     FieldType,
     ObjectType,
     Tag,
 )
 from crm.models.visibility import forget_policy
+from crm.selectors.money import workspace_currency
 from crm.services.audit import audit_record
 from crm.services.common import ensure_admin, ensure_can_write, record_update
 from tenants.users.models import User
@@ -40,7 +42,7 @@ def crm_settings_update(*, by: User, fields: Mapping[str, Any]) -> CrmSettings:
     settings = record_update(
         crm_settings(),
         object_type=ObjectType.SETTINGS,
-        allowed=("reps_see_all", "default_currency"),
+        allowed=("reps_see_all",),
         by=by,
         fields=fields,
     )
@@ -124,3 +126,41 @@ def tag_get_or_create(*, name: str, by: User) -> Tag:
         raise CrmError(_("A tag needs a name."))
     tag = Tag.objects.filter(name__iexact=name).first()
     return tag or Tag.objects.create(name=name)
+
+
+@transaction.atomic
+def exchange_rate_set(*, by: User, currency: str, rate: Any, valid_from: Any) -> ExchangeRate:
+    """Record a rate to the workspace's base currency from a date (replacing that day's)."""
+    ensure_admin(by)
+    base = workspace_currency()
+    currency = str(currency).upper()
+    if currency == base:
+        raise CrmError(_("The base currency needs no rate."))
+    exchange_rate, _created = ExchangeRate.objects.update_or_create(
+        base_currency=base,
+        currency=currency,
+        valid_from=valid_from,
+        defaults={"rate": rate},
+    )
+    exchange_rate.full_clean()
+    audit_record(
+        actor=by,
+        action=AuditAction.UPDATE,
+        object_type=ObjectType.SETTINGS,
+        object_id=int(exchange_rate.pk),
+        object_repr=str(exchange_rate),
+    )
+    return exchange_rate
+
+
+@transaction.atomic
+def exchange_rate_delete(*, by: User, exchange_rate: ExchangeRate) -> None:
+    ensure_admin(by)
+    audit_record(
+        actor=by,
+        action=AuditAction.DELETE,
+        object_type=ObjectType.SETTINGS,
+        object_id=int(exchange_rate.pk),
+        object_repr=str(exchange_rate),
+    )
+    exchange_rate.delete()

@@ -27,6 +27,7 @@ from crm.models import (
 )
 from crm.services.audit import audit_record, changes_between, snapshot
 from crm.services.common import ensure_can_write
+from crm.services.search import search_columns_set
 from tenants.users.models import User
 
 CONTACT_FILL_FIELDS = (
@@ -89,6 +90,7 @@ def contact_merge(*, primary: Contact, duplicate: Contact, by: User) -> Contact:
     primary.email_opt_out = primary.email_opt_out or duplicate.email_opt_out
     primary.phone_opt_out = primary.phone_opt_out or duplicate.phone_opt_out
     primary.custom = _merged_custom(primary.custom, duplicate.custom)
+    search_columns_set(primary)
     primary.save()
 
     Activity.objects.filter(contact=duplicate).update(contact=primary)
@@ -133,6 +135,7 @@ def company_merge(*, primary: Company, duplicate: Company, by: User) -> Company:
     before = snapshot(primary, fields)
     _fill_blanks(primary, duplicate, COMPANY_FILL_FIELDS)
     primary.custom = _merged_custom(primary.custom, duplicate.custom)
+    search_columns_set(primary)
     primary.save()
 
     Activity.objects.filter(company=duplicate).update(company=primary)

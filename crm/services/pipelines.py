@@ -18,7 +18,7 @@ from crm.services.audit import audit_record
 from crm.services.common import ensure_admin, record_update
 from tenants.users.models import User
 
-STAGE_FIELDS = ("name", "probability", "kind", "colour", "rotting_days")
+STAGE_FIELDS = ("name", "probability", "kind", "colour", "rotting_days", "guidance")
 
 #: The pipeline every workspace starts with (created in English by crm/migrations/0002 and
 #: cloned with the template): its names, marked for translation.

@@ -63,3 +63,15 @@ def custom_value(record: Any, definition: Any) -> str:
 def money(value: Any, currency: str = "") -> str:
     """The amount in its currency, formatted for the reader (see ``core.locales``)."""
     return money_format(value, currency)
+
+
+@register.inclusion_tag("crm/_converted_total.html")
+def converted_total(value: Any) -> dict[str, Any]:
+    """A total in the base currency: "≈" and the rates when converted, and amounts in
+    currencies without a rate shown apart ("+ $1,200.00 without a rate")."""
+    rates = [
+        {"currency": code, "rate": used.rate.normalize(), "valid_from": used.valid_from}
+        for code, used in sorted(getattr(value, "rates", {}).items())
+    ]
+    unconverted = sorted(getattr(value, "unconverted", {}).items())
+    return {"value": value, "rates": rates, "unconverted": unconverted}

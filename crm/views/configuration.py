@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -19,13 +20,22 @@ from crm.errors import CrmError
 from crm.forms import (
     CrmSettingsForm,
     CustomFieldForm,
+    ExchangeRateForm,
     PipelineForm,
     ReassignForm,
     StageForm,
 )
 from crm.forms.query import AuditFilterForm
-from crm.models import AuditEntry, CustomFieldDefinition, ObjectType, Pipeline, Stage
+from crm.models import (
+    AuditEntry,
+    CustomFieldDefinition,
+    ExchangeRate,
+    ObjectType,
+    Pipeline,
+    Stage,
+)
 from crm.selectors import describe_changes, paginate
+from crm.selectors.money import rates_in_force, workspace_currency
 from crm.views.helpers import bad_query, redirect_after_post, render_page, user_of
 
 
@@ -248,3 +258,41 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         },
         partial="entries",
     )
+
+
+@require_http_methods(["GET", "POST"])
+@admin_required
+def exchange_rates(request: HttpRequest) -> HttpResponse:
+    """The workspace's rates to its base currency, used for every total that mixes
+    currencies; a new rate applies from its day on."""
+    form = ExchangeRateForm(request.POST or None, initial={"valid_from": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.exchange_rate_set(by=user_of(request), **form.cleaned_data)
+        except (CrmError, ValidationError) as error:
+            form.add_error(None, _error_text(error))
+        else:
+            messages.success(request, _("Exchange rate saved."))
+            return redirect_after_post(request, reverse("exchange_rates"))
+    base = workspace_currency()
+    return render_page(
+        request,
+        "crm/settings_rates.html",
+        {
+            "form": form,
+            "base": base,
+            "in_force": rates_in_force(base=base),
+            "history": ExchangeRate.objects.filter(base_currency=base)[:200],
+            "active_nav": "settings",
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_POST
+@admin_required
+def exchange_rate_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    exchange_rate = get_object_or_404(ExchangeRate, pk=pk)
+    services.exchange_rate_delete(by=user_of(request), exchange_rate=exchange_rate)
+    messages.success(request, _("Exchange rate deleted."))
+    return redirect_after_post(request, reverse("exchange_rates"))

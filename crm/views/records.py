@@ -40,6 +40,7 @@ from crm.selectors import (
     record_timeline,
     visible_or_404,
 )
+from crm.selectors.money import workspace_currency
 from crm.selectors.search import ranked, text_search
 from crm.views.helpers import (
     bad_query_json,
@@ -60,10 +61,17 @@ def kind_or_404(kind: str) -> RecordKind:
 
 
 def definitions_for(spec: RecordKind) -> list[CustomFieldDefinition]:
-    """The custom fields shown for a kind of record (none without the plan's feature)."""
-    if spec.key == "activity" or not feature_enabled("custom_fields"):
+    """The custom fields shown for a kind of record (none without the plan's feature).
+
+    The plan is asked only when the workspace defined some: most record types have none,
+    and their pages then skip the query.
+    """
+    if spec.key == "activity":
         return []
-    return list(CustomFieldDefinition.objects.for_type(spec.object_type))
+    definitions = list(CustomFieldDefinition.objects.for_type(spec.object_type))
+    if definitions and not feature_enabled("custom_fields"):
+        return []
+    return definitions
 
 
 def attach_custom_users(records: list[Any], definitions: list[CustomFieldDefinition]) -> None:
@@ -203,7 +211,7 @@ def record_form(request: HttpRequest, kind: str, pk: int | None = None) -> HttpR
     record = editable_or_404(spec.objects(), user, pk) if pk is not None else None
     initial = {"owner": user.pk} if record is None else {}
     if record is None and spec.key == "deal":
-        initial["currency"] = services.crm_settings().default_currency
+        initial["currency"] = workspace_currency()
         initial["stage"] = services.first_open_stage(services.default_pipeline()).pk
         initial.update(valid_values(RecordPrefillForm(request.GET)))
     form = spec.form_class(

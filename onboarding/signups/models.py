@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -52,3 +53,37 @@ class Signup(models.Model):
         if self.ready_at is None:
             return None
         return (self.ready_at - self.created_at).total_seconds()
+
+
+class Journey(models.Model):
+    """How far a signed-up workspace has come towards first value, for the ops console.
+
+    Each time is read from the workspace's own data (its first real record, first
+    invitation, first deal with an activity…) by a task running in the workspace's schema
+    (``onboarding.journey_refresh``), and copied here once known. The ops console reads the
+    funnel across workspaces from this one public table, never across schemas.
+    """
+
+    signup = models.OneToOneField(Signup, on_delete=models.CASCADE, related_name="journey")
+    profile_done_at = models.DateTimeField(_("profile done"), null=True, blank=True)
+    data_in_at = models.DateTimeField(_("first records"), null=True, blank=True)
+    team_invited_at = models.DateTimeField(_("team invited"), null=True, blank=True)
+    #: The first deal with an activity: the moment the CRM first did its job.
+    first_value_at = models.DateTimeField(_("first value"), null=True, blank=True)
+    guided_start_completed_at = models.DateTimeField(
+        _("guided start completed"), null=True, blank=True
+    )
+    refreshed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("journey")
+        verbose_name_plural = _("journeys")
+
+    def __str__(self) -> str:
+        return str(self.signup)
+
+    @property
+    def time_to_first_value(self) -> timedelta | None:
+        if self.first_value_at is None:
+            return None
+        return self.first_value_at - self.signup.created_at

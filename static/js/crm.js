@@ -305,6 +305,9 @@
         labelField: "text",
         searchField: ["text"],
         allowEmptyOption: true,
+        // The server renders only the chosen record; opening the picker loads the first
+        // matches, typing loads more (the lookup endpoint answers with 20 visible records).
+        preload: "focus",
         loadThrottle: 250,
         load: function (query, callback) {
           fetch(select.dataset.lookup + "?q=" + encodeURIComponent(query), { credentials: "same-origin" })

@@ -1,4 +1,4 @@
-"""A visitor signs up through the real form in Chromium and lands signed in on the dashboard."""
+"""A visitor signs up through the real form in Chromium and lands signed in, in the guided start."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from tenants.services import schema_drop
 pytestmark = pytest.mark.browser
 
 
-def test_signup_lands_signed_in_on_the_new_workspace(
+def test_signup_lands_signed_in_in_the_guided_start_of_the_new_workspace(
     committed: None, live_server_port: int, page
 ) -> None:
     pooled = pool_tenant_create()
@@ -28,9 +28,13 @@ def test_signup_lands_signed_in_on_the_new_workspace(
         page.get_by_label("Password").fill("a-long-passphrase")
         page.get_by_label("Country").select_option("DE")
         page.get_by_role("button", name="Create my workspace").click()
-        page.wait_for_url(f"http://{slug}.localhost:{live_server_port}/")
+        base = f"http://{slug}.localhost:{live_server_port}"
+        page.wait_for_url(f"{base}/start/profile/")
+        assert page.get_by_test_id("guided-start").is_visible()
+        page.get_by_test_id("workspace-brand").click()
+        page.wait_for_url(f"{base}/")
         assert page.get_by_role("heading", name="Welcome, Bea").is_visible()
-        assert page.get_by_test_id("dashboard").is_visible()
+        assert page.get_by_test_id("setup-card").is_visible()
     finally:
         tenant = Tenant.objects.filter(pk=pooled.pk).first()
         if tenant is not None:

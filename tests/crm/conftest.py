@@ -9,6 +9,7 @@ from django_tenants.utils import schema_context
 
 from tenants.users.models import Role, User
 from tests.conftest import Workspace
+from tests.crm.search_people import people, searcher  # noqa: F401 -- fixtures of the search tests
 from tests.factories import UserFactory
 
 

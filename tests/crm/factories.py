@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TypeVar
 
 import factory
+from django.db import models
 
 from crm.models import (
     Activity,
@@ -19,10 +21,27 @@ from crm.models import (
     Stage,
     Tag,
 )
+from crm.services.search import search_columns_set
 from tests.factories import UserFactory
 
+_R = TypeVar("_R", bound=models.Model)
 
-class CompanyFactory(factory.django.DjangoModelFactory[Company]):
+
+class SearchIndexedFactory(factory.django.DjangoModelFactory[_R]):
+    """Records as the services write them: with their search columns filled."""
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        record = model_class(*args, **kwargs)
+        search_columns_set(record)
+        record.save()
+        return record
+
+
+class CompanyFactory(SearchIndexedFactory[Company]):
     class Meta:
         model = Company
 
@@ -31,7 +50,7 @@ class CompanyFactory(factory.django.DjangoModelFactory[Company]):
     owner = factory.SubFactory(UserFactory)
 
 
-class ContactFactory(factory.django.DjangoModelFactory[Contact]):
+class ContactFactory(SearchIndexedFactory[Contact]):
     class Meta:
         model = Contact
 
@@ -41,7 +60,7 @@ class ContactFactory(factory.django.DjangoModelFactory[Contact]):
     owner = factory.SubFactory(UserFactory)
 
 
-class LeadFactory(factory.django.DjangoModelFactory[Lead]):
+class LeadFactory(SearchIndexedFactory[Lead]):
     class Meta:
         model = Lead
 
@@ -59,7 +78,7 @@ def stage_named(name: str, pipeline: Pipeline | None = None) -> Stage:
     return (pipeline or default_pipeline()).stages.get(name=name)
 
 
-class DealFactory(factory.django.DjangoModelFactory[Deal]):
+class DealFactory(SearchIndexedFactory[Deal]):
     class Meta:
         model = Deal
 

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
+from django.db import connection
+from django.db.models.signals import post_init
 from django.http import StreamingHttpResponse
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from crm.models import Contact
+from crm.models import Contact, Deal, Tag
 from crm.selectors.exports import export_rows
 from crm.selectors.lists import ordering
 from tests.billing.conftest import make_subscription
@@ -108,3 +111,81 @@ def test_beta_export_never_contains_alpha_records(alpha, beta, beta_client) -> N
     # The stream is pulled after the view returned, while the connection is on alpha's schema.
     with schema_context(alpha.schema):
         assert rows_of(response)[1:] == []
+
+
+def test_an_export_builds_no_model_instances(crm, admin, client_as) -> None:
+    """Rows are read as values: exporting contacts builds no Contact, however many there are."""
+    ContactFactory.create_batch(5, owner=admin)
+    built: list[object] = []
+
+    def record(sender: type, instance: object, **kwargs: object) -> None:
+        built.append(instance)
+
+    post_init.connect(record, sender=Contact)
+    try:
+        rows = rows_of(client_as(admin).get("/contacts/export/"))
+    finally:
+        post_init.disconnect(record, sender=Contact)
+    assert (len(rows), built) == (6, [])
+
+
+def test_export_queries_do_not_grow_with_rows(crm, admin, client_as) -> None:
+    """Owners, tags and links come with the rows: nine deals cost the queries of three."""
+    tag = Tag.objects.create(name="vip")
+
+    def queries_for(count: int) -> int:
+        Deal.objects.all().delete()
+        for _ in range(count):
+            deal = DealFactory.create(owner=admin, company=CompanyFactory.create(owner=admin))
+            deal.tags.add(tag)
+        client = client_as(admin)
+        with CaptureQueriesContext(connection) as context:
+            rows_of(client.get("/deals/export/"))
+        return len(context.captured_queries)
+
+    assert queries_for(3) == queries_for(9)
+
+
+@pytest.mark.parametrize("sort", ["close", "-close"])
+def test_an_export_keeps_rows_without_a_sort_value_across_chunks(crm, admin, sort) -> None:
+    """Deals without an expected close date are exported once each, where the list shows them."""
+    for day in [None, 3, None, 1, 3, None, 2, None]:
+        DealFactory.create(owner=admin, expected_close_on=date(2030, 1, day) if day else None)
+    order = ordering(Deal, sort)
+    rows = export_rows(Deal.objects.all(), kind="deal", order=order, definitions=[], chunk=2)
+    assert [int(row[0]) for row in rows] == list(
+        Deal.objects.order_by(*order).values_list("pk", flat=True)
+    )
+
+
+def test_a_deal_row_names_its_company_stage_owner_and_tags(crm, admin, client_as) -> None:
+    """Names as the pages show them; the stage's probability when the deal has none of its own."""
+    deal = DealFactory.create(
+        owner=admin, company=CompanyFactory.create(owner=admin, name="Acme"), probability=None
+    )
+    deal.tags.add(Tag.objects.create(name="zeta"), Tag.objects.create(name="alpha"))
+    header, row = rows_of(client_as(admin).get("/deals/export/"))
+    cells = dict(zip(header, row, strict=True))
+    expected = ["Acme", deal.stage.name, str(deal.stage.probability), "Ada Admin", "alpha, zeta"]
+    assert [cells[c] for c in ("Company", "Stage", "Probability (%)", "Owner", "Tags")] == expected
+
+
+def test_an_activity_row_names_the_records_it_concerns(crm, admin, client_as) -> None:
+    """Contact, company, deal and lead of an activity are exported by name, its type by label."""
+    ActivityFactory.create(
+        owner=admin,
+        kind="email",
+        contact=ContactFactory.create(owner=admin, first_name="Ann", last_name="Lee"),
+        company=CompanyFactory.create(owner=admin, name="Acme"),
+        deal=DealFactory.create(owner=admin, title="Big deal"),
+        lead=LeadFactory.create(owner=admin, name="Lou Lead"),
+    )
+    header, row = rows_of(client_as(admin).get("/activities/export/"))
+    cells = dict(zip(header, row, strict=True))
+    assert [cells[c] for c in ("Type", "Contact", "Company", "Deal", "Lead")] == [
+        "Email",
+        "Ann Lee",
+        "Acme",
+        "Big deal",
+        "Lou Lead",
+    ]

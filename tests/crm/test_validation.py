@@ -254,7 +254,7 @@ def test_the_migration_sets_negative_amounts_to_zero_tags_and_audits_them(crm, r
     assert list(deal.tags.values_list("name", flat=True)) == ["Amount was negative"]
     entry = AuditEntry.objects.get(object_type="deal", object_id=deal.pk)
     assert entry.actor is None
-    assert entry.changes["amount"] == ["-1500.00", "0.00"]
+    assert [Decimal(value) for value in entry.changes["amount"]] == [Decimal("-1500"), Decimal(0)]
     assert not fine.tags.exists()
     assert not AuditEntry.objects.filter(object_type="deal", object_id=fine.pk).exists()
 

@@ -20,7 +20,8 @@ def _structure(schema: str) -> dict[str, set[tuple[object, ...]]]:
         cursor.execute(
             """
             SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull,
-                   a.attidentity, a.attgenerated, pg_get_expr(d.adbin, d.adrelid)
+                   a.attidentity, a.attgenerated, pg_get_expr(d.adbin, d.adrelid),
+                   a.attstattarget
               FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
               LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
              WHERE c.relnamespace = %s::regnamespace AND c.relkind = 'r'
@@ -52,6 +53,17 @@ def clone(db: None) -> str:
 
 def test_clone_has_the_same_columns(clone: str) -> None:
     assert _structure(clone)["columns"] == _structure(TEMPLATE)["columns"]
+
+
+def test_clone_keeps_column_statistics_targets(clone: str) -> None:
+    """Search columns sampled with a larger statistics target keep it in a clone."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attstattarget FROM pg_attribute WHERE attrelid = %s::regclass "
+            "AND attname = 'search_text'",
+            [f'"{clone}".crm_contact'],
+        )
+        assert cursor.fetchone()[0] == 1000
 
 
 def test_clone_keeps_constraint_names_and_definitions(clone: str) -> None:

@@ -94,12 +94,14 @@ def test_signup_with_a_pooled_schema_goes_straight_to_the_workspace(public: Clie
 
 
 def test_handoff_from_signup_signs_the_admin_in(public: Client) -> None:
+    """Signed in, the new admin's first visit opens the guided start, then the dashboard."""
     pool_tenant_create()
     progress_url = public.post("/signup/", VALID)["Location"]
     handoff = public.get(progress_url + "status/", HTTP_HX_REQUEST="true")["HX-Redirect"]
     path = handoff.split(":8000", 1)[1]
     workspace = Client(HTTP_HOST="acme-widgets.localhost")
     assert workspace.get(path).status_code == 302
+    assert workspace.get("/")["Location"] == "/start/"
     assert b"Welcome, Ada" in workspace.get("/").content
 
 

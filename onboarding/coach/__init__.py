@@ -1,0 +1,1 @@
+"""The implementation coach: readiness rules, the calendar they reason with, and the plan."""

@@ -1,0 +1,81 @@
+"""The workspace's own settings: its name, default language, time zone, country and base
+currency (admins only). Each person may still choose their own language and time zone."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
+
+from core.locales import country_choices, currency_choices, time_zone_choices
+from core.permissions import admin_required
+from tenants.models import OpsAction, OpsAuditEntry, Tenant
+from tenants.selectors import request_tenant
+
+LOCALE_FIELDS = ("name", "language", "time_zone", "country", "currency")
+
+
+class WorkspaceSettingsForm(forms.ModelForm):
+    language = forms.ChoiceField(label=gettext_lazy("Default language"), choices=settings.LANGUAGES)
+    time_zone = forms.ChoiceField(label=gettext_lazy("Time zone"), choices=time_zone_choices)
+    country = forms.ChoiceField(label=gettext_lazy("Country"), choices=country_choices)
+    currency = forms.ChoiceField(
+        label=gettext_lazy("Base currency"),
+        choices=currency_choices,
+        help_text=gettext_lazy(
+            "Totals that mix currencies are converted to this one. Deals keep their own."
+        ),
+    )
+
+    class Meta:
+        model = Tenant
+        fields = LOCALE_FIELDS
+
+
+@transaction.atomic
+def workspace_settings_update(*, tenant: Tenant, by_email: str, values: dict[str, str]) -> Tenant:
+    """Save the workspace's settings, recording what changed in the workspace's audit trail."""
+    tenant = Tenant.objects.select_for_update().get(pk=tenant.pk)
+    changed = {
+        field: (str(getattr(tenant, field)), str(values[field]))
+        for field in LOCALE_FIELDS
+        if str(getattr(tenant, field)) != str(values[field])
+    }
+    for field in changed:
+        setattr(tenant, field, values[field])
+    if changed:
+        tenant.save(update_fields=[*changed, "updated_at"])
+        OpsAuditEntry.objects.create(
+            tenant=tenant,
+            actor_email=by_email,
+            action=OpsAction.WORKSPACE_SETTINGS,
+            reason="; ".join(f"{field}: {old} → {new}" for field, (old, new) in changed.items()),
+        )
+    return tenant
+
+
+@require_http_methods(["GET", "POST"])
+@admin_required
+def workspace_settings(request: HttpRequest) -> HttpResponse:
+    tenant = request_tenant(request)
+    form = WorkspaceSettingsForm(request.POST or None, instance=tenant)
+    if request.method == "POST" and form.is_valid():
+        workspace_settings_update(
+            tenant=tenant,
+            by_email=str(getattr(request.user, "email", "")),
+            values={field: form.cleaned_data[field] for field in LOCALE_FIELDS},
+        )
+        messages.success(request, _("Workspace settings saved."))
+        return redirect("workspace_settings")
+    return render(
+        request,
+        "tenants/workspace_settings.html",
+        {"form": form, "active_nav": "settings"},
+        status=400 if request.method == "POST" else 200,
+    )
