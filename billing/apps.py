@@ -9,7 +9,8 @@ class BillingConfig(AppConfig):
     verbose_name = _("Billing")
 
     def ready(self) -> None:
-        from billing.policies import PlanSeatPolicy
-        from core.policies import seat_policy_set
+        from billing.policies import BillingWritePolicy, PlanSeatPolicy
+        from core.policies import seat_policy_set, write_policy_set
 
         seat_policy_set(PlanSeatPolicy())
+        write_policy_set(BillingWritePolicy())

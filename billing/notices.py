@@ -38,11 +38,21 @@ SUBJECTS = {
 def notice_send_on_commit(
     *, tenant: Tenant, kind: str, key: str, context: dict[str, str] | None = None
 ) -> None:
-    """Queue the email for the worker once the current transaction commits."""
-    from billing.tasks import billing_notice_send_task
+    """Record the email as a job in the current transaction; a worker sends it after commit.
 
-    tenant_id, extra = tenant.pk, dict(context or {})
-    transaction.on_commit(lambda: billing_notice_send_task.delay(tenant_id, kind, key, extra))
+    The job commits with the state that calls for it (a processed event, a canceled
+    subscription), so the email cannot be lost between the two.
+    """
+    from billing.tasks import billing_notice_send_job
+
+    billing_notice_send_job.enqueue(
+        tenant_id=tenant.pk,
+        kind=kind,
+        key=key,
+        context=dict(context or {}),
+        dedupe_key=f"billing.notice:{kind}:{key}"[:200],
+        workspace=tenant.schema_name,
+    )
 
 
 #: The notification preference (``tenants.users.notifications``) behind each kind of email.
@@ -138,7 +148,11 @@ def _notice_mail(*, tenant: Tenant, kind: str, context: dict[str, str], language
 
 
 def trial_ending_notify() -> int:
-    """Remind admins whose free trial ends within ``BILLING_TRIAL_REMINDER_DAYS`` days."""
+    """Remind admins whose free trial ends within ``BILLING_TRIAL_REMINDER_DAYS`` days.
+
+    Runs daily from beat and sends inline (each notice once, by its key); a run lost with
+    Redis is made up by the next day's, which still finds the trial within the window.
+    """
     from datetime import timedelta
 
     from django.conf import settings

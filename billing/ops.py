@@ -103,10 +103,11 @@ def event_retry(*, event: WebhookEvent, by: User) -> WebhookEvent:
             action=OpsAction.BILLING_EVENT_RETRY,
             reason=f"{event.event_type} {event.event_id}",
         )
-    from billing.tasks import webhook_event_process_task
+    from billing.tasks import webhook_event_process_enqueue
 
-    event_pk = event.pk
-    transaction.on_commit(lambda: webhook_event_process_task.delay(event_pk))
+    webhook_event_process_enqueue(
+        event_pk=event.pk, workspace=event.tenant.schema_name if event.tenant else ""
+    )
     return event
 
 

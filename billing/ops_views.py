@@ -160,6 +160,21 @@ def ops_billing_event_retry(request: HttpRequest, event_id: int) -> HttpResponse
     return redirect("billing_public:ops_billing")
 
 
+@require_POST
+@staff_required
+def ops_billing_reconcile(request: HttpRequest) -> HttpResponse:
+    """Compare every subscription and checkout with the gateway now (as the nightly job does);
+    what it changes is audited on each workspace."""
+    from billing.tasks import reconcile_enqueue
+
+    reconcile_enqueue()
+    messages.success(
+        request,
+        _("Reconciliation queued. Changes it makes appear in each workspace's billing audit."),
+    )
+    return redirect("billing_public:ops_billing")
+
+
 @require_GET
 @staff_required
 def ops_billing_plans(request: HttpRequest) -> HttpResponse:

@@ -14,3 +14,18 @@ class PlanSeatPolicy:
 
     def changed(self) -> None:
         seats_changed(tenant=current_tenant())
+
+
+class BillingWritePolicy:
+    """Workspaces whose subscription made them read-only (trial over, unpaid, canceled)."""
+
+    def read_only_tenant_ids(self, tenant_ids: list[int]) -> set[int]:
+        from billing.models import Subscription
+        from billing.selectors import billing_access
+
+        subscriptions = Subscription.objects.filter(tenant_id__in=tenant_ids)
+        return {
+            subscription.tenant_id
+            for subscription in subscriptions
+            if billing_access(subscription).read_only
+        }

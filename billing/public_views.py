@@ -22,4 +22,6 @@ def webhook(request: HttpRequest) -> HttpResponse:
         )
     except SignatureError:
         return HttpResponseBadRequest(b"invalid signature")
-    return JsonResponse({"received": True, "duplicate": receipt.duplicate})
+    return JsonResponse(
+        {"received": True, "duplicate": receipt.duplicate, "requeued": receipt.requeued}
+    )

@@ -321,11 +321,14 @@ def seat_ensure_available(*, tenant: Tenant, reserve_pending: bool = False) -> N
 
 
 def seats_changed(*, tenant: Tenant) -> None:
-    """After the current transaction commits, bill the new number of active users."""
-    from billing.tasks import subscription_quantity_sync_task
+    """Record a job that bills the new number of active users (sent after commit)."""
+    from billing.tasks import subscription_quantity_sync_job
 
-    tenant_id = tenant.pk
-    transaction.on_commit(lambda: subscription_quantity_sync_task.delay(tenant_id))
+    subscription_quantity_sync_job.enqueue(
+        tenant_id=tenant.pk,
+        dedupe_key=f"billing.quantity_sync:{tenant.pk}",
+        workspace=tenant.schema_name,
+    )
 
 
 def subscription_quantity_sync(*, tenant: Tenant) -> int | None:
@@ -352,10 +355,19 @@ class ReconcileReport:
     checked: int
     changed: int
     failed: int
+    #: Subscriptions found only at the gateway (a checkout whose events never arrived).
+    recovered: int = 0
 
 
 def subscriptions_reconcile() -> ReconcileReport:
-    """Re-read every gateway subscription and fix local drift (a missed or failed event)."""
+    """Re-read every gateway subscription and fix local drift (a missed or failed event); then
+    find what Rapport never heard of.
+
+    Per billing account, the customer's completed checkouts are read from the gateway: a
+    checkout paid there whose subscription Rapport does not hold (the events were lost, the
+    customer never came back to the billing page) is synced now. That also covers local
+    subscriptions without a gateway id (a trial that was paid for at the gateway).
+    """
     checked = changed = failed = 0
     candidates = Subscription.objects.exclude(gateway_subscription_id="").select_related("tenant")
     for subscription in candidates:
@@ -374,7 +386,53 @@ def subscriptions_reconcile() -> ReconcileReport:
             continue
         if synced is not None and (synced.status, synced.plan_id, synced.quantity) != before:
             changed += 1
+    recovered = 0
+    for account in BillingAccount.objects.select_related("tenant").exclude(gateway_customer_id=""):
+        try:
+            recovered += _checkouts_recover(account)
+        except Exception:
+            logger.exception("Checkout reconciliation failed for %s", account.tenant)
+            failed += 1
     logger.info(
-        "Billing reconciliation: %s checked, %s changed, %s failed", checked, changed, failed
+        "Billing reconciliation: %s checked, %s changed, %s recovered, %s failed",
+        checked,
+        changed,
+        recovered,
+        failed,
     )
-    return ReconcileReport(checked, changed, failed)
+    return ReconcileReport(checked, changed + recovered, failed, recovered)
+
+
+def _checkouts_recover(account: BillingAccount) -> int:
+    """Sync the newest completed checkout of ``account`` whose subscription Rapport lacks.
+
+    Only the account's own customer's sessions are read (the link Rapport made), and the
+    session's reference must be the account's, so nothing from another workspace applies.
+    """
+    gateway = gateway_named(account.gateway)
+    if gateway.name != account.gateway:
+        return 0
+    local = Subscription.objects.filter(tenant_id=account.tenant_id).first()
+    known = {local.gateway_subscription_id} if local and local.gateway_subscription_id else set()
+    for session in gateway.checkout_sessions_completed(customer_id=account.gateway_customer_id):
+        subscription_id = str(session.get("subscription") or "")
+        reference = str(session.get("client_reference_id") or "")
+        if not subscription_id or subscription_id in known:
+            continue
+        if str(session.get("customer") or "") != account.gateway_customer_id:
+            continue
+        if reference and reference != account.reference:
+            continue
+        data = gateway.subscription_retrieve(subscription_id)
+        if data is None or str(data.get("customer") or "") != account.gateway_customer_id:
+            continue
+        if str(data.get("status")) in ENDED_STATUSES:
+            continue  # an ended subscription pays for nothing: nothing to recover
+        logger.warning(
+            "Reconciliation: checkout %s of %s was paid at the gateway but never recorded",
+            session.get("id"),
+            account.tenant,
+        )
+        subscription_sync(tenant=account.tenant, data=data, gateway_name=gateway.name)
+        return 1
+    return 0

@@ -21,6 +21,7 @@ urlpatterns = [
     ),
     path("ops/billing/", ops_views.ops_billing, name="ops_billing"),
     path("ops/billing/plans/", ops_views.ops_billing_plans, name="ops_billing_plans"),
+    path("ops/billing/reconcile/", ops_views.ops_billing_reconcile, name="ops_billing_reconcile"),
     path(
         "ops/billing/plans/<int:plan_id>/",
         ops_views.ops_billing_plan_edit,

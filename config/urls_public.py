@@ -26,6 +26,8 @@ urlpatterns = [
     path("ops/onboarding/", onboarding_ops_views.ops_onboarding, name="ops_onboarding"),
     path("ops/login/", user_views.OpsLoginView.as_view(), name="ops_login"),
     path("ops/logout/", auth_views.LogoutView.as_view(next_page="ops_login"), name="ops_logout"),
+    path("ops/jobs/", ops_views.ops_jobs, name="ops_jobs"),
+    path("ops/jobs/<int:job_id>/retry/", ops_views.ops_job_retry, name="ops_job_retry"),
     path("ops/tenants/<int:tenant_id>/", ops_views.ops_tenant_detail, name="ops_tenant_detail"),
     path(
         "ops/tenants/<int:tenant_id>/suspend/",

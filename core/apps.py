@@ -2,7 +2,7 @@ from django.apps import AppConfig
 
 
 class CoreConfig(AppConfig):
-    """Shared helpers every app uses; no models of its own."""
+    """Shared helpers every app uses, and the record of background work (``core.jobs``)."""
 
     name = "core"
     verbose_name = "Core"

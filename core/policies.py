@@ -64,3 +64,26 @@ def current_workspace() -> WorkspaceSettings | None:
 def workspace_lookup_set(lookup: Callable[[], WorkspaceSettings | None]) -> None:
     global _workspace_lookup
     _workspace_lookup = lookup
+
+
+class WritePolicy(Protocol):
+    def read_only_tenant_ids(self, tenant_ids: list[int]) -> set[int]:
+        """Which of these workspaces may not be written to now (e.g. billing's read-only)."""
+
+
+class AlwaysWritable:
+    def read_only_tenant_ids(self, tenant_ids: list[int]) -> set[int]:
+        return set()
+
+
+_write_policy: WritePolicy = AlwaysWritable()
+
+
+def write_policy() -> WritePolicy:
+    """Billing registers the read-only state of workspaces here (periodic work skips them)."""
+    return _write_policy
+
+
+def write_policy_set(policy: WritePolicy) -> None:
+    global _write_policy
+    _write_policy = policy

@@ -22,7 +22,7 @@ def provisioning_retry(*, tenant: Tenant, by: User, reason: str = "") -> Tenant:
     tenant.save(update_fields=["status", "updated_at"])
     Signup.objects.filter(pk=signup.pk).update(status=SignupStatus.WAITING)
     ops_audit(tenant=tenant, by=by, action=OpsAction.RETRY_PROVISIONING, reason=reason.strip())
-    from onboarding.tasks import signup_provision_task
+    from onboarding.tasks import signup_provision_enqueue
 
-    transaction.on_commit(lambda: signup_provision_task.delay(signup.pk))
+    signup_provision_enqueue(signup_id=signup.pk)
     return tenant

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context, schema_exists
 
 from billing.services import subscription_start_trial
+from core.jobs.services import current_job
 from core.locales import country_currency, country_time_zone
 from crm.services.pipelines import pipeline_defaults_localize
 from onboarding.services import guided_start_create
@@ -67,19 +68,21 @@ def signup_start(request: SignupRequest) -> Signup:
 
     Raises :class:`WorkspaceError` when the address was taken meanwhile.
     """
+    from onboarding.tasks import signup_provision_enqueue
+    from tenants.tasks import pool_refill_enqueue
+
     try:
         with transaction.atomic():
             signup, claimed = _signup_reserve(request)
+            if not claimed:
+                # Recorded with the signup: if Redis or a worker is away, the sweeper finds it.
+                signup_provision_enqueue(signup_id=signup.pk)
     except IntegrityError as error:
         raise WorkspaceError(_("This address was just taken. Please choose another.")) from error
-    from onboarding.tasks import signup_provision_task
-    from tenants.tasks import pool_refill_task
-
     if claimed:
-        signup_complete(signup=signup, method="pool")
-        transaction.on_commit(lambda: pool_refill_task.delay())
-    else:
-        transaction.on_commit(lambda: signup_provision_task.delay(signup.pk))
+        with transaction.atomic():
+            signup_complete(signup=signup, method="pool")
+            pool_refill_enqueue()
     return signup
 
 
@@ -115,7 +118,9 @@ def _signup_reserve(request: SignupRequest) -> tuple[Signup, bool]:
 def signup_provision(*, signup: Signup) -> Signup:
     """Worker side of a signup with an empty pool: build the schema, then complete it.
 
-    A failure marks tenant and signup ``failed`` with the reason; ops can retry.
+    A failure is retried with backoff while the job has attempts left (the signup keeps
+    waiting); the last one marks tenant and signup ``failed`` with the reason, and ops can
+    retry.
     """
     tenant = signup.tenant
     if signup.status == SignupStatus.READY:
@@ -127,8 +132,10 @@ def signup_provision(*, signup: Signup) -> Signup:
         method = "existing" if schema_exists(tenant.schema_name) else schema_populate(tenant=tenant)
         return signup_complete(signup=signup, method=method)
     except Exception as error:
-        logger.exception("Provisioning failed for %s", tenant)
-        signup_fail(signup=signup, reason=f"{type(error).__name__}: {error}")
+        job = current_job()
+        if job is None or job.is_last_attempt:
+            logger.exception("Provisioning failed for %s", tenant)
+            signup_fail(signup=signup, reason=f"{type(error).__name__}: {error}")
         raise
 
 

@@ -19,7 +19,7 @@ from onboarding.signups.models import Signup, SignupStatus
 from tenants.errors import WorkspaceError
 from tenants.ratelimits import lookup_rate_limit, signup_rate_limit
 from tenants.selectors import workspace_url
-from tenants.tasks import workspace_lookup_email_task
+from tenants.tasks import workspace_lookup_email_job
 
 #: The country a signup in this language most likely comes from (a first guess only).
 LANGUAGE_COUNTRY = {"zh-hans": "CN", "zh-hant": "TW"}
@@ -148,7 +148,7 @@ def workspace_lookup(request: HttpRequest) -> HttpResponse:
     """Find my workspace: the answer is the same whether or not the address has accounts."""
     form = WorkspaceLookupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        workspace_lookup_email_task.delay(form.cleaned_data["email"])
+        workspace_lookup_email_job.enqueue(email=form.cleaned_data["email"])
         messages.info(
             request,
             _("If that address has any Rapport workspaces, we've emailed you the links."),

@@ -45,4 +45,8 @@ def global_cache() -> BaseCache:
     location = params.pop("LOCATION", "")
     params["KEY_FUNCTION"] = global_make_key
     instance: BaseCache = backend(location, params)
+    # Callers of the global cache guard abuse budgets: they must see an outage (and fall back
+    # to the database) rather than read every counter as zero.
+    if hasattr(instance, "fail_silently"):
+        instance.fail_silently = False
     return instance

@@ -142,6 +142,8 @@ class OpsAction(models.TextChoices):
     BILLING_EVENT_RETRY = "billing_event_retry", _("Retried a billing event")
     BILLING_SANDBOX_CLOCK = "billing_sandbox_clock", _("Advanced the sandbox billing clock")
     BILLING_STATUS_CHANGE = "billing_status_change", _("Subscription changed")
+    # Background work (see core/jobs)
+    JOB_RETRY = "job_retry", _("Retried a failed job")
 
 
 class OpsAuditEntry(models.Model):
@@ -160,3 +162,18 @@ class OpsAuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.actor_email} {self.action} {self.tenant}"
+
+
+class RateLimitCounter(models.Model):
+    """A rate-limit window counted in PostgreSQL while the cache (Redis) is unreachable.
+
+    Keys are the same HMACs the cache uses, never addresses in clear. Expired rows are reset
+    on the next hit and deleted by the sweeper.
+    """
+
+    key = models.CharField(max_length=200, unique=True)
+    count = models.IntegerField(default=0)
+    expires_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.key}={self.count}"

@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_exists
 
+from core.jobs.models import Job
+from core.jobs.services import job_retry as core_job_retry
 from tenants.errors import WorkspaceError
 from tenants.models import OpsAction, OpsAuditEntry, Tenant, TenantStatus
 from tenants.services import schema_drop
@@ -134,3 +136,31 @@ def closed_workspaces_purge() -> list[str]:
         purged.append(tenant.schema_name)
         logger.info("Purged closed workspace %s", tenant.schema_name)
     return purged
+
+
+@transaction.atomic
+def job_retry(*, job: Job, by: User) -> Job:
+    """Run a failed job again from its first attempt; audited on its workspace (or, for
+    platform work, on the public site's row)."""
+    from django_tenants.utils import get_public_schema_name
+
+    try:
+        retried = core_job_retry(job=job)
+    except ValueError as error:
+        raise WorkspaceError(
+            _("This job cannot be retried now: it has not failed, or the same work is waiting.")
+        ) from error
+    schema = job.workspace or job.schema_name or get_public_schema_name()
+    tenant = Tenant.objects.filter(schema_name=schema).first() or Tenant.objects.get(
+        schema_name=get_public_schema_name()
+    )
+    ops_audit(
+        tenant=tenant,
+        by=by,
+        action=OpsAction.JOB_RETRY,
+        reason=(
+            f"{job.handler} #{job.pk} ({job.arguments_summary}) after {job.attempts} "
+            f"attempts: {job.last_error[:300]}"
+        ),
+    )
+    return retried

@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from core.htmx import HtmxHttpRequest
+from core.jobs.models import Job
+from core.jobs.selectors import failed_jobs, jobs_overview, recent_sweeps_with_findings
 from core.permissions import staff_required
 from tenants import ops
 from tenants.errors import WorkspaceError
@@ -41,7 +43,13 @@ def ops_home(request: HtmxHttpRequest) -> HttpResponse:
     rows = [(tenant, usage[tenant.schema_name]) for tenant in page.object_list]
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"form": form, "page": page, "rows": rows, "query": query.urlencode()}
+    context = {
+        "form": form,
+        "page": page,
+        "rows": rows,
+        "query": query.urlencode(),
+        "jobs": jobs_overview(),
+    }
     template = (
         "ops/home.html#tenant-table"
         if request.htmx and not request.htmx.boosted
@@ -151,3 +159,43 @@ def ops_tenant_closure_cancel(request: HttpRequest, tenant_id: int) -> HttpRespo
         lambda tenant, by, data: ops.closure_cancel(tenant=tenant, by=by, reason=data["reason"]),
         _("Closure cancelled."),
     )
+
+
+@require_GET
+@staff_required
+def ops_jobs(request: HttpRequest) -> HttpResponse:
+    """Background work: queue depths, failed jobs with their error and a Retry button, and
+    what the sweeper found and did."""
+    page = Paginator(failed_jobs(), OPS_PAGE_SIZE).get_page(request.GET.get("page"))
+    schemas = {job.workspace or job.schema_name for job in page.object_list}
+    names = {
+        tenant.schema_name: tenant
+        for tenant in Tenant.objects.filter(schema_name__in=schemas).only(
+            "pk", "name", "slug", "schema_name", "status"
+        )
+    }
+    rows = [(job, names.get(job.workspace or job.schema_name)) for job in page.object_list]
+    return render(
+        request,
+        "ops/jobs.html",
+        {
+            "jobs": jobs_overview(),
+            "page": page,
+            "rows": rows,
+            "sweeps": recent_sweeps_with_findings(),
+        },
+    )
+
+
+@require_POST
+@staff_required
+def ops_job_retry(request: HttpRequest, job_id: int) -> HttpResponse:
+    """Run a failed job again (audited)."""
+    job = get_object_or_404(Job, pk=job_id)
+    try:
+        ops.job_retry(job=job, by=request.user)  # type: ignore[arg-type]
+    except WorkspaceError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Job queued to run again."))
+    return redirect("ops_jobs")

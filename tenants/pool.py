@@ -69,3 +69,47 @@ def pool_claim() -> Tenant | None:
         .order_by("created_at")
         .first()
     )
+
+
+def pool_orphans_clean(*, older_than_seconds: int) -> tuple[int, int]:
+    """Pooled schemas whose creation died (worker killed mid-clone): finish or remove them.
+
+    A pool row being created is ``provisioning`` without an address. When no refill holds the
+    advisory lock, such a row older than ``older_than_seconds`` is an orphan: a complete schema
+    joins the pool, anything else is dropped with its row, and the pool is refilled normally.
+    Returns ``(found, fixed)``.
+    """
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from django_tenants.utils import schema_exists
+
+    from tenants.schema_state import schemas_behind
+
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    orphans = list(
+        Tenant.objects.filter(
+            status=TenantStatus.PROVISIONING, slug__isnull=True, updated_at__lt=cutoff
+        )
+    )
+    if not orphans:
+        return 0, 0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [POOL_REFILL_LOCK_ID])
+        if not cursor.fetchone()[0]:
+            return len(orphans), 0  # a refill is running right now; look again next sweep
+    fixed = 0
+    try:
+        for tenant in orphans:
+            if schema_exists(tenant.schema_name) and not schemas_behind([tenant.schema_name]):
+                Tenant.objects.filter(pk=tenant.pk).update(
+                    status=TenantStatus.POOLED, updated_at=timezone.now()
+                )
+            else:
+                schema_drop(tenant.schema_name)
+                Tenant.objects.filter(pk=tenant.pk).delete()
+            fixed += 1
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [POOL_REFILL_LOCK_ID])
+    return len(orphans), fixed

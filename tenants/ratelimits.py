@@ -4,11 +4,14 @@ Two kinds:
 
 - django-ratelimit decorators for forms of the public site (signup, "find my workspace").
   Its counters live in the default cache, whose keys carry the schema; on the public host
-  that is always ``public``, so they count per IP for the whole site.
+  that is always ``public``, so they count per IP for the whole site. While Redis is away
+  these fail open (the resilient cache reads every counter as new, with a log line): a
+  signup or a lookup e-mail is worth more than the limit for the minutes of an outage.
 - Budgets for forms that exist on every workspace host (sign-in, password reset). Counted in
   the default cache, an IP would get a fresh budget on each workspace; these are counted in
   :func:`tenants.global_cache.global_cache` instead, once across all workspaces and the
-  public site.
+  public site. While Redis is away they fall back to a counter in PostgreSQL (one upsert per
+  attempt), so sign-in and reset stay limited through an outage.
 """
 
 from __future__ import annotations
@@ -19,11 +22,13 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import BaseCache
+from django.db import connection
 from django.http import HttpRequest
 from django.utils.crypto import salted_hmac
 from django_ratelimit.core import _get_ip
 from django_ratelimit.decorators import ratelimit
 
+from core.cache import CACHE_UNAVAILABLE_ERRORS, cache_unavailable_log
 from tenants.global_cache import global_cache
 
 _RATE = re.compile(r"^(?P<limit>\d+)/(?P<multiplier>\d*)(?P<unit>[smhd])$")
@@ -96,15 +101,67 @@ def _counter_add(cache: BaseCache, key: str, delta: int, period_seconds: int) ->
     return count
 
 
+def _database_counter_add(key: str, delta: int, period_seconds: int) -> int:
+    """The same fixed-window counter in PostgreSQL, for while the cache is unreachable.
+
+    One upsert: a window that ended starts again with ``delta``.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO tenants_ratelimitcounter AS counter (key, count, expires_at)
+            VALUES (
+                %(key)s, GREATEST(%(delta)s, 0),
+                clock_timestamp() + %(period)s * interval '1 second'
+            )
+            ON CONFLICT (key) DO UPDATE SET
+                count = CASE
+                    WHEN counter.expires_at <= clock_timestamp() THEN GREATEST(%(delta)s, 0)
+                    ELSE GREATEST(counter.count + %(delta)s, 0) END,
+                expires_at = CASE
+                    WHEN counter.expires_at <= clock_timestamp() THEN EXCLUDED.expires_at
+                    ELSE counter.expires_at END
+            RETURNING count
+            """,
+            {"key": key, "delta": delta, "period": period_seconds},
+        )
+        return int(cursor.fetchone()[0])
+
+
+def _budget_add(scope: str, value: str, delta: int, rate: Rate) -> int:
+    """Count in the global cache; while it is unreachable, in PostgreSQL (with a log line).
+
+    The two windows are separate: during an outage the budget starts again in the database,
+    so a limit can let through at most twice its size around an outage, never unlimited.
+    """
+    key = _budget_key(scope, value)
+    try:
+        return _counter_add(global_cache(), key, delta, rate.period_seconds)
+    except CACHE_UNAVAILABLE_ERRORS as error:
+        cache_unavailable_log(f"rate limit {scope}, counted in the database", error)
+        return _database_counter_add(key, delta, rate.period_seconds)
+
+
 def budget_spend(*, scope: str, value: str, rate: Rate) -> bool:
     """Take one from ``value``'s budget in ``scope``; ``False`` once the budget is spent.
 
-    The window is fixed: it starts at the first hit and lasts ``rate.period_seconds``.
+    The window is fixed: it starts at the first hit and lasts ``rate.period_seconds``. While
+    Redis is away the budget is kept in PostgreSQL, so sign-in and password reset stay
+    limited.
     """
-    key = _budget_key(scope, value)
-    return _counter_add(global_cache(), key, 1, rate.period_seconds) <= rate.limit
+    return _budget_add(scope, value, 1, rate) <= rate.limit
 
 
 def budget_refund(*, scope: str, value: str, rate: Rate) -> None:
     """Give one back, e.g. for a sign-in that turned out to be right."""
-    _counter_add(global_cache(), _budget_key(scope, value), -1, rate.period_seconds)
+    _budget_add(scope, value, -1, rate)
+
+
+def expired_counters_delete() -> int:
+    """Forget database windows that ended (the sweeper calls it)."""
+    from django.utils import timezone
+
+    from tenants.models import RateLimitCounter
+
+    deleted, _rows = RateLimitCounter.objects.filter(expires_at__lte=timezone.now()).delete()
+    return deleted

@@ -1,26 +1,35 @@
-"""Task plumbing: tenant tasks run in their workspace's schema or not at all."""
+"""Background work of the tenancy layer: the pool, purges, "find my workspace", periodic work.
+
+Work whose loss matters is a job (:mod:`core.jobs`): recorded in PostgreSQL with the state
+that needs it and finished by the sweeper if a message is lost. Plain Celery tasks remain for
+what beat triggers (each only records or sweeps) and for liveness checks.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from celery import shared_task
+from django.conf import settings
 from django_tenants.utils import get_public_schema_name
 from tenant_schemas_celery.task import TenantTask as SchemaSwitchingTask
 
+from core.jobs.models import JobQueue
+from core.jobs.registry import job_handler
+from core.jobs.services import MissingTenantError, live_job_exists
+from core.jobs.sweeper import Finding, sweep_step
 from tenants.connection import current_schema_name
 
-
-class MissingTenantError(RuntimeError):
-    """A tenant task was run without a workspace; it must never touch the public schema."""
+__all__ = ["MissingTenantError", "TenantTask"]
 
 
 class TenantTask(SchemaSwitchingTask):
-    """Base for tasks that work on one workspace's data.
+    """Base for Celery tasks that work on one workspace's data.
 
     The enqueuing schema travels in the message headers; tenant-schemas-celery switches the
     worker's connection to it before the task body runs. Without one the task raises
-    :class:`MissingTenantError` instead of falling back to the public schema.
+    :class:`MissingTenantError` instead of falling back to the public schema. (Jobs get the
+    same guarantee from ``@job_handler(..., tenant=True)``.)
     """
 
     abstract = True
@@ -45,19 +54,55 @@ def workspace_ping() -> str:
     return current_schema_name()
 
 
-@shared_task(name="tenants.pool_refill")
-def pool_refill_task() -> int:
-    """Add one ready schema to the pool and, while it is still short, queue the next one.
+# --- The warm pool ------------------------------------------------------------------------------
 
-    One schema per task keeps each task short, so other work (and the worker's shutdown)
-    never waits behind a long refill.
+POOL_REFILL_KEY = "tenants.pool_refill"
+
+
+@job_handler("tenants.pool_refill", queue=JobQueue.DEFAULT, timeout=300, atomic=False)
+def pool_refill_job() -> int:
+    """Add one ready schema to the pool and, while it is still short, record the next refill.
+
+    One schema per job keeps each job short, so other work (and a worker's shutdown) never
+    waits behind a long refill. A worker killed mid-clone leaves a ``provisioning`` pool row
+    that the sweeper finishes or removes (:func:`tenants.pool.pool_orphans_clean`).
     """
-    from tenants.pool import pool_refill
+    from tenants.pool import pool_refill, pooled_count
 
     added = pool_refill(limit=1)
-    if added:
-        pool_refill_task.delay()
+    if added and pooled_count() < settings.TENANT_POOL_SIZE:
+        pool_refill_job.enqueue(dedupe_key=POOL_REFILL_KEY)
     return added
+
+
+def pool_refill_enqueue() -> None:
+    """Record a refill unless one is already waiting (after a signup claimed a schema)."""
+    pool_refill_job.enqueue(dedupe_key=POOL_REFILL_KEY)
+
+
+@sweep_step("tenants.pool")
+def pool_sweep() -> Finding:
+    """Pool hygiene: orphaned pool rows are finished or removed; a short pool is refilled."""
+    from tenants.pool import pool_orphans_clean, pooled_count
+
+    lease = 300 + settings.JOB_LEASE_GRACE_SECONDS
+    found, fixed = pool_orphans_clean(older_than_seconds=lease)
+    short = pooled_count() < settings.TENANT_POOL_SIZE
+    if short and not live_job_exists(dedupe_key=POOL_REFILL_KEY):
+        pool_refill_enqueue()
+        fixed += 1
+        found += 1
+    detail = f"{found} orphaned or short, {fixed} fixed" if found else ""
+    return Finding("tenants.pool", found, fixed, detail)
+
+
+@sweep_step("tenants.rate_limit_counters")
+def rate_limit_counters_sweep() -> Finding:
+    """Forget rate-limit windows counted in the database during a cache outage once over."""
+    from tenants.ratelimits import expired_counters_delete
+
+    deleted = expired_counters_delete()
+    return Finding("tenants.rate_limit_counters", deleted, deleted)
 
 
 @shared_task(name="tenants.closed_workspaces_purge")
@@ -68,9 +113,17 @@ def closed_workspaces_purge_task() -> list[str]:
     return closed_workspaces_purge()
 
 
-@shared_task(name="tenants.workspace_lookup_email")
-def workspace_lookup_email_task(email: str) -> int:
+@job_handler("tenants.workspace_lookup_email", queue=JobQueue.INTERACTIVE, atomic=False)
+def workspace_lookup_email_job(*, email: str) -> int:
     """Email someone the workspaces their address belongs to (the page never says)."""
     from tenants.lookup import workspace_lookup_email_send
 
     return workspace_lookup_email_send(email=email)
+
+
+@shared_task(name="tenants.periodic_dispatch", ignore_result=True)
+def periodic_dispatch_task(handler: str, writes: bool = True) -> int:
+    """Beat: record one job of ``handler`` per active workspace, spread with jitter."""
+    from tenants.periodic import periodic_dispatch
+
+    return periodic_dispatch(handler=handler, writes=writes)

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from django.conf import settings
 from django.core.cache import cache
-from django.test import Client
+from django.test import Client, TestCase
 from django_tenants.utils import schema_context
 
 from tenants.connection import use_public_schema
@@ -164,6 +165,15 @@ def clear_cache() -> None:
     keys = list(client.scan_iter(match=f"*{settings.CACHES['default']['KEY_PREFIX']}:*"))
     if keys:
         client.delete(*keys)
+
+
+def after_commit() -> Any:
+    """Run what commits would trigger (job dispatch, e-mails) at the end of the block.
+
+    Tests run inside a transaction that never commits; jobs are dispatched after commit, so
+    a test that wants an enqueued job to run (eagerly) wraps the request in this.
+    """
+    return TestCase.captureOnCommitCallbacks(execute=True)
 
 
 def sign_in(client: Client, workspace: Workspace, user: object) -> Client:

@@ -18,7 +18,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from tests.conftest import Workspace
 
 #: Workspace pages anyone may open: signing in, resetting a password, accepting an invitation,
-#: the signup handoff, health checks, and the billing sandbox's public checkout endpoints.
+#: the signup handoff, health and readiness checks, and the billing sandbox's public checkout
+#: endpoints.
 TENANT_PUBLIC = {
     "login",
     "logout",
@@ -29,6 +30,7 @@ TENANT_PUBLIC = {
     "invitation_accept",
     "handoff",
     "health",
+    "readiness",
     "favicon",
     "apple_touch_icon",
     "set_language",
@@ -38,6 +40,7 @@ PUBLIC_OPEN_PREFIXES = (
     "signup",
     "find-my-workspace",
     "healthz",
+    "readyz",
     "ops/login",
     "ops/logout",
     "favicon.ico",

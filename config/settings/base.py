@@ -141,14 +141,25 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default=DEFAULT_REDIS_URL)
 
+#: A page never waits long for an unreachable Redis: connecting gives up after this long, a
+#: command after CACHE_SOCKET_TIMEOUT_SECONDS, and the cache then answers without Redis.
+CACHE_CONNECT_TIMEOUT_SECONDS = env.float("CACHE_CONNECT_TIMEOUT_SECONDS", default=0.5)
+CACHE_SOCKET_TIMEOUT_SECONDS = env.float("CACHE_SOCKET_TIMEOUT_SECONDS", default=1.0)
+
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        #: Django's RedisCache that degrades instead of raising while Redis is away (reads
+        #: give their default, writes are skipped, one log line): see core/cache.py.
+        "BACKEND": "core.cache.ResilientRedisCache",
         "LOCATION": env.str("CACHE_URL", default=REDIS_URL),
         #: Every key carries the schema of the tenant that wrote it.
         "KEY_FUNCTION": "django_tenants.cache.make_key",
         "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
         "KEY_PREFIX": "rapport",
+        "OPTIONS": {
+            "socket_connect_timeout": CACHE_CONNECT_TIMEOUT_SECONDS,
+            "socket_timeout": CACHE_SOCKET_TIMEOUT_SECONDS,
+        },
     },
 }
 
@@ -287,27 +298,114 @@ if EMAIL_URL:
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Rapport <no-reply@rapport.localhost>")
 
 # --- Background work ----------------------------------------------------------------------------
+# PostgreSQL is the record of work (core/jobs/): a job row is written with the state that
+# needs it, Celery only delivers "run job N", and a sweeper finishes what a lost message or a
+# dead worker left behind. See the README, "Background work".
 
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=REDIS_URL)
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="rapport")
-#: Signups waiting for a schema get their own queue, so they never wait behind pool refills
-#: or other background work; workers consume both (listed in CELERY_TASK_QUEUES).
-CELERY_SIGNUP_QUEUE = f"{CELERY_TASK_DEFAULT_QUEUE}-signup"
-CELERY_TASK_QUEUES = [Queue(CELERY_SIGNUP_QUEUE), Queue(CELERY_TASK_DEFAULT_QUEUE)]
-CELERY_TASK_ROUTES = {"tenants.signup_provision": {"queue": CELERY_SIGNUP_QUEUE}}
+
+
+def job_queues(default_queue: str) -> dict[str, str]:
+    """The one routing table: each kind of work (``core.jobs.models.JobQueue``) → its queue."""
+    return {
+        "signup": f"{default_queue}-signup",
+        "billing": f"{default_queue}-billing",
+        "interactive": f"{default_queue}-interactive",
+        "bulk": f"{default_queue}-bulk",
+        "default": default_queue,
+    }
+
+
+def celery_queues(queues: dict[str, str]) -> list[Queue]:
+    """Every queue a worker without ``-Q`` consumes (``make run``'s single worker)."""
+    return [Queue(queues[kind]) for kind in ("signup", "billing", "interactive", "default", "bulk")]
+
+
+JOB_QUEUES = job_queues(CELERY_TASK_DEFAULT_QUEUE)
+#: Signups waiting for a schema never wait behind other work (kept for tools that name it).
+CELERY_SIGNUP_QUEUE = JOB_QUEUES["signup"]
+CELERY_TASK_QUEUES = celery_queues(JOB_QUEUES)
+#: Jobs are routed when dispatched (core/jobs/dispatch.py reads JOB_QUEUES); plain tasks
+#: (ping, sweeper, bulk dispatcher) go to the default queue.
+CELERY_TASK_ROUTES: dict[str, dict[str, str]] = {}
+#: Messages are acknowledged after the task ran, so a worker killed mid-task leaves its message
+#: to be delivered again; every task is idempotent (a job's row decides whether it still runs).
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+#: One message reserved per process: a busy process never holds work another could run.
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+#: Redis gives an unacknowledged message to another worker after this long. It must exceed
+#: the longest task including a retry countdown (signup provisioning and pool refill: 300 s
+#: time limit; countdowns at most 60 s), or a slow task would run twice; a killed worker's
+#: jobs come back sooner anyway, through their lease and the sweeper.
+JOB_VISIBILITY_TIMEOUT_SECONDS = env.int("JOB_VISIBILITY_TIMEOUT_SECONDS", default=900)
+#: Short timeouts when publishing (web requests): a broker that is down costs about a second,
+#: the job stays pending and the sweeper dispatches it later. One connection retry at most.
+CELERY_BROKER_CONNECT_TIMEOUT_SECONDS = env.float(
+    "CELERY_BROKER_CONNECT_TIMEOUT_SECONDS", default=1.0
+)
+CELERY_BROKER_CONNECTION_TIMEOUT = CELERY_BROKER_CONNECT_TIMEOUT_SECONDS
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": JOB_VISIBILITY_TIMEOUT_SECONDS,
+    "socket_connect_timeout": CELERY_BROKER_CONNECT_TIMEOUT_SECONDS,
+    "socket_timeout": 5,
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
+CELERY_TASK_PUBLISH_RETRY = False
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = CELERY_BROKER_CONNECT_TIMEOUT_SECONDS
+CELERY_REDIS_SOCKET_TIMEOUT = 5
+#: Workers keep reconnecting to a broker that went away, however long it takes.
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+#: Deliberately off: a running job's row, not its message, is the record. A job that goes on
+#: running after the broker connection dropped still records "done" in PostgreSQL and its
+#: redelivered message is a no-op; cancelling it would only throw the work away.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
+#: Tasks without their own limits (jobs get theirs from their handler's timeout).
+CELERY_TASK_SOFT_TIME_LIMIT = 300
+CELERY_TASK_TIME_LIMIT = 330
 #: Recycle worker processes so each connection's per-schema catalog cache stays bounded.
 CELERY_WORKER_MAX_TASKS_PER_CHILD = env.int("CELERY_WORKER_MAX_TASKS_PER_CHILD", default=500)
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_EXPIRES = 60 * 60 * 24
+
+#: A failed job waits JOB_BACKOFF_BASE_SECONDS × 2^(attempt-1) (±20 %), at most
+#: JOB_BACKOFF_MAX_SECONDS, before its next attempt.
+JOB_BACKOFF_BASE_SECONDS = env.float("JOB_BACKOFF_BASE_SECONDS", default=10.0)
+JOB_BACKOFF_MAX_SECONDS = env.float("JOB_BACKOFF_MAX_SECONDS", default=600.0)
+#: A due job published this long ago and still waiting is published again by the sweeper (its
+#: message may have been lost with Redis); duplicates are harmless.
+JOB_REDISPATCH_SECONDS = env.int("JOB_REDISPATCH_SECONDS", default=120)
+#: Added to a handler's timeout for its lease: a running job past it belongs to a dead worker.
+JOB_LEASE_GRACE_SECONDS = env.int("JOB_LEASE_GRACE_SECONDS", default=30)
+#: A billing event received, or a signup waiting, this long without a job is picked up.
+JOB_STUCK_AFTER_SECONDS = env.int("JOB_STUCK_AFTER_SECONDS", default=60)
+#: Finished jobs are kept this long (failed ones until retried or resolved).
+JOB_DONE_RETENTION_DAYS = env.int("JOB_DONE_RETENTION_DAYS", default=7)
+#: Bulk jobs in flight at once (set it to the bulk workers' total concurrency) and per
+#: workspace (empty: one less than the total, so one workspace never holds every slot).
+JOB_BULK_CONCURRENCY = env.int("JOB_BULK_CONCURRENCY", default=2)
+JOB_BULK_WORKSPACE_CONCURRENCY = env.int("JOB_BULK_WORKSPACE_CONCURRENCY", default=None)
+#: Periodic per-workspace work is spread over this many seconds (jitter).
+JOB_PERIODIC_SPREAD_SECONDS = env.int("JOB_PERIODIC_SPREAD_SECONDS", default=600)
+#: /readyz wants the worker heartbeat (the sweeper's last run) at most this old.
+READINESS_HEARTBEAT_MAX_AGE_SECONDS = env.int("READINESS_HEARTBEAT_MAX_AGE_SECONDS", default=180)
+
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
-    "refill-workspace-pool": {"task": "tenants.pool_refill", "schedule": 60.0},
+    "sweep-jobs": {"task": "core.jobs_sweep", "schedule": 60.0},
     "purge-closed-workspaces": {"task": "tenants.closed_workspaces_purge", "schedule": 60.0 * 60},
+    "clear-expired-sessions": {
+        "task": "tenants.periodic_dispatch",
+        "schedule": crontab(hour=2, minute=41),
+        "kwargs": {"handler": "users.sessions_clear_expired", "writes": False},
+    },
     "billing-reconcile-nightly": {
         "task": "billing.reconcile",
         "schedule": crontab(hour=3, minute=17),

@@ -3,10 +3,8 @@
 import os
 from urllib.parse import urlsplit, urlunsplit
 
-from kombu import Queue
-
 from config.settings.base import *  # noqa: F403 -- settings modules extend the base namespace
-from config.settings.base import CACHES, REDIS_URL, env
+from config.settings.base import CACHES, REDIS_URL, celery_queues, env, job_queues
 
 
 def _redis_database(url: str, database: int) -> str:
@@ -24,14 +22,14 @@ ALLOWED_HOSTS = ["localhost", ".localhost", "testserver"]
 TEST_REDIS_DB = env.int("TEST_REDIS_DB", default=9)
 CACHES["default"]["LOCATION"] = _redis_database(REDIS_URL, TEST_REDIS_DB)
 #: Per-run key prefix and queue: concurrent test runs on one Redis never see each other.
-TEST_RUN_ID = str(os.getpid())
+TEST_RUN_ID = env.str("TEST_RUN_ID", default=str(os.getpid()))
 CACHES["default"]["KEY_PREFIX"] = f"rapport-test-{TEST_RUN_ID}"
 CELERY_BROKER_URL = _redis_database(REDIS_URL, TEST_REDIS_DB + 1)
 CELERY_RESULT_BACKEND = CELERY_BROKER_URL
 CELERY_TASK_DEFAULT_QUEUE = f"rapport-test-{TEST_RUN_ID}"
-CELERY_SIGNUP_QUEUE = f"{CELERY_TASK_DEFAULT_QUEUE}-signup"
-CELERY_TASK_QUEUES = [Queue(CELERY_SIGNUP_QUEUE), Queue(CELERY_TASK_DEFAULT_QUEUE)]
-CELERY_TASK_ROUTES = {"tenants.signup_provision": {"queue": CELERY_SIGNUP_QUEUE}}
+JOB_QUEUES = job_queues(CELERY_TASK_DEFAULT_QUEUE)
+CELERY_SIGNUP_QUEUE = JOB_QUEUES["signup"]
+CELERY_TASK_QUEUES = celery_queues(JOB_QUEUES)
 
 from config.settings.base import DATABASES  # noqa: E402 -- grouped with the override it serves
 
@@ -40,7 +38,7 @@ from config.settings.base import DATABASES  # noqa: E402 -- grouped with the ove
 DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 #: Tasks run in-process unless a test starts a real worker (see tests/tenants/test_worker.py).
-CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_ALWAYS_EAGER = env.bool("TEST_CELERY_EAGER", default=True)
 CELERY_TASK_EAGER_PROPAGATES = True
 
 #: Static files straight from the source folders (no collectstatic in tests).
@@ -57,6 +55,10 @@ DATABASES["default"]["TEST"] = {
     )
 }
 DATABASES["default"]["NAME"] = "rapport_tests_need_the_db_fixture"
+#: A worker subprocess started by a test (tests/fault_harness.py) works on that test run's
+#: database, which the session has created and migrated.
+if env.str("TEST_WORKER_DATABASE", default=""):
+    DATABASES["default"]["NAME"] = env.str("TEST_WORKER_DATABASE")
 
 #: Tests fill the pool themselves when they need one; eager refills would slow every signup.
 TENANT_POOL_SIZE = 0

@@ -23,6 +23,10 @@ their own failures are counted against the cookie, which stops counting as trust
 
 Times come from ``timezone.now()`` and are stored with the counts; cache expiry only clears
 what is no longer needed.
+
+While Redis is away the per-IP budget is counted in PostgreSQL (:mod:`tenants.ratelimits`),
+so sign-in stays limited; the per-account lockout, kept in the schema's cache, reads as no
+failures and fails open (logged) until Redis returns.
 """
 
 from __future__ import annotations
@@ -188,9 +192,9 @@ def _trusted_device(token: str, account: str) -> str | None:
 def _lockout_notify(*, email: str) -> None:
     """Tell the account's owner, if the account exists, that sign-in to it is paused.
 
-    Sent at once: a failed sign-in writes nothing to the database to wait for.
+    Recorded as a job and sent at once (a failed sign-in commits nothing else to wait for).
     """
-    from tenants.users.tasks import login_lockout_email_task
+    from tenants.users.tasks import login_lockout_email_job
 
     user_id = (
         User.objects.filter(email__iexact=email, is_active=True)
@@ -198,7 +202,7 @@ def _lockout_notify(*, email: str) -> None:
         .first()
     )
     if user_id is not None:
-        login_lockout_email_task.delay(current_schema_name(), int(user_id))
+        login_lockout_email_job.enqueue(schema_name=current_schema_name(), user_id=int(user_id))
 
 
 def _counter_incr(key: str, delta: int = 1) -> int:

@@ -144,3 +144,30 @@ def test_stripe_errors_become_gateway_errors() -> None:
     )
     with pytest.raises(GatewayError):
         _gateway(server).portal_url(customer_id="cus_1", return_url="http://x/")
+
+
+def test_completed_checkouts_are_listed_for_the_customer_only() -> None:
+    """Reconciliation asks Stripe for one customer's completed checkout sessions."""
+    session = {
+        "id": "cs_1", "object": "checkout.session", "status": "complete",
+        "customer": "cus_1", "subscription": "sub_1", "client_reference_id": "acct_x",
+    }  # fmt: skip
+    server = FakeStripeServer(
+        {
+            ("GET", "/v1/checkout/sessions"): (
+                200,
+                {
+                    "object": "list",
+                    "data": [session],
+                    "has_more": False,
+                    "url": "/v1/checkout/sessions",
+                },
+            )
+        }
+    )
+    found = _gateway(server).checkout_sessions_completed(customer_id="cus_1")
+    assert [item["subscription"] for item in found] == ["sub_1"]
+    assert isinstance(found[0], dict)
+    method, path, query = server.requests[0]
+    assert (method, path) == ("GET", "/v1/checkout/sessions")
+    assert (query["customer"], query["status"]) == (["cus_1"], ["complete"])

@@ -26,6 +26,8 @@ from billing.models import (
 )
 from billing.sandbox import objects
 from billing.signatures import signature_header
+from core.jobs.models import Job, JobStatus
+from core.jobs.services import job_run
 from tenants.models import OpsAction, OpsAuditEntry, Tenant
 from tests.billing.conftest import event, make_subscription, post_event, signed
 from tests.conftest import Workspace
@@ -132,6 +134,33 @@ def test_the_same_event_twice_has_one_effect(
     assert BillingNotice.objects.filter(kind="receipt").count() == 1
 
 
+def test_webhook_records_the_event_and_its_job_together(public_client: Client, db) -> None:
+    """Acknowledged means recorded: even if the job is never dispatched (broker away), the
+    event has a waiting job the sweeper will find."""
+    response = post_event(public_client, event("charge.refunded", {"id": "ch_2"}, "evt_kept"))
+    row = WebhookEvent.objects.get(event_id="evt_kept")
+    job = Job.objects.get(handler="billing.webhook_event_process")
+    assert response.status_code == 200
+    assert (row.status, job.status, job.kwargs) == (
+        WebhookEventStatus.RECEIVED,
+        JobStatus.PENDING,
+        {"event_id": row.pk},
+    )
+
+
+def test_redelivery_of_an_unprocessed_event_queues_it_again(
+    public_client: Client, run_on_commit, db
+) -> None:
+    """A provider redelivering an event that is still "received" gets it processed, not a
+    "duplicate" that leaves it waiting forever."""
+    post_event(public_client, event("charge.refunded", {"id": "ch_3"}, "evt_again"))  # lost
+    with run_on_commit():
+        again = post_event(public_client, event("charge.refunded", {"id": "ch_3"}, "evt_again"))
+    assert again.json() == {"received": True, "duplicate": True, "requeued": True}
+    assert WebhookEvent.objects.get(event_id="evt_again").status == WebhookEventStatus.IGNORED
+    assert Job.objects.filter(handler="billing.webhook_event_process").count() == 1
+
+
 def test_subscription_updated_before_created_ends_in_the_current_state(
     alpha: Workspace, public_client: Client, run_on_commit
 ) -> None:
@@ -178,16 +207,20 @@ def test_unknown_event_types_are_ignored(public_client: Client, run_on_commit, d
     assert WebhookEvent.objects.get().status == WebhookEventStatus.IGNORED
 
 
-def test_failing_handler_records_the_error(
-    alpha: Workspace, public_client: Client, run_on_commit, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A gateway failure while handling leaves the event failed (retryable), with the error."""
+def _unreachable_gateway(monkeypatch: pytest.MonkeyPatch) -> None:
     from billing.gateways.sandbox import SandboxGateway
 
     def unreachable(self: object, subscription_id: str) -> None:
         raise GatewayError("The payment provider failed.")
 
     monkeypatch.setattr(SandboxGateway, "subscription_retrieve", unreachable)
+
+
+def test_gateway_failure_is_retried_with_backoff(
+    alpha: Workspace, public_client: Client, run_on_commit, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A gateway that does not answer leaves the event waiting and its job retrying later."""
+    _unreachable_gateway(monkeypatch)
     sandbox = _sandbox_subscription(alpha.tenant)
     broken = event(
         "customer.subscription.updated", objects.subscription_object(sandbox), "evt_broken"
@@ -195,8 +228,32 @@ def test_failing_handler_records_the_error(
     with run_on_commit():
         post_event(public_client, broken)
     row = WebhookEvent.objects.get()
+    job = Job.objects.get(handler="billing.webhook_event_process")
+    assert row.status == WebhookEventStatus.RECEIVED
+    assert (job.status, job.attempts) == (JobStatus.PENDING, 1)
+    assert "GatewayError" in job.last_error
+    assert job.available_at > timezone.now()
+
+
+def test_failing_handler_records_the_error_on_the_last_attempt(
+    alpha: Workspace, public_client: Client, run_on_commit, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On its last attempt a gateway failure leaves the event failed (retryable), with the
+    error."""
+    _unreachable_gateway(monkeypatch)
+    sandbox = _sandbox_subscription(alpha.tenant)
+    broken = event(
+        "customer.subscription.updated", objects.subscription_object(sandbox), "evt_broken"
+    )
+    with run_on_commit():
+        post_event(public_client, broken)
+    job = Job.objects.get(handler="billing.webhook_event_process")
+    Job.objects.filter(pk=job.pk).update(attempts=job.max_attempts - 1, available_at=timezone.now())
+    job_run(job_id=job.pk)
+    row = WebhookEvent.objects.get()
     assert row.status == WebhookEventStatus.FAILED
     assert "GatewayError" in row.error
+    assert Job.objects.get(pk=job.pk).status == JobStatus.DONE
 
 
 def test_status_change_is_written_to_the_audit_log(

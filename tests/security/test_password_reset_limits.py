@@ -9,7 +9,7 @@ from django.core import mail
 from django.test import Client
 
 from tenants.users.models import User
-from tests.conftest import Workspace
+from tests.conftest import Workspace, after_commit
 
 pytestmark = pytest.mark.usefixtures("alpha_admin")
 
@@ -23,7 +23,8 @@ def _page(client: Client, url: str) -> bytes:
 
 
 def _reset(client: Client, email: str, ip: str = "203.0.113.7"):
-    return client.post("/password-reset/", {"email": email}, REMOTE_ADDR=ip)
+    with after_commit():
+        return client.post("/password-reset/", {"email": email}, REMOTE_ADDR=ip)
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from django.core import mail
-from django.test import Client
+from django.test import Client, TestCase
 
 from tenants.users.models import User
 from tests.conftest import Workspace
@@ -13,7 +13,8 @@ from tests.conftest import Workspace
 
 def _lookup(email: str) -> bytes:
     client = Client(HTTP_HOST="localhost")
-    response = client.post("/find-my-workspace/", {"email": email}, follow=True)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post("/find-my-workspace/", {"email": email}, follow=True)
     assert response.status_code == 200
     return response.content
 

@@ -28,7 +28,6 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.tasks import enqueue_on_commit
 from tenants.connection import current_schema_name
 from tenants.errors import WorkspaceError
 from tenants.ratelimits import Rate, budget_spend
@@ -144,9 +143,9 @@ def welcome_email_enqueue(*, user: User) -> None:
 
     Call it in the workspace's schema: the task runs there.
     """
-    from tenants.users.tasks import welcome_email_task
+    from tenants.users.tasks import welcome_email_job
 
-    enqueue_on_commit(welcome_email_task, user.pk)
+    welcome_email_job.enqueue(user_id=user.pk, dedupe_key=f"users.welcome:{user.pk}")
 
 
 @transaction.atomic
@@ -188,9 +187,9 @@ def email_verification_resend(*, user: User) -> EmailConfirmation:
     confirmation = _confirmation_create(
         user=user, email=user.email, purpose=EmailConfirmationPurpose.VERIFY
     )
-    from tenants.users.tasks import email_confirmation_send_task
+    from tenants.users.tasks import email_confirmation_job
 
-    enqueue_on_commit(email_confirmation_send_task, confirmation.pk)
+    email_confirmation_job.enqueue(confirmation_id=confirmation.pk)
     return confirmation
 
 
@@ -213,9 +212,9 @@ def email_change_request(*, user: User, new_email: str) -> EmailConfirmation:
         purpose=EmailConfirmationPurpose.CHANGE,
         previous_email=user.email,
     )
-    from tenants.users.tasks import email_confirmation_send_task
+    from tenants.users.tasks import email_confirmation_job
 
-    enqueue_on_commit(email_confirmation_send_task, confirmation.pk)
+    email_confirmation_job.enqueue(confirmation_id=confirmation.pk)
     return confirmation
 
 

@@ -41,9 +41,9 @@ def password_reset_request(*, email: str) -> bool:
     rate = Rate.from_setting("PASSWORD_RESET_ADDRESS_RATE_LIMIT")
     if not budget_spend(scope=RESET_ADDRESS_SCOPE, value=email, rate=rate):
         return False
-    from tenants.users.tasks import password_reset_email_task
+    from tenants.users.tasks import password_reset_email_job
 
-    password_reset_email_task.delay(email)
+    password_reset_email_job.enqueue(email=email)
     return True
 
 

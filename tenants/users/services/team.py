@@ -14,7 +14,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.policies import seat_policy
-from core.tasks import enqueue_on_commit
 from tenants.errors import WorkspaceError
 from tenants.users.models import Invitation, Role, User, normalize_email
 
@@ -45,9 +44,11 @@ def invitation_create(*, email: str, role: str, by: User, accept_url_template: s
         token_hash=invitation_token_hash(token),
         expires_at=timezone.now() + timedelta(days=settings.INVITATION_MAX_AGE_DAYS),
     )
-    from tenants.users.tasks import invitation_email_send
+    from tenants.users.tasks import invitation_email_job
 
-    enqueue_on_commit(invitation_email_send, invitation.pk, accept_url_template.format(token=token))
+    invitation_email_job.enqueue(
+        invitation_id=invitation.pk, accept_url=accept_url_template.format(token=token)
+    )
     return invitation
 
 
