@@ -19,7 +19,6 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.tasks import enqueue_on_commit
 from crm import services as crm
 from crm.models import (
     Activity,
@@ -73,9 +72,9 @@ def _start_for_update() -> GuidedStart:
 
 
 def _journey_refresh_later() -> None:
-    from onboarding.tasks import journey_refresh_task
+    from onboarding.tasks import journey_refresh_enqueue
 
-    enqueue_on_commit(journey_refresh_task)
+    journey_refresh_enqueue()
 
 
 def _advance(start: GuidedStart, step: Step) -> None:

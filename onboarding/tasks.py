@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from core.jobs.models import Job, JobQueue, JobStatus
 from core.jobs.registry import job_handler
+from core.jobs.services import job_enqueue
 from core.jobs.sweeper import Finding, sweep_step
 from tenants.tasks import TenantTask
 
@@ -72,46 +73,42 @@ def stuck_signups_sweep() -> Finding:
     return Finding("onboarding.signups", len(stuck), len(stuck), detail)
 
 
-@shared_task(name="onboarding.journey_refresh", base=TenantTask)
-def journey_refresh_task() -> bool:
+@job_handler("onboarding.journey_refresh", queue=JobQueue.DEFAULT, tenant=True)
+def journey_refresh_job() -> bool:
     """Copy the workspace's onboarding milestones to the public journey (ops funnel)."""
     from onboarding.services import journey_refresh
 
     return journey_refresh() is not None
 
 
+def journey_refresh_enqueue() -> Job:
+    """Refresh this workspace's journey soon (one waiting job per workspace at most)."""
+    from core.tasks import current_schema
+
+    return job_enqueue(journey_refresh_job, dedupe_key=f"journey:{current_schema()}")
+
+
 @shared_task(name="onboarding.journeys_refresh_due")
 def journeys_refresh_due_task() -> int:
-    """Refresh every unfinished journey of a recent signup, each in its own schema."""
+    """Beat: refresh every unfinished journey of a recent signup, each in its own schema."""
+    from core.jobs.periodic import periodic_jobs_enqueue
     from onboarding.services import journeys_due
 
-    schemas = journeys_due()
-    for schema in schemas:
-        journey_refresh_task.apply_async(headers={"_schema_name": schema})
-    return len(schemas)
+    now = timezone.now()
+    window = f"{now:%Y-%m-%dT%H}:{now.minute // 15}"
+    return periodic_jobs_enqueue(
+        handler=journey_refresh_job, schema_names=journeys_due(), spread_seconds=60, window=window
+    )
 
 
-@shared_task(name="onboarding.baseline_record", base=TenantTask)
-def baseline_record_task() -> bool:
-    """Record the go-live baseline of the workspace once its go-live day has come."""
+@job_handler("onboarding.baseline_record", queue=JobQueue.DEFAULT, tenant=True)
+def baseline_record_job() -> bool:
+    """Record the go-live baseline of the workspace once its go-live day has come (daily,
+    through ``tenants.periodic_dispatch``: active, writable workspaces only)."""
     from onboarding.services import baseline_record
     from tenants.selectors import current_tenant
 
     return baseline_record(currency=str(current_tenant().currency)) is not None
-
-
-@shared_task(name="onboarding.baselines_dispatch")
-def baselines_dispatch_task() -> int:
-    """Once a day, ask every active workspace to record its go-live baseline if due."""
-    from tenants.models import TenantStatus
-    from tenants.selectors import customer_tenants
-
-    schemas = list(
-        customer_tenants().filter(status=TenantStatus.ACTIVE).values_list("schema_name", flat=True)
-    )
-    for schema in schemas:
-        baseline_record_task.apply_async(headers={"_schema_name": schema})
-    return len(schemas)
 
 
 @shared_task(name="onboarding.search_record", base=TenantTask)

@@ -16,7 +16,7 @@ from psycopg2 import sql
 
 from core.locales import country_choices, currency_codes, is_time_zone
 from tenants.errors import WorkspaceError
-from tenants.models import Domain, Tenant, TenantStatus
+from tenants.models import Domain, OpsAction, OpsAuditEntry, Tenant, TenantStatus
 from tenants.schema_clone import schema_clone
 from tenants.schema_state import schemas_behind
 from tenants.selectors import template_tenant, workspace_hostname
@@ -175,10 +175,18 @@ def tenant_set_status(*, tenant: Tenant, status: TenantStatus, reason: str = "")
 
 
 def tenant_locale_update(
-    *, tenant: Tenant, language: str, time_zone: str, country: str, currency: str
+    *,
+    tenant: Tenant,
+    language: str,
+    time_zone: str,
+    country: str,
+    currency: str,
+    name: str | None = None,
+    by_email: str = "",
 ) -> Tenant:
     """Change the workspace's defaults: the language its people see unless they choose
-    another, the time zone its dates are shown in, its country and its base currency."""
+    another, the time zone its dates are shown in, its country and its base currency (and,
+    from the settings page, its name). What changed is kept in the workspace's audit trail."""
     country = country.upper()
     currency = currency.upper()
     if language not in dict(settings.LANGUAGES):
@@ -189,7 +197,26 @@ def tenant_locale_update(
         raise WorkspaceError(_("Choose a country from the list."))
     if currency not in currency_codes():
         raise WorkspaceError(_("Choose a currency from the list."))
-    tenant.language, tenant.time_zone = language, time_zone
-    tenant.country, tenant.currency = country, currency
-    tenant.save(update_fields=["language", "time_zone", "country", "currency", "updated_at"])
+    values = {"language": language, "time_zone": time_zone, "country": country}
+    values["currency"] = currency
+    if name is not None:
+        if not name.strip():
+            raise WorkspaceError(_("The workspace needs a name."))
+        values["name"] = name.strip()
+    current = Tenant.objects.select_for_update().get(pk=tenant.pk)
+    changed = {
+        field: (str(getattr(current, field)), str(value))
+        for field, value in values.items()
+        if str(getattr(current, field)) != str(value)
+    }
+    for field, value in values.items():
+        setattr(tenant, field, value)
+    if changed:
+        tenant.save(update_fields=[*changed, "updated_at"])
+        OpsAuditEntry.objects.create(
+            tenant=tenant,
+            actor_email=by_email,
+            action=OpsAction.WORKSPACE_SETTINGS,
+            reason="; ".join(f"{field}: {old} → {new}" for field, (old, new) in changed.items()),
+        )
     return tenant

@@ -6,7 +6,6 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -15,8 +14,10 @@ from django.views.decorators.http import require_http_methods
 
 from core.locales import country_choices, currency_choices, time_zone_choices
 from core.permissions import admin_required
-from tenants.models import OpsAction, OpsAuditEntry, Tenant
+from tenants.errors import WorkspaceError
+from tenants.models import Tenant
 from tenants.selectors import request_tenant
+from tenants.services import tenant_locale_update
 
 LOCALE_FIELDS = ("name", "language", "time_zone", "country", "currency")
 
@@ -38,41 +39,23 @@ class WorkspaceSettingsForm(forms.ModelForm):
         fields = LOCALE_FIELDS
 
 
-@transaction.atomic
-def workspace_settings_update(*, tenant: Tenant, by_email: str, values: dict[str, str]) -> Tenant:
-    """Save the workspace's settings, recording what changed in the workspace's audit trail."""
-    tenant = Tenant.objects.select_for_update().get(pk=tenant.pk)
-    changed = {
-        field: (str(getattr(tenant, field)), str(values[field]))
-        for field in LOCALE_FIELDS
-        if str(getattr(tenant, field)) != str(values[field])
-    }
-    for field in changed:
-        setattr(tenant, field, values[field])
-    if changed:
-        tenant.save(update_fields=[*changed, "updated_at"])
-        OpsAuditEntry.objects.create(
-            tenant=tenant,
-            actor_email=by_email,
-            action=OpsAction.WORKSPACE_SETTINGS,
-            reason="; ".join(f"{field}: {old} → {new}" for field, (old, new) in changed.items()),
-        )
-    return tenant
-
-
 @require_http_methods(["GET", "POST"])
 @admin_required
 def workspace_settings(request: HttpRequest) -> HttpResponse:
     tenant = request_tenant(request)
     form = WorkspaceSettingsForm(request.POST or None, instance=tenant)
     if request.method == "POST" and form.is_valid():
-        workspace_settings_update(
-            tenant=tenant,
-            by_email=str(getattr(request.user, "email", "")),
-            values={field: form.cleaned_data[field] for field in LOCALE_FIELDS},
-        )
-        messages.success(request, _("Workspace settings saved."))
-        return redirect("workspace_settings")
+        try:
+            tenant_locale_update(
+                tenant=Tenant.objects.get(pk=tenant.pk),
+                by_email=str(getattr(request.user, "email", "")),
+                **{field: form.cleaned_data[field] for field in LOCALE_FIELDS},
+            )
+        except WorkspaceError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Workspace settings saved."))
+            return redirect("workspace_settings")
     return render(
         request,
         "tenants/workspace_settings.html",

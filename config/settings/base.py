@@ -412,8 +412,9 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     },
     "onboarding-journeys": {"task": "onboarding.journeys_refresh_due", "schedule": 15 * 60.0},
     "onboarding-go-live-baselines": {
-        "task": "onboarding.baselines_dispatch",
-        "schedule": crontab(hour=2, minute=41),
+        "task": "tenants.periodic_dispatch",
+        "schedule": crontab(hour=2, minute=51),
+        "kwargs": {"handler": "onboarding.baseline_record", "writes": True},
     },
     "billing-trial-ending-emails": {
         "task": "billing.trial_ending_notify",

@@ -87,11 +87,15 @@ def test_the_coach_records_the_baseline_after_go_live_and_shows_it(guided, admin
 
 
 def test_the_daily_job_records_the_baseline_in_each_workspace(guided, alpha: Workspace) -> None:
-    from onboarding.tasks import baselines_dispatch_task
+    from core.jobs.models import Job
+    from core.jobs.services import job_run
+    from tenants.periodic import periodic_dispatch
 
     GuidedStart.objects.filter(pk=1).update(go_live_on=timezone.localdate())
     with schema_context("public"):
-        baselines_dispatch_task.delay()
+        periodic_dispatch(handler="onboarding.baseline_record", writes=True, spread_seconds=0)
+        job = Job.objects.get(handler="onboarding.baseline_record", workspace=alpha.schema)
+        job_run(job_id=job.pk)
     assert GoLiveBaseline.objects.count() == 1
 
 
@@ -150,11 +154,16 @@ def test_a_workspace_without_a_signup_has_no_journey(guided) -> None:
 def test_the_periodic_job_refreshes_unfinished_journeys_in_their_schema(
     guided, admin, signup
 ) -> None:
+    from core.jobs.models import Job
+    from core.jobs.services import job_run
     from onboarding.tasks import journeys_refresh_due_task
 
     crm.company_create(by=admin, fields={"name": "Real Co"})
     with schema_context("public"):
         assert journeys_refresh_due_task.delay().get() == 1
+        job = Job.objects.get(handler="onboarding.journey_refresh")
+        Job.objects.filter(pk=job.pk).update(available_at=timezone.now())  # due now
+        assert job_run(job_id=job.pk) == "done"
         assert Journey.objects.get(signup=signup).data_in_at is not None
 
 
