@@ -167,7 +167,7 @@ def csv_rows(stream: IO[bytes], *, encoding: str, delimiter: str) -> Iterator[Ro
     that are blank or hold only delimiters (what spreadsheets leave at the end) are skipped,
     but still counted, so line numbers stay those of the file.
     """
-    text = io.TextIOWrapper(stream, encoding=encoding, newline="")  # type: ignore[type-var]
+    text = io.TextIOWrapper(stream, encoding=encoding, newline="")
     reader = csv.reader(text, delimiter=delimiter or ",", quotechar='"', doublequote=True)
     last_line = 0
     try:
@@ -199,7 +199,7 @@ def _spooled(stream: IO[bytes]) -> Iterator[IO[bytes]]:
         while block := stream.read(1024 * 1024):
             copy.write(block)
         copy.seek(0)
-        yield copy  # type: ignore[misc]
+        yield copy
 
 
 def _workbook(stream: IO[bytes]) -> Any:

@@ -144,10 +144,10 @@ class Context:
             for name in (user.email, user.full_name):
                 if name:
                     users.setdefault(name.strip().casefold(), user)
-        pipelines = {}
+        pipelines: dict[str, Pipeline] = {}
         for pipeline in Pipeline.objects.all():
             pipelines.setdefault(values.choice_key(pipeline.name), pipeline)
-        stages = {}
+        stages: dict[tuple[int, str], Stage] = {}
         for stage in Stage.objects.all():
             stages.setdefault((stage.pipeline_id, values.choice_key(stage.name)), stage)
         return cls(
@@ -395,19 +395,19 @@ def source_lookup(context: Context, object_type: str, source_id: str) -> models.
     ).first()
     if found is None:
         return None
-    return MODELS[object_type]._default_manager.filter(pk=found.object_id).first()  # type: ignore[attr-defined]
+    return MODELS[object_type]._default_manager.filter(pk=found.object_id).first()
 
 
 def _by_email(model: type[models.Model], email: str) -> models.Model | None:
     if not email:
         return None
-    manager = model._default_manager  # type: ignore[attr-defined]
+    manager = model._default_manager
     matches = manager.annotate(email_upper=Upper("email")).filter(email_upper=email.upper())
     return matches.order_by("pk").first()
 
 
 def _by_phones(model: type[models.Model], numbers: list[str], region: str) -> models.Model | None:
-    manager = model._default_manager  # type: ignore[attr-defined]
+    manager = model._default_manager
     for number in numbers:
         national = values.phone_identity(number, region=region)
         if national:
@@ -421,7 +421,7 @@ def _by_name_key(model: type[models.Model], name: str) -> models.Model | None:
     key = fold(name)
     if not key:
         return None
-    manager = model._default_manager  # type: ignore[attr-defined]
+    manager = model._default_manager
     return manager.filter(search_keys__contains=[key]).order_by("pk").first()
 
 
@@ -448,10 +448,10 @@ def find_lead(context: Context, parsed: ParsedRow) -> tuple[Lead | None, bool]:
         return found, False  # type: ignore[return-value]
     fields = parsed.fields
     phones = [fields["phone"]] if fields.get("phone") else []
-    found = _by_email(Lead, fields.get("email", "")) or _by_phones(Lead, phones, context.region)
-    if found is None and not fields.get("email") and not phones:
-        found = Lead.objects.filter(name__iexact=fields["name"].strip()).order_by("pk").first()
-    return found, found is not None
+    lead = _by_email(Lead, fields.get("email", "")) or _by_phones(Lead, phones, context.region)
+    if lead is None and not fields.get("email") and not phones:
+        lead = Lead.objects.filter(name__iexact=fields["name"].strip()).order_by("pk").first()
+    return lead, lead is not None  # type: ignore[return-value]
 
 
 def find_company(

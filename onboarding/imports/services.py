@@ -8,6 +8,7 @@ again), and a heartbeat a sweeper watches. Records are written by the CRM's own 
 
 from __future__ import annotations
 
+import datetime
 import io
 import time
 from collections.abc import Iterator
@@ -503,7 +504,7 @@ def import_run(batch_id: int, *, seconds: float | None = None) -> bool:
 def stalled_imports() -> list[tuple[int, str]]:
     """Imports of this workspace whose worker stopped showing signs of life, with the step
     to resume (``read``, ``run`` or ``undo``)."""
-    limit = timezone.now() - timezone.timedelta(seconds=int(settings.IMPORT_STALL_SECONDS))
+    limit = timezone.now() - datetime.timedelta(seconds=int(settings.IMPORT_STALL_SECONDS))
     steps = {
         ImportStatus.QUEUED: "read",
         ImportStatus.READING: "read",

@@ -106,16 +106,16 @@ def _undo(batch: ImportBatch, note: ImportedRecord, summary: dict[str, Any]) -> 
         link_model: type[models.Model] = (
             ContactCompany if note.object_type == "contact_company" else DealContact
         )
-        link = link_model._default_manager.filter(pk=note.object_id).first()  # type: ignore[attr-defined]
+        link = link_model._default_manager.filter(pk=note.object_id).first()
         if link is not None:
             if isinstance(link, ContactCompany):
                 crm.contact_company_unlink(link=link, by=by)
-            else:
+            elif isinstance(link, DealContact):
                 crm.deal_contact_remove(link=link, by=by)
             summary["unlinked"] += 1
         return
     model = MODELS[note.object_type]
-    record = model._default_manager.filter(pk=note.object_id).first()  # type: ignore[attr-defined]
+    record = model._default_manager.filter(pk=note.object_id).first()
     if record is None:
         return  # deleted since: nothing left to undo
     if _changed_since(note, record):
