@@ -293,13 +293,14 @@ PRESETS_BY_KEY = {preset.key: preset for preset in PRESETS}
 
 
 def detect_preset(headers: Sequence[Any]) -> Preset | None:
-    """The export whose every signature header is in the file (the most specific wins)."""
+    """The export whose every signature header is in the file; among several, the one that
+    knows most of the file's headers."""
     keys = {header_key(h) for h in headers}
     matches = [p for p in PRESETS if all(header_key(h) in keys for h in p.signature)]
     if not matches:
         return None
     return max(
-        matches, key=lambda p: (len(p.signature), sum(header_key(h) in keys for h in p.columns))
+        matches, key=lambda p: (sum(header_key(h) in keys for h in p.columns), len(p.signature))
     )
 
 
