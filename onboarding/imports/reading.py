@@ -57,6 +57,9 @@ SUPERSETS = {
     "iso8859_1": "cp1252",
     "ascii": "utf-8",
 }
+#: Chinese encodings: preferred over a detector's other guesses for a short sample (a few
+#: names in GBK also decode as Thai or Korean, and the customers here write Chinese).
+CHINESE_CODECS = frozenset({"gb2312", "gbk", "gb18030", "big5", "cp950", "big5hkscs", "hz"})
 #: Latin single-byte code pages a detector may confuse with each other on short samples.
 _LATIN_CODEPAGES = re.compile(r"^(cp125\d|iso8859_\d+|latin_\d|mac_\w+|cp8\d\d)$")
 
@@ -85,9 +88,10 @@ def detect_encoding(head: bytes) -> str:
     """The encoding of a text file from its first bytes.
 
     A byte-order mark decides (UTF-8, or UTF-16 as Excel's "Unicode text" writes it); text
-    that is valid UTF-8 is UTF-8; otherwise charset-normalizer guesses, and the guess is
-    read with its superset (GB18030 for GB2312/GBK, Big5-HKSCS for Big5, CP1252 for any Latin
-    code page that decodes, because that is what Excel on Windows writes in the West).
+    that is valid UTF-8 is UTF-8; otherwise charset-normalizer lists the encodings the bytes
+    can be, a plausible Chinese one is preferred, then CP1252 when a Latin code page fits (what
+    Excel on Windows writes in the West), and the choice is read with its superset (GB18030
+    for GB2312/GBK, Big5-HKSCS for Big5).
     """
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
@@ -101,10 +105,17 @@ def detect_encoding(head: bytes) -> str:
         pass
     else:
         return "utf-8"
-    best = charset_normalizer.from_bytes(head).best()
-    name = _codec_name(best.encoding) if best is not None else "cp1252"
-    if _LATIN_CODEPAGES.match(name) and _decodes(head, "cp1252"):
+    matches = list(charset_normalizer.from_bytes(head))
+    chinese = [m for m in matches if _codec_name(m.encoding) in CHINESE_CODECS and m.chaos < 0.2]
+    if chinese:
+        best = min(chinese, key=lambda m: m.chaos)
+    elif any(_LATIN_CODEPAGES.match(_codec_name(m.encoding)) for m in matches) and _decodes(
+        head, "cp1252"
+    ):
         return "cp1252"
+    else:
+        best = matches[0] if matches else None
+    name = _codec_name(best.encoding) if best is not None else "cp1252"
     return SUPERSETS.get(name, name).replace("_", "-")
 
 
