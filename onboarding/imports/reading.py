@@ -107,6 +107,7 @@ def detect_encoding(head: bytes) -> str:
         return "utf-8"
     matches = list(charset_normalizer.from_bytes(head))
     chinese = [m for m in matches if _codec_name(m.encoding) in CHINESE_CODECS and m.chaos < 0.2]
+    best: charset_normalizer.CharsetMatch | None
     if chinese:
         best = min(chinese, key=lambda m: m.chaos)
     elif any(_LATIN_CODEPAGES.match(_codec_name(m.encoding)) for m in matches) and _decodes(

@@ -24,7 +24,10 @@ def _errors(batch) -> list[tuple[int, str, str]]:
 
 def test_an_invalid_email_is_reported_at_its_line_and_the_others_import(admin) -> None:
     """Line 3 has a broken address: it is listed, lines 2 and 4 are imported."""
-    data = b"Name,Email\nMary Smith,mary@acme.example\nJohn Doe,john(at)acme\nAnn Lee,ann@acme.example\n"
+    data = (
+        b"Name,Email\nMary Smith,mary@acme.example\n"
+        b"John Doe,john(at)acme\nAnn Lee,ann@acme.example\n"
+    )
     batch = import_file(admin, data)
     assert [(line, column) for line, column, _reason in _errors(batch)] == [(3, "Email")]
     assert Contact.objects.count() == 2
@@ -64,7 +67,10 @@ def test_a_missing_required_field_is_reported(admin) -> None:
 
 def test_a_record_with_an_embedded_newline_shifts_the_next_line_numbers(admin) -> None:
     """After a two-line address on lines 2-3, the bad row is line 5, as an editor shows it."""
-    data = b'Name,Email,Address\nMary Smith,mary@acme.example,"1 High St\nLondon"\nJohn Doe,john@acme.example,x\nAnn Lee,not-an-address,y\n'
+    data = (
+        b'Name,Email,Address\nMary Smith,mary@acme.example,"1 High St\nLondon"\n'
+        b"John Doe,john@acme.example,x\nAnn Lee,not-an-address,y\n"
+    )
     batch = import_file(admin, data)
     assert [line for line, _c, _r in _errors(batch)] == [5]
 
@@ -94,7 +100,7 @@ def test_the_error_file_holds_the_original_rows_with_line_and_reason(
     batch = import_file(admin, b"Name,Email\nMary Smith,mary@acme.example\nJohn Doe,john(at)acme\n")
     client = sign_in(Client(HTTP_HOST=alpha.host), alpha, admin)
     response = client.get(f"/imports/{batch.pk}/errors.csv")
-    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    text = b"".join(response.streaming_content).decode("utf-8-sig")  # type: ignore[attr-defined]
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[0] == ["Name", "Email", "Line", "Reason"]
     assert rows[1][:3] == ["John Doe", "john(at)acme", "3"]
@@ -121,7 +127,8 @@ def test_a_formula_in_the_error_file_is_escaped(alpha: Workspace, admin) -> None
     """The error file is an export too: a refused row's formula text goes out escaped."""
     batch = import_file(admin, b"Name,Email\n=1+1,bad\n")
     client = sign_in(Client(HTTP_HOST=alpha.host), alpha, admin)
-    text = b"".join(client.get(f"/imports/{batch.pk}/errors.csv").streaming_content).decode()
+    response = client.get(f"/imports/{batch.pk}/errors.csv")
+    text = b"".join(response.streaming_content).decode()  # type: ignore[attr-defined]
     assert "'=1+1" in text
 
 

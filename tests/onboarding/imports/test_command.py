@@ -1,4 +1,4 @@
-"""``manage.py import_records``: the same import for provider ops and scripts, with a JSON summary."""
+"""``manage.py import_records``: the same import for ops and scripts, with a JSON summary."""
 
 from __future__ import annotations
 
@@ -12,7 +12,10 @@ from crm.models import Contact
 from tests.conftest import Workspace
 from tests.factories import AdminFactory
 
-DATA = b"Name,Email,Birthday\nMary Smith,mary@acme.example,1985-03-07\nJohn Doe,john(at)acme,\nMary Smith,mary@acme.example,\n"
+DATA = (
+    b"Name,Email,Birthday\nMary Smith,mary@acme.example,1985-03-07\n"
+    b"John Doe,john(at)acme,\nMary Smith,mary@acme.example,\n"
+)
 
 
 def _run(workspace: Workspace, tmp_path, *args: str) -> dict:

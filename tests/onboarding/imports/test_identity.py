@@ -21,7 +21,7 @@ def test_a_row_matches_an_existing_contact_by_email_whatever_its_case(admin) -> 
 
 
 def test_a_row_matches_an_existing_contact_by_phone_in_another_format(admin) -> None:
-    """138-0013-8000 typed in the file is the contact stored as +86 138 0013 8000 (workspace in China)."""
+    """138-0013-8000 in the file is the contact stored as +86 138 0013 8000 (workspace in China)."""
     admin_tenant = __import__("tenants.selectors", fromlist=["current_tenant"]).current_tenant()
     admin_tenant.country = "CN"
     admin_tenant.save()
@@ -50,7 +50,8 @@ def test_duplicates_within_the_file_become_one_record(admin) -> None:
     """The same address twice in a file is one contact; the second row fills its gaps."""
     batch = import_file(
         admin,
-        b"Name,Email,Phone\nMary Smith,mary@acme.example,\nMary Smith,mary@acme.example,+44 20 7946 0958\n",
+        b"Name,Email,Phone\nMary Smith,mary@acme.example,\n"
+        b"Mary Smith,mary@acme.example,+44 20 7946 0958\n",
     )
     contact = Contact.objects.get()
     assert contact.phone == "+44 20 7946 0958"
@@ -66,7 +67,10 @@ def test_a_company_matches_by_domain_from_its_website(admin) -> None:
 
 def test_contacts_at_one_company_link_to_one_company_found_by_email_domain(admin) -> None:
     """ "Acme" and "Acme Ltd" with addresses at acme.example are one company, not one per row."""
-    data = b"Name,Email,Company\nMary Smith,mary@acme.example,Acme\nJohn Doe,john@acme.example,Acme Ltd\nAnn Lee,ann@gmail.com,Acme\n"
+    data = (
+        b"Name,Email,Company\nMary Smith,mary@acme.example,Acme\n"
+        b"John Doe,john@acme.example,Acme Ltd\nAnn Lee,ann@gmail.com,Acme\n"
+    )
     import_file(admin, data)
     assert Company.objects.count() == 1
     assert ContactCompany.objects.filter(company=Company.objects.get()).count() == 3
@@ -117,7 +121,10 @@ def test_importing_the_same_export_again_updates_by_source_id(admin) -> None:
 ACCOUNTS = (
     b"Id,Name,Website,BillingCity\n001A,Acme,acme.example,Paris\n001B,Jade,jade.cn,Shanghai\n"
 )
-CONTACTS = b"Id,AccountId,FirstName,LastName,Email\n003A,001A,Mary,Smith,mary@acme.example\n003B,001B,Li,Wei,li@jade.cn\n"
+CONTACTS = (
+    b"Id,AccountId,FirstName,LastName,Email\n"
+    b"003A,001A,Mary,Smith,mary@acme.example\n003B,001B,Li,Wei,li@jade.cn\n"
+)
 
 
 def _links() -> set[tuple[str, str]]:
@@ -148,6 +155,7 @@ def test_a_deal_file_links_its_company_and_contact(admin) -> None:
         kind="deals",
     )
     deal = Deal.objects.get()
+    assert deal.company is not None
     assert (deal.company.name, list(deal.contacts.values_list("email", flat=True))) == (
         "Acme",
         ["mary@acme.example"],

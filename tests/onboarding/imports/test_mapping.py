@@ -27,7 +27,7 @@ def test_headers_match_whatever_their_case_and_spacing() -> None:
     ids=["simplified", "traditional"],
 )
 def test_chinese_headers_in_both_scripts_map_without_a_preset(headers: list[str]) -> None:
-    """The usual Chinese column names fill name, mobile, company, e-mail, title, birthday, address."""
+    """Usual Chinese column names fill name, mobile, company, e-mail, title, birthday, address."""
     assert auto_map(headers, "contacts") == [
         "full_name",
         "mobile",

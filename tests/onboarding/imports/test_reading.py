@@ -35,17 +35,17 @@ def test_gb18030_with_characters_outside_gb2312_is_detected_and_decodes(admin) -
 
 def test_gbk_is_read_with_its_superset_gb18030(admin) -> None:
     """A plain GBK file is read as GB18030, which decodes every GBK byte the same way."""
-    data = "姓名,邮箱,公司\n张伟,zhang@example.cn,北京科技有限公司\n刘洋,liu@example.cn,上海贸易公司\n".encode(
-        "gbk"
-    )
+    data = (
+        "姓名,邮箱,公司\n张伟,zhang@example.cn,北京科技有限公司\n刘洋,liu@example.cn,上海贸易公司\n"
+    ).encode("gbk")
     assert upload(admin, data).encoding == "gb18030"
 
 
 def test_big5_with_backslash_second_bytes_imports_whole_names(admin) -> None:
     """許功蓋 end in 0x5C ("\\") in Big5; the names arrive whole, the comma after them intact."""
-    data = "姓名,電話,公司\n許功蓋,0912345678,台北資訊股份有限公司\n陳大文,0223456789,高雄貿易\n".encode(
-        "big5"
-    )
+    data = (
+        "姓名,電話,公司\n許功蓋,0912345678,台北資訊股份有限公司\n陳大文,0223456789,高雄貿易\n"
+    ).encode("big5")
     assert "許".encode("big5")[1:] == b"\\"
     batch = import_file(admin, data)
     assert batch.encoding == "big5hkscs"
@@ -70,7 +70,7 @@ def test_cp1252_accents_are_read_as_windows_1252(admin) -> None:
 
 def test_utf8_with_a_byte_order_mark_leaves_no_mark_in_the_first_header(admin) -> None:
     """Excel's "CSV UTF-8" starts with a BOM; the first header is still "First Name"."""
-    data = codecs.BOM_UTF8 + "First Name,Last Name\nMary,Smith\n".encode()
+    data = codecs.BOM_UTF8 + b"First Name,Last Name\nMary,Smith\n"
     batch = upload(admin, data)
     assert batch.encoding == "utf-8-sig"
     assert batch.headers == ["First Name", "Last Name"]

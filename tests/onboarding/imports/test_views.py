@@ -115,7 +115,7 @@ def test_another_workspace_cannot_see_an_import_its_errors_or_undo_it(
     """Alpha's import, its error file and its undo are 404 on beta's host, and not listed."""
     batch = import_file(admin, b"Name,Email\nMary Smith,bad\n")
     with schema_context(beta.schema):
-        beta_admin = UserFactory(email="admin-import@beta.example", role=Role.ADMIN)
+        beta_admin = UserFactory.create(email="admin-import@beta.example", role=Role.ADMIN)
         assert not ImportBatch.objects.filter(pk=batch.pk).exists()
     client = _client(beta, beta_admin)
     for path in (
@@ -134,6 +134,6 @@ def test_records_imported_in_one_workspace_never_match_another_workspaces(
     """The same file imported in beta creates beta's own contacts: nothing of alpha matches."""
     import_file(admin, b"Name,Email\nMary Smith,mary@acme.example\n")
     with schema_context(beta.schema):
-        beta_admin = UserFactory(email="admin-import2@beta.example", role=Role.ADMIN)
+        beta_admin = UserFactory.create(email="admin-import2@beta.example", role=Role.ADMIN)
         batch = import_file(beta_admin, b"Name,Email\nMary Smith,mary@acme.example\n")
         assert (batch.created_count, batch.duplicate_count) == (1, 0)
