@@ -145,7 +145,7 @@ def record_export(request: HttpRequest, kind: str) -> HttpResponse | StreamingHt
     if not form.is_valid():
         return bad_query(request, form)
     state = list_state(request, spec, form)
-    if request.GET.get("format") == "xlsx":
+    if form.cleaned_data.get("format") == "xlsx":
         workbook = export_xlsx(
             state.queryset,
             kind=spec.key,
