@@ -14,5 +14,6 @@ urlpatterns = [
     path("", include("tenants.users.urls")),
     path("billing/", include("billing.urls")),
     path("", include("onboarding.urls")),
+    path("", include("onboarding.imports.urls")),
     path("", include("crm.urls")),
 ]

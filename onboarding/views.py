@@ -26,6 +26,7 @@ from crm.views.helpers import bad_query, redirect_after_post, render_page, write
 from onboarding import selectors, services
 from onboarding.coach.plan import plan_dates, plan_phases
 from onboarding.coach.rules import readiness_score, recommendations
+from onboarding.imports.models import ImportBatch
 from onboarding.industries import pipeline_template
 from onboarding.models import Industry, KeyUser, Step
 from onboarding.wizard_forms import (
@@ -296,7 +297,7 @@ def guided_process(request: HttpRequest) -> HttpResponse:
 @require_GET
 @admin_required
 def guided_data(request: HttpRequest) -> HttpResponse:
-    """Step 4: explore with sample data, or add your first records."""
+    """Step 4: bring your data (the importer), explore with sample data, or add records."""
     samples = selectors.sample_ids()
     return render_page(
         request,
@@ -308,6 +309,7 @@ def guided_data(request: HttpRequest) -> HttpResponse:
                 "sample_loaded": bool(samples.get("deal") or samples.get("company")),
                 "sample_count": sum(len(ids) for key, ids in samples.items() if key != "tag"),
                 "real_records": selectors.real_records_exist(samples),
+                "recent_imports": list(ImportBatch.objects.all()[:3]),
             },
         ),
     )

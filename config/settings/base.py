@@ -59,6 +59,7 @@ TENANT_APPS = [
     "django.contrib.postgres",
     "crm",
     "onboarding",
+    "onboarding.imports",
 ]
 
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
@@ -416,11 +417,25 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": crontab(hour=2, minute=51),
         "kwargs": {"handler": "onboarding.baseline_record", "writes": True},
     },
+    "imports-resume-stalled": {"task": "imports.resume_stalled", "schedule": 60.0},
     "billing-trial-ending-emails": {
         "task": "billing.trial_ending_notify",
         "schedule": crontab(hour=8, minute=0),
     },
 }
+
+# --- Imports ------------------------------------------------------------------------------------
+
+#: Largest file a workspace may upload for import (a clear message past it, never a 500).
+IMPORT_MAX_UPLOAD_MB = env.int("IMPORT_MAX_UPLOAD_MB", default=50)
+#: Most data rows in one import; checked while the file is read, before any record is written.
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=250_000)
+#: Rows imported per transaction (a chunk); a killed worker redoes at most one chunk.
+IMPORT_CHUNK_ROWS = env.int("IMPORT_CHUNK_ROWS", default=500)
+#: An import whose worker showed no sign of life for this long is handed to another worker.
+IMPORT_STALL_SECONDS = env.int("IMPORT_STALL_SECONDS", default=120)
+#: Uploads above this size go to a temporary file instead of memory while they arrive.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # --- Internationalisation, static files ---------------------------------------------------------
 

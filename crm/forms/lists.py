@@ -71,6 +71,12 @@ class ListFilterForm(CrmForm):
     after = forms.CharField(required=False, max_length=CURSOR_MAX_LENGTH)
     before = forms.CharField(required=False, max_length=CURSOR_MAX_LENGTH)
     view = RecordIdField(label=_("Saved view"))
+    #: The export's file type (the list page itself ignores it).
+    format = forms.ChoiceField(
+        required=False,
+        choices=[("", "CSV"), ("csv", "CSV"), ("xlsx", "Excel")],
+        label=_("Export format"),
+    )
 
     #: Query parameters that move through a list rather than filter it.
     PAGING = ("after", "before", "page", "view")

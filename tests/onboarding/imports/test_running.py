@@ -1,0 +1,123 @@
+"""Running in chunks: a worker killed mid-import loses nothing and duplicates nothing when
+the import resumes; limits stop a file before anything is written; a stalled import is found."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from crm.models import Contact
+from onboarding.imports import services
+from onboarding.imports.models import ImportBatch, ImportChunk, ImportedRecord, ImportStatus
+from tests.onboarding.imports.conftest import upload
+
+ROWS = 9
+
+
+def _file() -> bytes:
+    lines = ["Name,Email"] + [f"Person {n},person{n}@x.example" for n in range(ROWS)]
+    return ("\n".join(lines) + "\n").encode()
+
+
+class WorkerKilledError(Exception):
+    """Stands in for SIGKILL: the chunk's transaction never commits."""
+
+
+def _started(admin) -> ImportBatch:
+    batch = upload(admin, _file())
+    services.import_start(batch=batch, by=admin)
+    assert services.import_read(batch.pk)
+    return batch
+
+
+def test_a_worker_killed_mid_chunk_resumes_with_no_row_lost_or_duplicated(
+    admin, settings, monkeypatch
+) -> None:
+    """Chunks of 4: the worker dies at row 6 (inside the second chunk). The first chunk stays
+    done; the second is rolled back whole and imported once when a worker returns."""
+    settings.IMPORT_CHUNK_ROWS = 4
+    batch = _started(admin)
+    original = services.row_import
+    calls = {"n": 0}
+
+    def dies_at_row_6(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 6:
+            raise WorkerKilledError
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(services, "row_import", dies_at_row_6)
+    with pytest.raises(WorkerKilledError):
+        services.import_run(batch.pk)
+    assert Contact.objects.count() == 4
+    assert ImportChunk.objects.filter(batch=batch, done_at__isnull=False).count() == 1
+
+    monkeypatch.setattr(services, "row_import", original)
+    services.import_run(batch.pk)
+    batch.refresh_from_db()
+    assert Contact.objects.count() == ROWS
+    assert sorted(Contact.objects.values_list("email", flat=True)) == sorted(
+        f"person{n}@x.example" for n in range(ROWS)
+    )
+    assert (batch.status, batch.created_count, batch.rows_done) == (ImportStatus.DONE, ROWS, ROWS)
+    assert ImportedRecord.objects.filter(batch=batch).count() == ROWS
+
+
+def test_running_a_finished_import_again_changes_nothing(admin) -> None:
+    """A duplicate task (redelivered after a crash) finds no chunk left to import."""
+    batch = _started(admin)
+    services.import_run(batch.pk)
+    assert services.import_run_chunk(batch.pk) is False
+    assert Contact.objects.count() == ROWS
+
+
+def test_reading_again_after_a_crash_replaces_the_chunks(admin, settings) -> None:
+    """A read interrupted and started over leaves one set of chunks, not two."""
+    settings.IMPORT_CHUNK_ROWS = 4
+    batch = upload(admin, _file())
+    services.import_start(batch=batch, by=admin)
+    ImportBatch.objects.filter(pk=batch.pk).update(status=ImportStatus.READING)
+    ImportChunk.objects.create(batch=batch, index=0, rows=[[2, ["stale", "row"]]])
+    assert services.import_read(batch.pk)
+    assert ImportChunk.objects.filter(batch=batch).count() == 3
+
+
+def test_a_file_over_the_row_limit_fails_before_any_record_is_written(admin, settings) -> None:
+    """Past IMPORT_MAX_ROWS the import stops while reading, with a message, and writes nothing."""
+    settings.IMPORT_MAX_ROWS = 5
+    batch = upload(admin, _file())
+    services.import_start(batch=batch, by=admin)
+    assert services.import_read(batch.pk) is False
+    batch.refresh_from_db()
+    assert batch.status == ImportStatus.FAILED
+    assert "more than 5 data rows" in batch.failure
+    assert not Contact.objects.exists()
+
+
+def test_an_import_without_a_sign_of_life_is_found_as_stalled(admin, settings) -> None:
+    """An import whose worker last reported long ago is handed out again at its step."""
+    batch = _started(admin)
+    old = timezone.now() - datetime.timedelta(seconds=settings.IMPORT_STALL_SECONDS + 1)
+    ImportBatch.objects.filter(pk=batch.pk).update(heartbeat_at=old)
+    assert services.stalled_imports() == [(batch.pk, "run")]
+
+
+def test_a_live_import_is_not_stalled(admin) -> None:
+    """An import that just reported is left to its worker."""
+    _started(admin)
+    assert services.stalled_imports() == []
+
+
+def test_the_resume_task_hands_a_stalled_import_to_a_worker(admin, settings) -> None:
+    """The periodic sweep (eager here) resumes the import to its end."""
+    from onboarding.imports.tasks import imports_resume_task
+
+    batch = _started(admin)
+    old = timezone.now() - datetime.timedelta(seconds=settings.IMPORT_STALL_SECONDS + 1)
+    ImportBatch.objects.filter(pk=batch.pk).update(heartbeat_at=old)
+    assert imports_resume_task.apply().get() == 1
+    batch.refresh_from_db()
+    assert batch.status == ImportStatus.DONE
+    assert Contact.objects.count() == ROWS
