@@ -28,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench._harness import configure, drop_database
 
 DATABASE = "rapport_bench_imports"
+PROFILE = False
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超霞平刚桂文华辉建国红玉春志小大德成海宏东晓䶮"
 FIRST = ["Anna", "Ben", "Carla", "David", "Elena", "Farid", "Greta", "Hugo", "Mary", "John"]
@@ -91,7 +92,17 @@ def run(rows: int, *, encoding: str, index: int) -> dict[str, float]:
         read_started = time.perf_counter()
         assert services.import_read(batch.pk)
         read_seconds = time.perf_counter() - read_started
-        services.import_run(batch.pk)
+        if PROFILE:
+            import cProfile
+            import pstats
+
+            profiler = cProfile.Profile()
+            profiler.runcall(services.import_run, batch.pk)
+            stats = pstats.Stats(profiler)
+            stats.sort_stats("tottime").print_stats(25)
+            stats.sort_stats("cumulative").print_stats(40)
+        else:
+            services.import_run(batch.pk)
         seconds = time.perf_counter() - started
         batch.refresh_from_db()
         result = {
@@ -119,8 +130,11 @@ def run(rows: int, *, encoding: str, index: int) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--profile", action="store_true", help="print where the time goes")
     parser.add_argument("--keep", action="store_true", help="keep the database for inspection")
     args = parser.parse_args()
+    global PROFILE
+    PROFILE = args.profile
     configure(DATABASE, redis_db=13)
     from django.core.management import call_command
 
