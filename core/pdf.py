@@ -75,7 +75,7 @@ def _local_only_fetcher() -> Any:
     """WeasyPrint's fetcher limited to ``data:`` URLs and files under the static roots."""
     from weasyprint.urls import URLFetcher
 
-    class LocalOnlyFetcher(URLFetcher):  # type: ignore[misc]
+    class LocalOnlyFetcher(URLFetcher):
         def fetch(self, url: str, headers: Any = None) -> Any:
             parsed = urlparse(url)
             if parsed.scheme == "file":
