@@ -576,29 +576,37 @@ def _acting_user(quote: Quote) -> User | None:
     return None
 
 
-@transaction.atomic
 def quote_answer(*, quote: Quote, accepted: bool, name: str, note: str = "") -> Quote:
     """The customer accepts or declines through the public link, once.
 
     Accepting marks the deal won (moved to its pipeline's won stage) and both answers log an
-    activity on the deal. A quote past its validity turns expired instead.
+    activity on the deal. A quote past its validity turns expired (that is kept) and the
+    answer is refused with :class:`QuoteAnswerError`, as is a second answer.
     """
+    answered, problem = _quote_answer(quote=quote, accepted=accepted, name=name, note=note)
+    if problem:
+        raise QuoteAnswerError(problem)
+    return answered
+
+
+@transaction.atomic
+def _quote_answer(*, quote: Quote, accepted: bool, name: str, note: str) -> tuple[Quote, str]:
     quote = (
         Quote.objects.select_for_update()
         .select_related("deal", "created_by", "deal__owner")
         .get(pk=quote.pk)
     )
     if quote.status in (QuoteStatus.ACCEPTED, QuoteStatus.DECLINED):
-        raise QuoteAnswerError(_("This quote has been answered already."))
+        return quote, _("This quote has been answered already.")
     if quote.superseded_at is not None:
-        raise QuoteAnswerError(_("This quote has been replaced by a newer version."))
+        return quote, _("This quote has been replaced by a newer version.")
     if quote.status == QuoteStatus.EXPIRED or quote.is_past_validity:
         if quote.status != QuoteStatus.EXPIRED:
             quote.status = QuoteStatus.EXPIRED
             quote.save(update_fields=["status", "updated_at"])
-        raise QuoteAnswerError(_("This quote has expired."))
+        return quote, _("This quote has expired.")
     if quote.status != QuoteStatus.SENT:
-        raise QuoteAnswerError(_("This quote cannot be answered."))
+        return quote, _("This quote cannot be answered.")
     quote.status = QuoteStatus.ACCEPTED if accepted else QuoteStatus.DECLINED
     quote.answered_at = timezone.now()
     quote.answered_by_name = name.strip()[:200]
@@ -630,4 +638,4 @@ def quote_answer(*, quote: Quote, accepted: bool, name: str, note: str = "") -> 
                 "done_at": quote.answered_at,
             },
         )
-    return quote
+    return quote, ""

@@ -21,6 +21,7 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -608,9 +609,14 @@ def quote_public(request: HttpRequest, token: str) -> HttpResponse:
     context = quote_document_context(quote)
     context.update({"form": form, "problem": problem, "token": token})
     status = 409 if problem else 200
-    return render_page(request, "sales/quote_public.html", context, status=status)
+    response = render_page(request, "sales/quote_public.html", context, status=status)
+    # The link is the customer's key: no shared cache keeps the page or its address.
+    patch_cache_control(response, private=True, no_store=True)
+    return response
 
 
 @require_GET
 def quote_public_pdf(request: HttpRequest, token: str) -> HttpResponse:
-    return _pdf_response(_public_quote_or_404(token))
+    response = _pdf_response(_public_quote_or_404(token))
+    patch_cache_control(response, private=True, no_store=True)
+    return response
