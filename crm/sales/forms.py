@@ -11,8 +11,15 @@ from django.utils.translation import gettext_lazy as _
 from core.locales import currency_choices
 from crm.forms.base import CrmForm, CrmModelForm
 from crm.forms.widgets import style_fields
-from crm.models import Contact
-from crm.sales.models import PriceList, Product, ProductOption, Quote, SalesSettings
+from crm.models import Contact, Tag
+from crm.sales.models import (
+    LetterTemplate,
+    PriceList,
+    Product,
+    ProductOption,
+    Quote,
+    SalesSettings,
+)
 
 PERCENT: dict[str, Any] = {
     "min_value": Decimal(0),
@@ -216,3 +223,45 @@ class QuoteAnswerForm(CrmForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         style_fields(self)
+
+
+class LetterTemplateForm(CrmModelForm):
+    class Meta:
+        model = LetterTemplate
+        fields = ["name", "body"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 14})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        style_fields(self)
+
+
+class LetterPrintForm(CrmForm):
+    """Which letter, for whom (the contacts ticked in the list, or everyone with a tag)."""
+
+    template = forms.ModelChoiceField(label=_("Letter"), queryset=LetterTemplate.objects.all())
+    tag = forms.ModelChoiceField(
+        label=_("Contacts tagged"),
+        queryset=Tag.objects.all(),
+        required=False,
+        help_text=_("Or tick contacts in the contact list and choose Letters."),
+    )
+    ids = forms.TypedMultipleChoiceField(
+        coerce=int, required=False, widget=forms.MultipleHiddenInput
+    )
+    output = forms.ChoiceField(
+        label=_("File"),
+        choices=[
+            ("pdf", _("One PDF for printing")),
+            ("zip", _("A zip with one PDF per contact")),
+        ],
+        initial="pdf",
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args: Any, ids: list[int], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["ids"].choices = [(pk, pk) for pk in ids]  # type: ignore[attr-defined]
+        self.fields["ids"].initial = ids
+        style_fields(self)
+        self.fields["output"].widget.attrs["class"] = "form-check-input"

@@ -373,3 +373,23 @@ class QuoteLine(LineFields):
 
     def __str__(self) -> str:
         return self.name
+
+
+class LetterTemplate(models.Model):
+    """A letter with merge fields (``{{ first_name }}``), printed for many contacts at once."""
+
+    name = models.CharField(_("name"), max_length=200)
+    body = models.TextField(
+        _("letter"),
+        help_text=_("Merge fields in double braces are replaced for each contact."),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("letter template")
+        verbose_name_plural = _("letter templates")
+
+    def __str__(self) -> str:
+        return self.name

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from crm.sales import views
+from crm.sales import views, views_letters
 
 urlpatterns = [
     path("products/", views.product_list, name="products"),
@@ -40,6 +40,10 @@ urlpatterns = [
     path("quotes/<int:pk>/pdf/", views.quote_pdf_download, name="quote_pdf"),
     path("quotes/<int:pk>/send/", views.quote_send, name="quote_send"),
     path("quotes/<int:pk>/revise/", views.quote_revise, name="quote_revise"),
+    path("letters/", views_letters.letter_template_list, name="letter_templates"),
+    path("letters/new/", views_letters.letter_template_form, name="letter_template_create"),
+    path("letters/<int:pk>/", views_letters.letter_template_form, name="letter_template_update"),
+    path("letters/print/", views_letters.letter_print, name="letter_print"),
     # The customer's page: no sign-in, a signed link bound to this workspace.
     path("q/<str:token>/", views.quote_public, name="quote_public"),
     path("q/<str:token>/pdf/", views.quote_public_pdf, name="quote_public_pdf"),
