@@ -127,7 +127,7 @@ def product_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @login_required
-def product_export(request: HttpRequest) -> HttpResponse:
+def products_csv(request: HttpRequest) -> HttpResponse:
     """The catalogue (as filtered) as CSV, with each default list's price."""
     form = ProductSearchForm(request.GET or None)
     products = list(_products(form))
