@@ -38,12 +38,23 @@ from onboarding.imports.models import (
     DedupeMode,
     ImportBatch,
     ImportChunk,
+    ImportedRecord,
     ImportFileBlock,
     ImportKind,
     ImportRowError,
     ImportStatus,
 )
-from onboarding.imports.rows import Context, RowError, row_import
+from onboarding.imports.rows import (
+    CompanyIndex,
+    ContactIndex,
+    Context,
+    ParsedRow,
+    RowError,
+    parse_row,
+    pending_flush,
+    row_apply,
+    row_import,
+)
 from tenants.models import Tenant
 from tenants.selectors import current_tenant
 from tenants.users.models import User
@@ -447,29 +458,42 @@ def _run_chunk(batch: ImportBatch, chunk: ImportChunk) -> None:
     check_width = batch.file_format == reading.CSV
     counts = {"created": 0, "updated": 0, "duplicate": 0, "skipped": 0, "error": 0}
     errors: list[ImportRowError] = []
-    for line, cells in chunk.rows:
-        try:
-            outcome = row_import(context, cells, check_width=check_width)
-        except RowError as error:
-            counts["error"] += 1
-            errors.append(
-                ImportRowError(
-                    batch=batch,
-                    line=line,
-                    column=error.column[:255],
-                    reason=error.reason,
-                    cells=cells,
-                )
-            )
-            continue
-        if outcome.action in ("created", "updated", "skipped"):
-            counts[outcome.action] += 1
-        if outcome.duplicate:
-            counts["duplicate"] += 1
-    from onboarding.imports.models import ImportedRecord
 
+    def refuse(line: int, cells: list[Any], error: RowError) -> None:
+        counts["error"] += 1
+        errors.append(
+            ImportRowError(
+                batch=batch, line=line, column=error.column[:255], reason=error.reason, cells=cells
+            )
+        )
+
+    with crm.batch_writes():
+        parsed: list[tuple[int, list[Any], ParsedRow]] = []
+        for line, cells in chunk.rows:
+            try:
+                parsed.append((line, cells, parse_row(context, cells, check_width=check_width)))
+            except RowError as error:
+                refuse(line, cells, error)
+        rows = [row for _line, _cells, row in parsed]
+        context.company_index = CompanyIndex.load(context, rows)
+        if batch.kind == ImportKind.CONTACTS:
+            context.contacts = ContactIndex.load(context, rows)
+        for line, cells, row in parsed:
+            try:
+                outcome = row_apply(context, row, line, cells)
+            except RowError as error:
+                refuse(line, cells, error)
+                continue
+            if outcome.action in ("created", "updated", "skipped"):
+                counts[outcome.action] += 1
+            if outcome.duplicate:
+                counts["duplicate"] += 1
+        pending_flush(context)
+    for line, cells, late in context.late_errors:
+        counts["created"] -= 1
+        refuse(line, cells, late)
     ImportedRecord.objects.bulk_create(context.records.values())
-    ImportRowError.objects.bulk_create(errors)
+    ImportRowError.objects.bulk_create(sorted(errors, key=lambda e: e.line))
     chunk.done_at = timezone.now()
     chunk.save(update_fields=["done_at"])
     ImportBatch.objects.filter(pk=batch.pk).update(

@@ -39,7 +39,7 @@ def test_a_worker_killed_mid_chunk_resumes_with_no_row_lost_or_duplicated(
     done; the second is rolled back whole and imported once when a worker returns."""
     settings.IMPORT_CHUNK_ROWS = 4
     batch = _started(admin)
-    original = services.row_import
+    original = services.row_apply
     calls = {"n": 0}
 
     def dies_at_row_6(*args, **kwargs):
@@ -48,13 +48,13 @@ def test_a_worker_killed_mid_chunk_resumes_with_no_row_lost_or_duplicated(
             raise WorkerKilledError
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(services, "row_import", dies_at_row_6)
+    monkeypatch.setattr(services, "row_apply", dies_at_row_6)
     with pytest.raises(WorkerKilledError):
         services.import_run(batch.pk)
     assert Contact.objects.count() == 4
     assert ImportChunk.objects.filter(batch=batch, done_at__isnull=False).count() == 1
 
-    monkeypatch.setattr(services, "row_import", original)
+    monkeypatch.setattr(services, "row_apply", original)
     services.import_run(batch.pk)
     batch.refresh_from_db()
     assert Contact.objects.count() == ROWS
