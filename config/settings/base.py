@@ -417,7 +417,6 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": crontab(hour=2, minute=51),
         "kwargs": {"handler": "onboarding.baseline_record", "writes": True},
     },
-    "imports-resume-stalled": {"task": "imports.resume_stalled", "schedule": 60.0},
     "billing-trial-ending-emails": {
         "task": "billing.trial_ending_notify",
         "schedule": crontab(hour=8, minute=0),

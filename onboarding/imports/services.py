@@ -341,7 +341,7 @@ def _data_rows(batch: ImportBatch) -> Iterator[reading.Row]:
 @transaction.atomic
 def import_start(*, batch: ImportBatch, by: User) -> ImportBatch:
     """Queue the import: create the custom fields asked for, then hand it to a worker."""
-    from onboarding.imports.tasks import import_read_task
+    from onboarding.imports.tasks import import_read_job
 
     ensure_may_import(by)
     batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
@@ -362,15 +362,23 @@ def import_start(*, batch: ImportBatch, by: User) -> ImportBatch:
     batch.status = ImportStatus.QUEUED
     batch.heartbeat_at = timezone.now()
     batch.save()
-    from core.tasks import enqueue_on_commit
-
-    enqueue_on_commit(import_read_task, batch.pk)
+    import_read_job.enqueue(batch_id=batch.pk, dedupe_key=f"imports.read:{batch.pk}")
     return batch
 
 
 def _fail(batch_id: int, message: str) -> None:
     ImportBatch.objects.filter(pk=batch_id).update(
         status=ImportStatus.FAILED, failure=message, finished_at=timezone.now()
+    )
+
+
+def import_fail(batch_id: int, error: BaseException) -> None:
+    """An import whose worker gave up after its retries: failed, with a reason to act on
+    (the rows already imported stay, and can be undone)."""
+    _fail(
+        batch_id,
+        _("The import stopped after repeated errors (%(error)s). Contact support if it persists.")
+        % {"error": type(error).__name__},
     )
 
 

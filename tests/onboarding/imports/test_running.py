@@ -110,14 +110,37 @@ def test_a_live_import_is_not_stalled(admin) -> None:
     assert services.stalled_imports() == []
 
 
-def test_the_resume_task_hands_a_stalled_import_to_a_worker(admin, settings) -> None:
-    """The periodic sweep (eager here) resumes the import to its end."""
-    from onboarding.imports.tasks import imports_resume_task
+def test_the_run_job_imports_to_the_end_and_a_duplicate_run_changes_nothing(admin) -> None:
+    """The job records its next step until the import is done; run again (a redelivered
+    message) it finds nothing left to import."""
+    from onboarding.imports.tasks import import_run_job
 
     batch = _started(admin)
-    old = timezone.now() - datetime.timedelta(seconds=settings.IMPORT_STALL_SECONDS + 1)
-    ImportBatch.objects.filter(pk=batch.pk).update(heartbeat_at=old)
-    assert imports_resume_task.apply().get() == 1
+    assert import_run_job(batch_id=batch.pk) is False
+    assert import_run_job(batch_id=batch.pk) is False
     batch.refresh_from_db()
     assert batch.status == ImportStatus.DONE
     assert Contact.objects.count() == ROWS
+
+
+def test_an_import_whose_job_fails_for_good_is_marked_failed(admin, monkeypatch) -> None:
+    """On the job's last attempt an error fails the import with a reason, so it is never
+    left "running" with no worker on it."""
+    from core.jobs import services as jobs
+    from onboarding.imports.tasks import import_run_job
+
+    batch = _started(admin)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(services, "import_run", broken)
+    monkeypatch.setattr(
+        "onboarding.imports.tasks.current_job",
+        lambda: jobs.JobContext(job_id=1, attempt=5, max_attempts=5),
+    )
+    with pytest.raises(RuntimeError):
+        import_run_job(batch_id=batch.pk)
+    batch.refresh_from_db()
+    assert batch.status == ImportStatus.FAILED
+    assert "RuntimeError" in batch.failure
