@@ -281,8 +281,15 @@ def _parse_target(context: Context, parsed: ParsedRow, target: Target, cell: Any
                 fields[key] = domain
         case "owner":
             owner = context.users.get(values.text(cell).casefold())
-            if owner is not None:
-                fields["owner"] = owner
+            if owner is None:
+                raise CellError(
+                    _(
+                        "%(value)s is not a user of this workspace: invite them first, or "
+                        "leave the owner empty to own the record yourself."
+                    )
+                    % {"value": values.text(cell)}
+                )
+            fields["owner"] = owner
         case "tags":
             parsed.tags = [name for name in _TAG_SPLIT.split(values.text(cell)) if name]
         case "company":

@@ -520,8 +520,9 @@ def _finish(batch: ImportBatch) -> None:
     ImportBatch.objects.filter(pk=batch.pk).update(
         status=ImportStatus.DONE, finished_at=timezone.now(), heartbeat_at=timezone.now()
     )
-    # The rows were only needed to run the import; errors keep their own copy.
+    # The file and its rows were only needed to run the import; errors keep their own copy.
     ImportChunk.objects.filter(batch=batch).update(rows=[])
+    ImportFileBlock.objects.filter(batch=batch).delete()
 
 
 def import_run(batch_id: int, *, seconds: float | None = None) -> bool:

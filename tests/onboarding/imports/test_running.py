@@ -144,3 +144,13 @@ def test_an_import_whose_job_fails_for_good_is_marked_failed(admin, monkeypatch)
     batch.refresh_from_db()
     assert batch.status == ImportStatus.FAILED
     assert "RuntimeError" in batch.failure
+
+
+def test_a_finished_import_keeps_no_copy_of_the_file(admin) -> None:
+    """The uploaded file is stored only until the import is done (errors keep their rows)."""
+    from onboarding.imports.models import ImportFileBlock
+
+    batch = _started(admin)
+    assert ImportFileBlock.objects.filter(batch=batch).exists()
+    services.import_run(batch.pk)
+    assert not ImportFileBlock.objects.filter(batch=batch).exists()
