@@ -431,8 +431,6 @@ IMPORT_MAX_UPLOAD_MB = env.int("IMPORT_MAX_UPLOAD_MB", default=50)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=250_000)
 #: Rows imported per transaction (a chunk); a killed worker redoes at most one chunk.
 IMPORT_CHUNK_ROWS = env.int("IMPORT_CHUNK_ROWS", default=500)
-#: An import whose worker showed no sign of life for this long is handed to another worker.
-IMPORT_STALL_SECONDS = env.int("IMPORT_STALL_SECONDS", default=120)
 #: Uploads above this size go to a temporary file instead of memory while they arrive.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 

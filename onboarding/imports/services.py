@@ -8,7 +8,6 @@ again), and a heartbeat a sweeper watches. Records are written by the CRM's own 
 
 from __future__ import annotations
 
-import datetime
 import io
 import time
 from collections.abc import Iterator
@@ -532,20 +531,6 @@ def import_run(batch_id: int, *, seconds: float | None = None) -> bool:
         if seconds is not None and time.monotonic() - started >= seconds:
             return True
     return False
-
-
-def stalled_imports() -> list[tuple[int, str]]:
-    """Imports of this workspace whose worker stopped showing signs of life, with the step
-    to resume (``read``, ``run`` or ``undo``)."""
-    limit = timezone.now() - datetime.timedelta(seconds=int(settings.IMPORT_STALL_SECONDS))
-    steps = {
-        ImportStatus.QUEUED: "read",
-        ImportStatus.READING: "read",
-        ImportStatus.RUNNING: "run",
-        ImportStatus.UNDOING: "undo",
-    }
-    stalled = ImportBatch.objects.filter(status__in=list(steps), heartbeat_at__lt=limit)
-    return [(pk, steps[status]) for pk, status in stalled.values_list("pk", "status")]  # type: ignore[index]
 
 
 # --- Results ----------------------------------------------------------------------------------

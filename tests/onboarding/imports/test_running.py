@@ -3,10 +3,7 @@ the import resumes; limits stop a file before anything is written; a stalled imp
 
 from __future__ import annotations
 
-import datetime
-
 import pytest
-from django.utils import timezone
 
 from crm.models import Contact
 from onboarding.imports import services
@@ -94,20 +91,6 @@ def test_a_file_over_the_row_limit_fails_before_any_record_is_written(admin, set
     assert batch.status == ImportStatus.FAILED
     assert "more than 5 data rows" in batch.failure
     assert not Contact.objects.exists()
-
-
-def test_an_import_without_a_sign_of_life_is_found_as_stalled(admin, settings) -> None:
-    """An import whose worker last reported long ago is handed out again at its step."""
-    batch = _started(admin)
-    old = timezone.now() - datetime.timedelta(seconds=settings.IMPORT_STALL_SECONDS + 1)
-    ImportBatch.objects.filter(pk=batch.pk).update(heartbeat_at=old)
-    assert services.stalled_imports() == [(batch.pk, "run")]
-
-
-def test_a_live_import_is_not_stalled(admin) -> None:
-    """An import that just reported is left to its worker."""
-    _started(admin)
-    assert services.stalled_imports() == []
 
 
 def test_the_run_job_imports_to_the_end_and_a_duplicate_run_changes_nothing(admin) -> None:

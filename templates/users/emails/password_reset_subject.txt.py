@@ -1,0 +1,1 @@
+BBBB BBBB gettext(u'Reset your Rapport password') 
