@@ -48,6 +48,12 @@ WRITE_ALLOWED_URL_NAMES = frozenset(
         "profile_notifications",
         "session_end",
         "sessions_end_others",
+        # One's own notifications: reading them and turning e-mails off is not workspace data.
+        "notification_open",
+        "notification_read",
+        "notifications_read_all",
+        "notification_preferences",
+        "digest_unsubscribe",
     }
 )
 #: URL namespaces whose writes stay open (paying is how a workspace leaves read-only).

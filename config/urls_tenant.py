@@ -16,5 +16,6 @@ urlpatterns = [
     path("", include("onboarding.urls")),
     path("", include("onboarding.imports.urls")),
     path("", include("crm.notifications.urls")),
+    path("", include("crm.mailing.urls")),
     path("", include("crm.urls")),
 ]

@@ -61,6 +61,7 @@ TENANT_APPS = [
     "onboarding",
     "onboarding.imports",
     "crm.notifications",
+    "crm.mailing",
 ]
 
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]

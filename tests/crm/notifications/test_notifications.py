@@ -261,3 +261,12 @@ def test_activity_assigned_to_someone_else_notifies_them(admin: User, rep: User)
         by=admin, fields={"kind": "call", "subject": "Ring them", "owner": rep}
     )
     assert _kinds(rep) == [NotificationKind.ASSIGNED]
+
+
+def test_a_finished_import_tells_who_started_it(crm: Workspace, admin: User) -> None:
+    from tests.onboarding.imports.conftest import import_file
+
+    batch = import_file(admin, b"Name,Email\nLi Wei,li@example.com\n")
+    notification = Notification.objects.get(recipient=admin)
+    assert notification.kind == NotificationKind.IMPORT_FINISHED
+    assert notification.url == f"/imports/{batch.pk}/"
