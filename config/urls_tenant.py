@@ -15,5 +15,7 @@ urlpatterns = [
     path("billing/", include("billing.urls")),
     path("", include("onboarding.urls")),
     path("", include("onboarding.imports.urls")),
+    path("", include("crm.notifications.urls")),
+    path("", include("crm.mailing.urls")),
     path("", include("crm.urls")),
 ]

@@ -60,6 +60,8 @@ TENANT_APPS = [
     "crm",
     "onboarding",
     "onboarding.imports",
+    "crm.notifications",
+    "crm.mailing",
 ]
 
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
@@ -417,11 +419,34 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": crontab(hour=2, minute=51),
         "kwargs": {"handler": "onboarding.baseline_record", "writes": True},
     },
+    "notifications-reminders": {
+        "task": "notifications.periodic_dispatch",
+        "schedule": 60.0,
+        "kwargs": {
+            "handler": "notifications.reminders_send",
+            "every_minutes": 1,
+            "spread_seconds": 15,
+        },
+    },
+    "notifications-digests": {
+        "task": "notifications.periodic_dispatch",
+        "schedule": 15 * 60.0,
+        "kwargs": {
+            "handler": "notifications.digests_send",
+            "every_minutes": 15,
+            "spread_seconds": 120,
+        },
+    },
     "billing-trial-ending-emails": {
         "task": "billing.trial_ending_notify",
         "schedule": crontab(hour=8, minute=0),
     },
 }
+
+# --- Notifications ------------------------------------------------------------------------------
+
+#: Local time of day (HH:MM, each user's time zone) after which the daily digest goes out.
+NOTIFICATIONS_DIGEST_TIME = env.str("NOTIFICATIONS_DIGEST_TIME", default="07:30")
 
 # --- Imports ------------------------------------------------------------------------------------
 

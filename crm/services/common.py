@@ -15,6 +15,7 @@ from billing.features import feature_enabled, feature_ensure, features_cached
 from crm.custom_fields import custom_values_clean
 from crm.errors import CrmError
 from crm.models import AuditAction, CustomFieldDefinition, ObjectType, Tag
+from crm.notifications import hooks as notification_hooks
 from crm.services.audit import audit_record, changes_between, snapshot
 from crm.services.search import search_columns_set
 from tenants.users.models import User
@@ -155,6 +156,8 @@ def record_create(
         object_id=int(instance.pk),
         object_repr=str(instance),
     )
+    if "owner" in fields:
+        notification_hooks.record_assigned(record=instance, object_type=object_type, by=by)
     return instance
 
 
@@ -202,6 +205,8 @@ def record_update(
             object_repr=str(instance),
             changes=changes,
         )
+        if "owner" in changes:
+            notification_hooks.record_assigned(record=instance, object_type=object_type, by=by)
     return instance
 
 

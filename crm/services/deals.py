@@ -23,6 +23,7 @@ from crm.models import (
     StageTransition,
     Tag,
 )
+from crm.notifications import hooks as notification_hooks
 from crm.services.audit import audit_record
 from crm.services.common import ensure_can_write, record_create, record_delete, record_update
 from tenants.users.models import User
@@ -197,6 +198,8 @@ def deal_move(
             object_repr=str(deal),
             changes=changes,
         )
+        if stage.kind == StageKind.WON:
+            notification_hooks.deal_won(deal=deal, by=by)
     else:
         deal.save(update_fields=update_fields)
     return deal

@@ -17,6 +17,7 @@ from typing import IO, Any
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -522,6 +523,26 @@ def _finish(batch: ImportBatch) -> None:
     # The file and its rows were only needed to run the import; errors keep their own copy.
     ImportChunk.objects.filter(batch=batch).update(rows=[])
     ImportFileBlock.objects.filter(batch=batch).delete()
+    _finished_notify(batch)
+
+
+def _finished_notify(batch: ImportBatch) -> None:
+    """Tell whoever started the import, under their bell (once per import)."""
+    from crm.notifications.models import NotificationKind
+    from crm.notifications.services import in_language_of, notify
+
+    starter = batch.created_by
+    if starter is None or not starter.is_active:
+        return
+    with in_language_of(starter):
+        message = _("Your import of %(file)s has finished.") % {"file": batch.file_name}
+    notify(
+        recipient=starter,
+        kind=NotificationKind.IMPORT_FINISHED,
+        message=message,
+        url=reverse("import_detail", args=[batch.pk]),
+        dedupe_key=f"import:{batch.pk}",
+    )
 
 
 def import_run(batch_id: int, *, seconds: float | None = None) -> bool:

@@ -1,1 +1,0 @@
-BBBB BBBB gettext(u'Reset your Rapport password') 
