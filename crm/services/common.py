@@ -10,6 +10,7 @@ from django.db import models
 from django.utils.translation import gettext as _
 
 from billing.features import feature_enabled, feature_ensure
+from crm.automation.hooks import record_changed
 from crm.custom_fields import custom_values_clean
 from crm.errors import CrmError
 from crm.models import AuditAction, CustomFieldDefinition, ObjectType, Tag
@@ -83,6 +84,7 @@ def record_create(
         object_id=int(instance.pk),
         object_repr=str(instance),
     )
+    record_changed(object_type=str(object_type), object_id=int(instance.pk), event="created")
     return instance
 
 
@@ -129,6 +131,12 @@ def record_update(
             object_id=int(instance.pk),
             object_repr=str(instance),
             changes=changes,
+        )
+        record_changed(
+            object_type=str(object_type),
+            object_id=int(instance.pk),
+            event="updated",
+            fields=changes,
         )
     return instance
 
