@@ -452,8 +452,9 @@ def rule_apply(
     try:
         with transaction.atomic(), acting_for((*chain, rule.pk)):
             for index, action in enumerate(rule.actions):
+                if index:  # the next action sees what the previous one changed
+                    record.refresh_from_db()
                 lines.append(_action_run(rule, index, action, record, run))
-                record.refresh_from_db()
     except Exception as error:  # any failure of an action is the run's result, not a crash
         run.status = RunStatus.FAILED
         run.error = _error_text(error)[:2000]

@@ -212,9 +212,14 @@ def rule_sweep(*, rule_id: int, occasion: str = "", after_id: int = 0) -> int:
     used, _wait = rate_window_used()
     limit = rate_limit()
     ran = 0
+    done = set(
+        RuleRun.objects.filter(rule=rule, object_id__in=[r.pk for r in batch])
+        .exclude(occasion="")
+        .values_list("object_id", "occasion")
+    )
     for record in batch:
         key = occasion or f"idle:{record.stage_entered_at:%Y%m%dT%H%M%S}"
-        if RuleRun.objects.filter(rule=rule, object_id=record.pk, occasion=key).exists():
+        if (record.pk, key) in done:
             continue
         if not conditions_hold(rule, record):
             continue
