@@ -391,3 +391,26 @@ def test_rules_and_runs_stay_in_their_workspace(rep, make_rule, beta) -> None:
     assert RuleRun.objects.count() == 1
     with schema_context(beta.schema):
         assert RuleRun.objects.count() == 0
+
+
+@override_settings(AUTOMATION_RULE_RUNS_PER_MINUTE=1)
+def test_a_sweep_beyond_the_rate_limit_continues_later(rep, make_rule) -> None:
+    rule = make_rule(trigger="schedule", trigger_hour=0)
+    contacts = [crm.contact_create(by=rep, fields={"full_name": f"P{i}"}) for i in range(3)]
+    run_jobs()
+    RuleRun.objects.all().delete()
+    from crm.automation.services import rule_sweep
+
+    assert rule_sweep(rule_id=rule.pk, occasion="schedule:2026-05-04") == 1
+    later = waiting("automation.rule_sweep")
+    assert len(later) == 1
+    assert later[0].kwargs["after_id"] == contacts[1].pk - 1
+    assert later[0].available_at > timezone.now() + datetime.timedelta(seconds=30)
+
+
+def test_rule_jobs_refuse_to_run_without_a_workspace() -> None:
+    from core.jobs.services import MissingTenantError
+    from crm.automation.tasks import event_process_job
+
+    with schema_context("public"), pytest.raises(MissingTenantError):
+        event_process_job.enqueue(object_type="contact", object_id=1, event="created")
