@@ -133,3 +133,43 @@ def test_another_workspace_cannot_see_a_rule(alpha, beta, client_as) -> None:
     client = sign_in(Client(HTTP_HOST=beta.host), beta, beta_admin)
     assert client.get(f"/settings/rules/{rule.pk}/").status_code == 404
     assert "Alpha only" not in client.get("/settings/rules/").content.decode()
+
+
+def test_the_pages_render_for_an_admin(admin, rep, other_rep, client_as) -> None:
+    rule = Rule.objects.create(
+        name="Rotation",
+        object_type="lead",
+        trigger="lead_source",
+        trigger_source="event",
+        conditions=[{"field": "status", "operator": "equals", "value": "new"}],
+        actions=[{"kind": "assign_owner", "mode": "round_robin", "users": [rep.pk, other_rep.pk]}],
+    )
+    client = client_as(admin)
+    assert "Rotation" in client.get("/settings/rules/").content.decode()
+    edit = client.get(f"/settings/rules/{rule.pk}/edit/").content.decode()
+    assert 'value="Rotation"' in edit
+    assert 'name="act-0-users"' in edit
+    detail = client.get(f"/settings/rules/{rule.pk}/").content.decode()
+    assert "Assign the owner in turn among" in detail
+    assert client.get("/settings/rules/new/").status_code == 200
+    assert client.get("/settings/care/").status_code == 200
+
+
+def test_editing_keeps_the_rows_and_resets_the_rotation(admin, rep, other_rep, client_as) -> None:
+    rule = Rule.objects.create(
+        name="Rotation", object_type="contact", trigger="created",
+        actions=[{"kind": "assign_owner", "mode": "round_robin", "users": [rep.pk, other_rep.pk]}],
+        rotation={"0": 1},
+    )  # fmt: skip
+    data = _post_data(**{
+        "name": "Rotation", "cond-0-field": "", "act-0-kind": "assign_owner",
+        "act-0-mode": "round_robin", "act-0-title": "",
+    })  # fmt: skip
+    data["act-0-users"] = [str(rep.pk), str(admin.pk)]  # type: ignore[assignment]
+    response = client_as(admin).post(f"/settings/rules/{rule.pk}/edit/", data)
+    assert response.status_code == 302
+    rule.refresh_from_db()
+    assert rule.actions == [
+        {"kind": "assign_owner", "mode": "round_robin", "users": [rep.pk, admin.pk]}
+    ]
+    assert rule.conditions == [] and rule.rotation == {}
