@@ -172,4 +172,5 @@ def test_editing_keeps_the_rows_and_resets_the_rotation(admin, rep, other_rep, c
     assert rule.actions == [
         {"kind": "assign_owner", "mode": "round_robin", "users": [rep.pk, admin.pk]}
     ]
-    assert rule.conditions == [] and rule.rotation == {}
+    assert rule.conditions == []
+    assert rule.rotation == {}

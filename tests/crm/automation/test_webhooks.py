@@ -146,3 +146,34 @@ def test_signature_is_hmac_sha256_of_the_body() -> None:
     assert signature("s3cret", b'{"a":1}') == (
         "sha256=" + hmac.new(b"s3cret", b'{"a":1}', hashlib.sha256).hexdigest()
     )
+
+
+@override_settings(AUTOMATION_WEBHOOK_HTTPS_ONLY=False, AUTOMATION_WEBHOOK_ALLOW_PRIVATE=True)
+def test_the_call_goes_to_the_address_that_was_checked(receiver, monkeypatch) -> None:
+    from crm.automation.webhooks import webhook_post
+
+    url, handler = receiver
+    port = url.split(":")[2].split("/")[0]
+    looked_up: list[str] = []
+
+    def resolve(host: str, port: int) -> list[str]:
+        looked_up.append(host)
+        return ["127.0.0.1"]
+
+    monkeypatch.setattr("crm.automation.webhooks._resolve", resolve)
+    status = webhook_post(url=f"http://hooks.example.test:{port}/in?x=1", body="{}", secret="s")
+    assert status == 200
+    assert looked_up == ["hooks.example.test"]  # resolved once, by the check
+    headers, _body = handler.received[0]
+    assert headers["Host"] == f"hooks.example.test:{port}"
+
+
+@override_settings(AUTOMATION_WEBHOOK_HTTPS_ONLY=False, AUTOMATION_WEBHOOK_ALLOW_PRIVATE=True)
+def test_a_redirect_is_not_followed(receiver) -> None:
+    from crm.automation.webhooks import webhook_post
+
+    url, handler = receiver
+    handler.status = 302
+    with pytest.raises(ConnectionError):
+        webhook_post(url=url, body="{}", secret="s")
+    assert len(handler.received) == 1
