@@ -17,5 +17,6 @@ urlpatterns = [
     path("", include("onboarding.imports.urls")),
     path("", include("crm.notifications.urls")),
     path("", include("crm.mailing.urls")),
+    path("", include("crm.automation.urls")),
     path("", include("crm.urls")),
 ]

@@ -62,6 +62,7 @@ TENANT_APPS = [
     "onboarding.imports",
     "crm.notifications",
     "crm.mailing",
+    "crm.automation",
 ]
 
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
@@ -437,6 +438,16 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
             "spread_seconds": 120,
         },
     },
+    "automation-rules-hourly": {
+        "task": "tenants.periodic_dispatch",
+        "schedule": crontab(minute=5),
+        "kwargs": {"handler": "automation.rules_hourly", "writes": True},
+    },
+    "automation-care-touches-daily": {
+        "task": "tenants.periodic_dispatch",
+        "schedule": crontab(hour=5, minute=11),
+        "kwargs": {"handler": "automation.care_touches", "writes": True},
+    },
     "billing-trial-ending-emails": {
         "task": "billing.trial_ending_notify",
         "schedule": crontab(hour=8, minute=0),
@@ -447,6 +458,22 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
 
 #: Local time of day (HH:MM, each user's time zone) after which the daily digest goes out.
 NOTIFICATIONS_DIGEST_TIME = env.str("NOTIFICATIONS_DIGEST_TIME", default="07:30")
+# --- Automation (workflow rules, customer-care touches) ----------------------------------------
+
+#: Rule runs that act (done or failed) per workspace per minute; the excess waits, never dropped.
+AUTOMATION_RULE_RUNS_PER_MINUTE = env.int("AUTOMATION_RULE_RUNS_PER_MINUTE", default=120)
+#: Rules changing each other's records stop after this many in a row (loop protection).
+AUTOMATION_MAX_CHAIN_DEPTH = env.int("AUTOMATION_MAX_CHAIN_DEPTH", default=3)
+#: Records a scheduled or idle-deal rule handles per job (then the next batch is a new job).
+AUTOMATION_SWEEP_BATCH = env.int("AUTOMATION_SWEEP_BATCH", default=500)
+#: Newest records a dry run checks.
+AUTOMATION_DRY_RUN_MAX = env.int("AUTOMATION_DRY_RUN_MAX", default=2000)
+#: Webhooks only to https addresses (turn off for development only).
+AUTOMATION_WEBHOOK_HTTPS_ONLY = env.bool("AUTOMATION_WEBHOOK_HTTPS_ONLY", default=True)
+#: Webhooks to private, loopback and link-local addresses (development only; never in production).
+AUTOMATION_WEBHOOK_ALLOW_PRIVATE = env.bool("AUTOMATION_WEBHOOK_ALLOW_PRIVATE", default=False)
+#: Care-touch tasks one workspace gets per kind per daily run (the rest come the next day).
+AUTOMATION_CARE_MAX_PER_RUN = env.int("AUTOMATION_CARE_MAX_PER_RUN", default=500)
 
 # --- Imports ------------------------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ from django.db import connection, models
 from django.utils.translation import gettext as _
 
 from billing.features import feature_enabled, feature_ensure, features_cached
+from crm.automation.hooks import record_changed
 from crm.custom_fields import custom_values_clean
 from crm.errors import CrmError
 from crm.models import AuditAction, CustomFieldDefinition, ObjectType, Tag
@@ -158,6 +159,7 @@ def record_create(
     )
     if "owner" in fields:
         notification_hooks.record_assigned(record=instance, object_type=object_type, by=by)
+    record_changed(object_type=str(object_type), object_id=int(instance.pk), event="created")
     return instance
 
 
@@ -207,6 +209,12 @@ def record_update(
         )
         if "owner" in changes:
             notification_hooks.record_assigned(record=instance, object_type=object_type, by=by)
+        record_changed(
+            object_type=str(object_type),
+            object_id=int(instance.pk),
+            event="updated",
+            fields=changes,
+        )
     return instance
 
 

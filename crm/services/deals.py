@@ -10,6 +10,7 @@ from django.db.models import Max, Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from crm.automation.hooks import record_changed
 from crm.errors import CrmError
 from crm.models import (
     AuditAction,
@@ -200,6 +201,12 @@ def deal_move(
         )
         if stage.kind == StageKind.WON:
             notification_hooks.deal_won(deal=deal, by=by)
+        record_changed(
+            object_type=ObjectType.DEAL,
+            object_id=int(deal.pk),
+            event="stage_entered",
+            stage_id=int(stage.pk),
+        )
     else:
         deal.save(update_fields=update_fields)
     return deal
