@@ -28,6 +28,11 @@ ENV PATH=/opt/venv/bin:$PATH \
     DJANGO_SETTINGS_MODULE=config.settings.production \
     WEB_CONCURRENCY=3
 
+# WeasyPrint (quote and letter PDFs) renders text with Pango; the fonts are vendored in static/.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 \
+    && rm -rf /var/lib/apt/lists/*
+
 RUN groupadd --system rapport \
     && useradd --system --gid rapport --home-dir /app --no-create-home --shell /usr/sbin/nologin rapport
 

@@ -18,5 +18,6 @@ urlpatterns = [
     path("", include("crm.notifications.urls")),
     path("", include("crm.mailing.urls")),
     path("", include("crm.automation.urls")),
+    path("", include("crm.sales.urls")),
     path("", include("crm.urls")),
 ]

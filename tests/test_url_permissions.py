@@ -18,8 +18,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from tests.conftest import Workspace
 
 #: Workspace pages anyone may open: signing in, resetting a password, accepting an invitation,
-#: the signup handoff, health and readiness checks, and the billing sandbox's public checkout
-#: endpoints.
+#: the signup handoff, health and readiness checks, the billing sandbox's public checkout
+#: endpoints, and a quote's public page.
 TENANT_PUBLIC = {
     "login",
     "logout",
@@ -34,6 +34,9 @@ TENANT_PUBLIC = {
     "favicon",
     "apple_touch_icon",
     "set_language",
+    # A customer answers a quote through its signed link (bound to the workspace's schema).
+    "quote_public",
+    "quote_public_pdf",
 }
 #: Public-host pages anyone may open (everything else there is the ops console).
 PUBLIC_OPEN_PREFIXES = (

@@ -71,6 +71,29 @@ VENDOR_PACKAGES: tuple[VendorPackage, ...] = (
         licence="Apache-2.0",
         files=("dist/css/tom-select.bootstrap5.min.css", "dist/js/tom-select.complete.min.js"),
     ),
+    # Fonts of the PDFs (quotes, letters): WeasyPrint embeds only the glyphs a document uses.
+    # One script subset and the Latin subset, regular and bold, as woff2 (no woff twins):
+    # about 3 MB per script. The fonts are SIL OFL 1.1; the npm packaging is MIT.
+    VendorPackage(
+        name="@fontsource/noto-sans-sc",
+        version="4.5.12",
+        licence="OFL-1.1",
+        files=tuple(
+            f"files/noto-sans-sc-{subset}-{weight}-normal.woff2"
+            for subset in ("latin", "chinese-simplified")
+            for weight in (400, 700)
+        ),
+    ),
+    VendorPackage(
+        name="@fontsource/noto-sans-tc",
+        version="4.5.12",
+        licence="OFL-1.1",
+        files=tuple(
+            f"files/noto-sans-tc-{subset}-{weight}-normal.woff2"
+            for subset in ("latin", "chinese-traditional")
+            for weight in (400, 700)
+        ),
+    ),
 )
 
 
