@@ -16,4 +16,5 @@ urlpatterns = [
     path("", include("onboarding.urls")),
     path("", include("onboarding.imports.urls")),
     path("", include("crm.urls")),
+    path("", include("crm.insights.urls")),
 ]

@@ -60,6 +60,7 @@ TENANT_APPS = [
     "crm",
     "onboarding",
     "onboarding.imports",
+    "crm.insights",
 ]
 
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]

@@ -1,0 +1,92 @@
+"""Filters of the insights pages: period, pipeline, owner."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from crm.forms.base import CrmForm
+from crm.forms.widgets import active_users, style_fields
+from crm.insights.selectors.scope import Scope
+from crm.models import Pipeline
+from crm.models.visibility import sees_everything
+
+
+class Period:
+    LAST_30 = "30d"
+    LAST_90 = "90d"
+    THIS_QUARTER = "quarter"
+    THIS_YEAR = "year"
+    LAST_365 = "365d"
+
+    CHOICES = [
+        (LAST_30, _("Last 30 days")),
+        (LAST_90, _("Last 90 days")),
+        (THIS_QUARTER, _("This quarter")),
+        (THIS_YEAR, _("This year")),
+        (LAST_365, _("Last 12 months")),
+    ]
+
+
+def period_bounds(period: str, today: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """First and last day (inclusive) of a named period ending today."""
+    if period == Period.THIS_QUARTER:
+        return today.replace(month=3 * ((today.month - 1) // 3) + 1, day=1), today
+    if period == Period.THIS_YEAR:
+        return today.replace(month=1, day=1), today
+    days = {Period.LAST_30: 30, Period.LAST_365: 365}.get(period, 90)
+    return today - datetime.timedelta(days=days - 1), today
+
+
+class InsightsFilterForm(CrmForm):
+    """Period (named, or from/to days), pipeline and owner of an insights page."""
+
+    period = forms.ChoiceField(
+        choices=Period.CHOICES, required=False, initial=Period.LAST_90, label=_("Period")
+    )
+    start = forms.DateField(
+        required=False, label=_("From"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        required=False, label=_("To"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    pipeline = forms.ModelChoiceField(
+        queryset=Pipeline.objects.order_by("position", "id"),
+        required=False,
+        empty_label=None,
+        label=_("Pipeline"),
+    )
+    owner = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, label=_("Owner"))
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        if sees_everything(user):
+            owners = [(u.pk, str(u)) for u in active_users().only("full_name", "email")]
+        else:
+            owners = [(user.pk, str(user))]
+        self.fields["owner"].choices = [("", _("Everyone I can see")), *owners]  # type: ignore[attr-defined]
+        style_fields(self)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("start"), data.get("end")
+        if start and end and start > end:
+            self.add_error("end", _("The end of the period is before its start."))
+        return data
+
+    def scope(self) -> Scope:
+        """The page's scope from the cleaned filters (defaults: last 90 days, first pipeline)."""
+        data = self.cleaned_data
+        today = timezone.localdate()
+        start, end = period_bounds(data.get("period") or Period.LAST_90, today)
+        start = data.get("start") or start
+        end = data.get("end") or (end if not data.get("start") else max(today, start))
+        pipeline = data.get("pipeline") or Pipeline.objects.order_by("position", "id").first()
+        return Scope(
+            user=self.user, start=start, end=end, pipeline=pipeline, owner_id=data.get("owner")
+        )
