@@ -12,7 +12,9 @@ from typing import Any
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from crm.insights.selectors.reps import RepRow
 from crm.insights.selectors.sales import SalesDashboard
+from crm.insights.selectors.scope import Scope
 from crm.models import StageKind
 
 
@@ -94,3 +96,20 @@ def sales_charts(board: SalesDashboard) -> dict[str, dict[str, Any]]:
             horizontal=True,
         ),
     }
+
+
+def rep_chart(rows: list[RepRow], scope: Scope) -> dict[str, Any]:
+    """Won value and quota per rep (the leaderboard's order); a bar opens the rep's won deals."""
+    return chart(
+        "bar",
+        [str(row.rep) for row in rows],
+        [
+            {"label": _("Won value"), "data": [_number(row.won_value) for row in rows]},
+            {"label": _("Quota"), "data": [_number(row.quota) for row in rows]},
+        ],
+        urls=[
+            scope.deal_list_url(owner=row.rep.pk if row.rep else None, status=StageKind.WON)
+            for row in rows
+        ],
+        horizontal=True,
+    )

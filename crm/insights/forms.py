@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -14,6 +15,7 @@ from crm.forms.widgets import active_users, style_fields
 from crm.insights.selectors.scope import Scope
 from crm.models import Pipeline
 from crm.models.visibility import sees_everything
+from tenants.users.models import User
 
 
 class Period:
@@ -90,3 +92,40 @@ class InsightsFilterForm(CrmForm):
         return Scope(
             user=self.user, start=start, end=end, pipeline=pipeline, owner_id=data.get("owner")
         )
+
+
+class RepFilterForm(InsightsFilterForm):
+    """The rep pages look across every pipeline."""
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, user=user, **kwargs)
+        del self.fields["pipeline"]
+
+    def scope(self) -> Scope:
+        scope = super().scope()
+        return Scope(
+            user=scope.user,
+            start=scope.start,
+            end=scope.end,
+            pipeline=None,
+            owner_id=scope.owner_id,
+        )
+
+
+class QuotaForm(CrmForm):
+    """A rep's quota for one month, in the base currency."""
+
+    owner = forms.ModelChoiceField(queryset=User.objects.none(), label=_("Rep"))
+    month = forms.DateField(
+        label=_("Month"),
+        input_formats=["%Y-%m", "%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+    )
+    amount = forms.DecimalField(
+        label=_("Quota"), min_value=Decimal(0), max_digits=16, decimal_places=2
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = active_users()  # type: ignore[attr-defined]
+        style_fields(self)

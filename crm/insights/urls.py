@@ -6,4 +6,7 @@ from crm.insights import views
 
 urlpatterns = [
     path("insights/", views.sales, name="insights_sales"),
+    path("insights/reps/", views.reps, name="insights_reps"),
+    path("insights/quotas/", views.quotas, name="insights_quotas"),
+    path("insights/quotas/<int:pk>/delete/", views.quota_remove, name="insights_quota_delete"),
 ]

@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.views.decorators.http import require_GET
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from crm.insights.charts import sales_charts
-from crm.insights.forms import InsightsFilterForm
+from core.permissions import admin_required
+from crm.errors import CrmError
+from crm.insights.charts import rep_chart, sales_charts
+from crm.insights.forms import InsightsFilterForm, QuotaForm, RepFilterForm
+from crm.insights.models import Quota
+from crm.insights.selectors.reps import rep_activity
 from crm.insights.selectors.sales import sales_dashboard
-from crm.views.helpers import bad_query, render_page, user_of
+from crm.insights.services import quota_delete, quota_set
+from crm.selectors.money import workspace_currency
+from crm.views.helpers import bad_query, redirect_after_post, render_page, user_of
 
 
 @require_GET
@@ -35,3 +46,64 @@ def sales(request: HttpRequest) -> HttpResponse:
         },
         partial="figures",
     )
+
+
+@require_GET
+@login_required
+def reps(request: HttpRequest) -> HttpResponse:
+    """Rep activity and the leaderboard: activities done, deals created, won and lost, quota
+    attainment per rep in the period."""
+    user = user_of(request)
+    form = RepFilterForm(request.GET or {}, user=user)
+    if not form.is_valid():
+        return bad_query(request, form)
+    scope = form.scope()
+    rows = rep_activity(scope)
+    return render_page(
+        request,
+        "insights/reps.html",
+        {
+            "active_nav": "insights",
+            "form": form,
+            "scope": scope,
+            "base": workspace_currency(),
+            "rows": rows,
+            "chart": rep_chart(rows, scope),
+        },
+        partial="figures",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@admin_required
+def quotas(request: HttpRequest) -> HttpResponse:
+    """Monthly quotas per rep (admins), in the base currency."""
+    form = QuotaForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            quota_set(by=user_of(request), **form.cleaned_data)
+        except (CrmError, ValidationError) as error:
+            form.add_error(None, "; ".join(getattr(error, "messages", [str(error)])))
+        else:
+            messages.success(request, _("Quota saved."))
+            return redirect_after_post(request, reverse("insights_quotas"))
+    return render_page(
+        request,
+        "insights/quotas.html",
+        {
+            "active_nav": "insights",
+            "form": form,
+            "base": workspace_currency(),
+            "quotas": Quota.objects.select_related("owner")[:300],
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_POST
+@admin_required
+def quota_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    quota = get_object_or_404(Quota, pk=pk)
+    quota_delete(by=user_of(request), quota=quota)
+    messages.success(request, _("Quota deleted."))
+    return redirect_after_post(request, reverse("insights_quotas"))
