@@ -419,6 +419,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "kwargs": {"handler": "onboarding.baseline_record", "writes": True},
     },
     "imports-resume-stalled": {"task": "imports.resume_stalled", "schedule": 60.0},
+    "insights-customer-values": {
+        "task": "tenants.periodic_dispatch",
+        "schedule": crontab(minute=17),
+        "kwargs": {"handler": "insights.customer_values_refresh", "writes": False},
+    },
     "billing-trial-ending-emails": {
         "task": "billing.trial_ending_notify",
         "schedule": crontab(hour=8, minute=0),

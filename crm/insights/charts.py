@@ -12,6 +12,7 @@ from typing import Any
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from crm.insights.selectors.customers import CustomerOverview
 from crm.insights.selectors.reps import RepRow
 from crm.insights.selectors.sales import SalesDashboard
 from crm.insights.selectors.scope import Scope
@@ -112,4 +113,13 @@ def rep_chart(rows: list[RepRow], scope: Scope) -> dict[str, Any]:
             for row in rows
         ],
         horizontal=True,
+    )
+
+
+def segment_chart(overview: CustomerOverview) -> dict[str, Any]:
+    """Customers per RFM segment."""
+    return chart(
+        "doughnut",
+        [row.label for row in overview.segments],
+        [{"label": _("Customers"), "data": [row.count for row in overview.segments]}],
     )

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crm.forms.base import CrmForm
 from crm.forms.widgets import active_users, style_fields
+from crm.insights.models import CustomerKind
 from crm.insights.selectors.scope import Scope
 from crm.models import Pipeline
 from crm.models.visibility import sees_everything
@@ -129,3 +130,30 @@ class QuotaForm(CrmForm):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = active_users()  # type: ignore[attr-defined]
         style_fields(self)
+
+
+class CustomerFilterForm(CrmForm):
+    """Companies or contacts, and whose."""
+
+    kind = forms.ChoiceField(choices=CustomerKind.choices, required=False, label=_("Customers"))
+    owner = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, label=_("Owner"))
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if sees_everything(user):
+            owners = [(u.pk, str(u)) for u in active_users().only("full_name", "email")]
+        else:
+            owners = [(user.pk, str(user))]
+        self.fields["owner"].choices = [("", _("Everyone I can see")), *owners]  # type: ignore[attr-defined]
+        style_fields(self)
+
+
+class ProbabilityFilterForm(InsightsFilterForm):
+    """Pipeline, owner and page of the open deals (no period: every open deal counts)."""
+
+    page = forms.IntegerField(required=False, min_value=1, max_value=10_000)
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, user=user, **kwargs)
+        for name in ("period", "start", "end"):
+            del self.fields[name]

@@ -45,3 +45,73 @@ class Quota(models.Model):
 
     def __str__(self) -> str:
         return f"{self.owner} {self.month:%Y-%m}: {self.amount} {self.currency}"
+
+
+class CustomerKind(models.TextChoices):
+    COMPANY = "company", _("Company")
+    CONTACT = "contact", _("Contact")
+
+
+class Segment(models.TextChoices):
+    """RFM segments, from the best customers to those gone."""
+
+    CHAMPIONS = "champions", _("Champions")
+    LOYAL = "loyal", _("Loyal")
+    POTENTIAL = "potential", _("Potential")
+    AT_RISK = "at_risk", _("At risk")
+    HIBERNATING = "hibernating", _("Hibernating")
+    LOST = "lost", _("Lost")
+
+
+class CustomerValue(models.Model):
+    """A customer's value from its won deals, precomputed by a periodic job.
+
+    Recency, frequency and monetary value are scored 1–5 by quintiles of the workspace's own
+    customers of the same kind (SQL ``NTILE``); ``segment`` follows from the scores. The
+    whole table is rewritten by each refresh (``crm.insights.customer_value``).
+    """
+
+    kind = models.CharField(_("kind"), max_length=10, choices=CustomerKind.choices)
+    record_id = models.BigIntegerField(_("record"))
+    #: The owner of the company or contact (who sees it, who looks after it).
+    owner_id = models.BigIntegerField(_("owner"), null=True)
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    orders = models.PositiveIntegerField(_("won deals"))
+    #: Lifetime value to date: the sum of the won deals, in the base currency.
+    monetary = models.DecimalField(_("lifetime value"), max_digits=20, decimal_places=2)
+    first_order_at = models.DateTimeField(_("first order"))
+    last_order_at = models.DateTimeField(_("last order"))
+    recency_days = models.PositiveIntegerField(_("days since last order"))
+    #: Mean days between orders (empty with a single order).
+    mean_gap_days = models.DecimalField(
+        _("usual days between orders"), max_digits=10, decimal_places=1, null=True
+    )
+    r_score = models.PositiveSmallIntegerField("R")
+    f_score = models.PositiveSmallIntegerField("F")
+    m_score = models.PositiveSmallIntegerField("M")
+    segment = models.CharField(_("segment"), max_length=12, choices=Segment.choices)
+    #: Among the top 20 % of the workspace's customers of this kind by lifetime value.
+    top_customer = models.BooleanField(_("top 20 %"), default=False)
+    #: The value won per year so far (run rate), as a projection of the next 12 months.
+    projected_year = models.DecimalField(
+        _("projected next 12 months"), max_digits=20, decimal_places=2
+    )
+    #: Overdue: at least two orders and no order for more than twice the usual gap.
+    at_risk = models.BooleanField(_("at risk"), default=False)
+    currency = models.CharField(_("currency"), max_length=3)
+    computed_at = models.DateTimeField(_("computed"))
+
+    class Meta:
+        ordering = ["-monetary", "id"]
+        verbose_name = _("customer value")
+        verbose_name_plural = _("customer values")
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "record_id"], name="insights_value_once"),
+        ]
+        indexes = [
+            models.Index(fields=["kind", "-monetary"], name="insights_value_rank_idx"),
+            models.Index(fields=["owner_id", "kind", "-monetary"], name="insights_value_owner_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.record_id}: {self.segment}"

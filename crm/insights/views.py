@@ -11,16 +11,32 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.jobs.services import job_enqueue
 from core.permissions import admin_required
 from crm.errors import CrmError
-from crm.insights.charts import rep_chart, sales_charts
-from crm.insights.forms import InsightsFilterForm, QuotaForm, RepFilterForm
+from crm.insights.charts import rep_chart, sales_charts, segment_chart
+from crm.insights.forms import (
+    CustomerFilterForm,
+    InsightsFilterForm,
+    ProbabilityFilterForm,
+    QuotaForm,
+    RepFilterForm,
+)
 from crm.insights.models import Quota
+from crm.insights.selectors.customers import customer_overview, risk_text
+from crm.insights.selectors.probability import probability_list
 from crm.insights.selectors.reps import rep_activity
 from crm.insights.selectors.sales import sales_dashboard
 from crm.insights.services import quota_delete, quota_set
+from crm.insights.tasks import customer_values_refresh_job
 from crm.selectors.money import workspace_currency
-from crm.views.helpers import bad_query, redirect_after_post, render_page, user_of
+from crm.views.helpers import (
+    bad_query,
+    redirect_after_post,
+    render_page,
+    user_of,
+    write_required,
+)
 
 
 @require_GET
@@ -107,3 +123,61 @@ def quota_remove(request: HttpRequest, pk: int) -> HttpResponse:
     quota_delete(by=user_of(request), quota=quota)
     messages.success(request, _("Quota deleted."))
     return redirect_after_post(request, reverse("insights_quotas"))
+
+
+@require_GET
+@login_required
+def customers(request: HttpRequest) -> HttpResponse:
+    """Customer value: RFM segments, the top 20 % and their share, lifetime value, and the
+    customers to look after this week (precomputed; the page says how fresh)."""
+    user = user_of(request)
+    form = CustomerFilterForm(request.GET or {}, user=user)
+    if not form.is_valid():
+        return bad_query(request, form)
+    overview = customer_overview(
+        user,
+        kind=form.cleaned_data.get("kind") or "company",
+        owner_id=form.cleaned_data.get("owner"),
+    )
+    return render_page(
+        request,
+        "insights/customers.html",
+        {
+            "active_nav": "insights",
+            "form": form,
+            "overview": overview,
+            "look_after": [
+                (value, risk_text(value) if value.at_risk else "") for value in overview.look_after
+            ],
+            "chart": segment_chart(overview),
+            "base": workspace_currency(),
+        },
+        partial="figures",
+    )
+
+
+@require_POST
+@write_required
+def customers_refresh(request: HttpRequest) -> HttpResponse:
+    """Recompute the customer values now (in the background; one waiting job at most)."""
+    job_enqueue(customer_values_refresh_job, dedupe_key="insights:customer-values")
+    messages.success(request, _("Customer values are being recomputed; reload in a minute."))
+    return redirect_after_post(request, reverse("insights_customers"))
+
+
+@require_GET
+@login_required
+def probability(request: HttpRequest) -> HttpResponse:
+    """Open deals with a win probability that explains itself, and manual figures that
+    disagree with it."""
+    user = user_of(request)
+    form = ProbabilityFilterForm(request.GET or {}, user=user)
+    if not form.is_valid():
+        return bad_query(request, form)
+    result = probability_list(form.scope(), page=form.cleaned_data.get("page") or 1)
+    return render_page(
+        request,
+        "insights/probability.html",
+        {"active_nav": "insights", "form": form, "result": result},
+        partial="figures",
+    )
