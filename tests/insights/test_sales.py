@@ -179,3 +179,14 @@ def test_workspaces_are_isolated(crm, manager, rep, beta, client_as) -> None:
     with schema_context(beta.schema):
         board = response.context["board"]
         assert (board.open_count, board.outcomes.won) == (0, 0)
+
+
+def test_the_dashboard_is_reused_for_a_few_minutes(crm, manager, rep) -> None:
+    """A second look within the cache window shows the same figures and when they were
+    computed; another viewer's visibility has its own figures."""
+    sales_history(owner=manager, rep=rep)
+    first = sales_dashboard(_scope(manager))
+    DealFactory.create(owner=manager, amount=Decimal("5"))
+    again = sales_dashboard(_scope(manager))
+    assert (again.open_count, again.computed_at) == (first.open_count, first.computed_at)
+    assert sales_dashboard(_scope(rep)).open_count == 0

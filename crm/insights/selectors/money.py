@@ -66,3 +66,11 @@ def currencies_without_rate(currencies: set[str], conversion: Conversion) -> lis
 
 def zero() -> Decimal:
     return Decimal(0)
+
+
+def rates_key(conversion: Conversion) -> str:
+    """The base currency and the rates in force, as a cache-key part (a new rate, a new key)."""
+    rates = ",".join(
+        f"{code}={used.rate}@{used.valid_from}" for code, used in sorted(conversion.rates.items())
+    )
+    return f"{conversion.base}:{rates}"

@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import (
     Avg,
     Case,
@@ -43,7 +44,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, Extract, Now
 from django.utils.translation import gettext as _
 
-from crm.insights.selectors.money import Conversion
+from crm.insights.selectors.money import Conversion, rates_key
 from crm.insights.selectors.scope import Scope
 from crm.models import Activity, Deal, Lead, LeadSource, StageKind, StageTransition
 from tenants.users.models import User
@@ -87,6 +88,7 @@ class Evidence:
     bands: dict[str, dict[Any, list[int]]] = field(default_factory=dict)
     typical_cycle_days: float = 0
     average_won: float = 0
+    computed_at: datetime.datetime | None = None
 
     @property
     def enough(self) -> bool:
@@ -174,8 +176,25 @@ def _annotate(queryset: Any, bands: dict[str, Any]) -> Any:
     )
 
 
-def evidence(conversion: Conversion, *, now: datetime.datetime) -> Evidence:
-    """The workspace's closed deals of the last two years, counted by factor band."""
+#: Seconds the evidence is reused (closed deals change slowly; the page says when).
+EVIDENCE_CACHE_SECONDS = 900
+
+
+def evidence(conversion: Conversion, *, now: datetime.datetime, cached: bool = True) -> Evidence:
+    """The workspace's closed deals of the last two years counted by factor band, computed
+    at most every ``EVIDENCE_CACHE_SECONDS`` (the cache key carries the schema)."""
+    key = f"insights:evidence:{rates_key(conversion)}"
+    if cached:
+        found = cache.get(key)
+        if isinstance(found, Evidence):
+            return found
+    result = _evidence(conversion, now=now)
+    if cached:
+        cache.set(key, result, EVIDENCE_CACHE_SECONDS)
+    return result
+
+
+def _evidence(conversion: Conversion, *, now: datetime.datetime) -> Evidence:
     since = now - datetime.timedelta(days=EVIDENCE_DAYS)
     closed = Deal.objects.filter(
         Q(stage__kind=StageKind.WON, won_at__gte=since)
@@ -191,7 +210,7 @@ def evidence(conversion: Conversion, *, now: datetime.datetime) -> Evidence:
         ),
         average=Avg(conversion.amount(), filter=won_q),
     )
-    result = Evidence(closed=summary["closed"], won=summary["won"])
+    result = Evidence(closed=summary["closed"], won=summary["won"], computed_at=now)
     if not result.enough:
         return result
     result.typical_cycle_days = (
@@ -225,7 +244,7 @@ def evidence(conversion: Conversion, *, now: datetime.datetime) -> Evidence:
         ):
             tables[name][key][0] += row["count"]
             tables[name][key][1] += row["count"] * row["is_won"]
-    result.bands = tables
+    result.bands = {name: dict(table) for name, table in tables.items()}
     for row in (
         StageTransition.objects.filter(deal__in=closed.values("pk"))
         .order_by()

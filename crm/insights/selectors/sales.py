@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import (
     Avg,
@@ -29,7 +30,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, TruncMonth
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from crm.insights.selectors.money import (
@@ -37,6 +38,7 @@ from crm.insights.selectors.money import (
     Conversion,
     currencies_of,
     currencies_without_rate,
+    rates_key,
 )
 from crm.insights.selectors.scope import Scope
 from crm.models import Lead, LeadSource, Stage, StageKind, StageTransition
@@ -172,6 +174,7 @@ class SalesDashboard:
     #: Currencies of deals in scope without a rate in force (their amounts are left out).
     missing_rates: list[str] = field(default_factory=list)
     rates_used: dict[str, Any] = field(default_factory=dict)
+    computed_at: datetime.datetime | None = None
 
     @property
     def open_value(self) -> Decimal:
@@ -471,8 +474,25 @@ def _lead_list_url(source: str) -> str:
     return f"{reverse('leads')}?{urlencode(query)}"
 
 
+#: Seconds a computed dashboard is served again (the page says when it was computed).
+SALES_CACHE_SECONDS = 300
+
+
 def sales_dashboard(scope: Scope) -> SalesDashboard:
+    """The dashboard of ``scope``, computed at most every ``SALES_CACHE_SECONDS`` for the
+    same viewer visibility, filters, period and rates (the cache key carries the schema)."""
     conversion = Conversion.current()
+    key = f"insights:sales:{scope.cache_key()}:{rates_key(conversion)}:{translation.get_language()}"
+    cached = cache.get(key)
+    if isinstance(cached, SalesDashboard):
+        cached.scope = scope
+        return cached
+    dashboard = _sales_dashboard(scope, conversion)
+    cache.set(key, dashboard, SALES_CACHE_SECONDS)
+    return dashboard
+
+
+def _sales_dashboard(scope: Scope, conversion: Conversion) -> SalesDashboard:
     currencies = currencies_of(scope.deals())
     result = outcomes(scope, conversion)
     stages = pipeline_by_stage(scope, conversion)
@@ -496,4 +516,5 @@ def sales_dashboard(scope: Scope) -> SalesDashboard:
         sources=won_by_source(scope, conversion, result.won_value),
         missing_rates=currencies_without_rate(currencies, conversion),
         rates_used=conversion.rates_used(currencies - {conversion.base}),
+        computed_at=timezone.now(),
     )

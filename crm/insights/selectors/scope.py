@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from crm.models import Deal, Pipeline
+from crm.models.visibility import sees_everything
 
 
 def start_of_day(day: datetime.date) -> datetime.datetime:
@@ -45,6 +46,12 @@ class Scope:
         if self.owner_id:
             deals = deals.filter(owner_id=self.owner_id)
         return deals
+
+    def cache_key(self) -> str:
+        """What the figures depend on: what the viewer sees, the filters, the period."""
+        viewer = "all" if sees_everything(self.user) else f"user{getattr(self.user, 'pk', 0)}"
+        pipeline = self.pipeline.pk if self.pipeline is not None else 0
+        return f"{viewer}:{pipeline}:{self.owner_id or 0}:{self.start}:{self.end}"
 
     def deal_list_url(self, **params: Any) -> str:
         """The deal list filtered like this page and by ``params``: the records behind a figure."""
