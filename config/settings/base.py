@@ -419,6 +419,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "kwargs": {"handler": "onboarding.baseline_record", "writes": True},
     },
     "imports-resume-stalled": {"task": "imports.resume_stalled", "schedule": 60.0},
+    "insights-reports-email": {
+        "task": "tenants.periodic_dispatch",
+        "schedule": crontab(minute=2),
+        "kwargs": {"handler": "insights.reports_send", "writes": False},
+    },
     "insights-customer-values": {
         "task": "tenants.periodic_dispatch",
         "schedule": crontab(minute=17),

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crm.forms.base import CrmForm
 from crm.forms.widgets import active_users, style_fields
-from crm.insights.models import CustomerKind
+from crm.insights.models import CustomerKind, ReportFrequency
 from crm.insights.selectors.scope import Scope
 from crm.models import Pipeline
 from crm.models.visibility import sees_everything
@@ -157,3 +157,59 @@ class ProbabilityFilterForm(InsightsFilterForm):
         super().__init__(*args, user=user, **kwargs)
         for name in ("period", "start", "end"):
             del self.fields[name]
+
+
+class ReportForm(CrmForm):
+    """What a report shows: record kind, one or two groupings, the date step, the measure."""
+
+    KINDS = [
+        ("deal", _("Deals")),
+        ("contact", _("Contacts")),
+        ("company", _("Companies")),
+        ("lead", _("Leads")),
+        ("activity", _("Activities")),
+    ]
+    MEASURES = [("count", _("Count")), ("sum", _("Sum")), ("avg", _("Average"))]
+    STEPS = [("week", _("Week")), ("month", _("Month")), ("quarter", _("Quarter"))]
+
+    record = forms.ChoiceField(choices=KINDS, required=False, label=_("Records"))
+    by = forms.ChoiceField(required=False, label=_("Group by"))
+    then = forms.ChoiceField(required=False, label=_("Then by"))
+    step = forms.ChoiceField(choices=STEPS, required=False, label=_("Dates by"))
+    measure = forms.ChoiceField(choices=MEASURES, required=False, label=_("Measure"))
+    field = forms.ChoiceField(required=False, label=_("Of"))
+
+    def __init__(
+        self,
+        *args: Any,
+        groups: list[tuple[str, str]],
+        numbers: list[tuple[str, str]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["by"].choices = [("", _("Choose…")), *groups]  # type: ignore[attr-defined]
+        self.fields["then"].choices = [("", _("— None —")), *groups]  # type: ignore[attr-defined]
+        self.fields["field"].choices = [("", "—"), *numbers]  # type: ignore[attr-defined]
+        style_fields(self)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("measure") in ("sum", "avg") and not data.get("field"):
+            self.add_error("field", _("Choose the number to sum or average."))
+        if data.get("then") and data.get("then") == data.get("by"):
+            self.add_error("then", _("Choose another field than the first grouping."))
+        return data
+
+
+class SavedReportForm(CrmForm):
+    name = forms.CharField(max_length=100, label=_("Name"))
+    shared = forms.BooleanField(required=False, label=_("Share with the workspace"))
+    frequency = forms.ChoiceField(
+        choices=ReportFrequency.choices, required=False, label=_("E-mail it to me")
+    )
+    hour = forms.IntegerField(min_value=0, max_value=23, initial=8, label=_("At (hour, your time)"))
+    query = forms.CharField(max_length=2000, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        style_fields(self)

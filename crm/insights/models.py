@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -115,3 +115,43 @@ class CustomerValue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.record_id}: {self.segment}"
+
+
+class ReportFrequency(models.TextChoices):
+    NEVER = "", _("Not scheduled")
+    DAILY = "daily", _("Daily")
+    WEEKLY = "weekly", _("Weekly (Mondays)")
+    MONTHLY = "monthly", _("Monthly (the 1st)")
+
+
+class SavedReport(models.Model):
+    """A report-builder query kept by its owner, shared with the workspace or not, and
+    optionally e-mailed to its owner at a local hour (as the owner sees the records)."""
+
+    name = models.CharField(_("name"), max_length=100)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="saved_reports",
+        verbose_name=_("owner"),
+    )
+    #: The report page's query string (record kind, filters, groupings, measure).
+    query = models.CharField(_("query"), max_length=2000)
+    shared = models.BooleanField(_("shared with the workspace"), default=False)
+    frequency = models.CharField(
+        _("e-mail"), max_length=10, choices=ReportFrequency.choices, blank=True, default=""
+    )
+    #: The hour of the day, in the owner's time zone, the e-mail goes out.
+    hour = models.PositiveSmallIntegerField(
+        _("at (hour)"), default=8, validators=[MinValueValidator(0), MaxValueValidator(23)]
+    )
+    last_sent_at = models.DateTimeField(_("last sent"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("saved report")
+        verbose_name_plural = _("saved reports")
+
+    def __str__(self) -> str:
+        return self.name

@@ -6,12 +6,14 @@ import datetime
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
-from crm.insights.models import Quota
+from crm.errors import CrmError
+from crm.insights.models import Quota, SavedReport
 from crm.models import AuditAction, ObjectType
 from crm.selectors.money import workspace_currency
 from crm.services.audit import audit_record
-from crm.services.common import ensure_admin
+from crm.services.common import ensure_admin, ensure_can_write
 from tenants.users.models import User
 
 
@@ -46,3 +48,26 @@ def quota_delete(*, by: User, quota: Quota) -> None:
         object_repr=str(quota),
     )
     quota.delete()
+
+
+@transaction.atomic
+def saved_report_create(
+    *, by: User, name: str, query: str, shared: bool, frequency: str, hour: int
+) -> SavedReport:
+    """Keep a report of the builder (its query string), shared or not, e-mailed or not."""
+    ensure_can_write(by)
+    report = SavedReport(
+        owner=by, name=name, query=query, shared=shared, frequency=frequency, hour=hour
+    )
+    report.full_clean()
+    report.save()
+    return report
+
+
+@transaction.atomic
+def saved_report_delete(*, by: User, report: SavedReport) -> None:
+    """Its owner or an admin removes a saved report."""
+    ensure_can_write(by)
+    if report.owner_id != by.pk and not by.is_workspace_admin:
+        raise CrmError(_("Only its owner or an admin can delete this report."))
+    report.delete()

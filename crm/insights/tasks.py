@@ -13,3 +13,12 @@ def customer_values_refresh_job() -> int:
     from crm.insights.customer_value import customer_values_refresh
 
     return customer_values_refresh()
+
+
+@job_handler("insights.reports_send", queue=JobQueue.DEFAULT, tenant=True)
+def reports_send_job() -> int:
+    """E-mail the saved reports due this hour (hourly per workspace; idempotent: a report
+    sent within the hour is not sent again)."""
+    from crm.insights.report_mail import reports_send_due
+
+    return reports_send_due()

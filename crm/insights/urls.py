@@ -10,6 +10,9 @@ urlpatterns = [
     path("insights/customers/", views.customers, name="insights_customers"),
     path("insights/customers/refresh/", views.customers_refresh, name="insights_customers_refresh"),
     path("insights/probability/", views.probability, name="insights_probability"),
+    path("insights/reports/", views.reports, name="insights_reports"),
+    path("insights/reports/save/", views.report_save, name="insights_report_save"),
+    path("insights/reports/<int:pk>/delete/", views.report_delete, name="insights_report_delete"),
     path("insights/quotas/", views.quotas, name="insights_quotas"),
     path("insights/quotas/<int:pk>/delete/", views.quota_remove, name="insights_quota_delete"),
 ]

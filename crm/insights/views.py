@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -21,13 +22,21 @@ from crm.insights.forms import (
     ProbabilityFilterForm,
     QuotaForm,
     RepFilterForm,
+    SavedReportForm,
 )
-from crm.insights.models import Quota
+from crm.insights.models import Quota, SavedReport
+from crm.insights.report_runs import report_run
+from crm.insights.reports import ReportResult
 from crm.insights.selectors.customers import customer_overview, risk_text
 from crm.insights.selectors.probability import probability_list
 from crm.insights.selectors.reps import rep_activity
 from crm.insights.selectors.sales import sales_dashboard
-from crm.insights.services import quota_delete, quota_set
+from crm.insights.services import (
+    quota_delete,
+    quota_set,
+    saved_report_create,
+    saved_report_delete,
+)
 from crm.insights.tasks import customer_values_refresh_job
 from crm.selectors.money import workspace_currency
 from crm.views.helpers import (
@@ -181,3 +190,77 @@ def probability(request: HttpRequest) -> HttpResponse:
         {"active_nav": "insights", "form": form, "result": result},
         partial="figures",
     )
+
+
+#: Filter fields the report page does not show (paging and sorting of the lists).
+REPORT_HIDDEN_FILTERS = ("sort", "after", "before", "page", "view")
+
+
+@require_GET
+@login_required
+def reports(request: HttpRequest) -> HttpResponse:
+    """The report builder: records, filters, groupings, measure → table and chart; CSV and
+    Excel exports; saved reports (own and shared)."""
+    user = user_of(request)
+    run = report_run(user=user, query=request.GET)
+    if request.GET and not run.valid:
+        return bad_query(request, run.form if not run.form.is_valid() else run.filter_form)
+    export = request.GET.get("format", "")
+    if run.result is not None and export in ("csv", "xlsx"):
+        return report_download(run.result, export)
+    query = request.GET.copy()
+    query.pop("format", None)
+    return render_page(
+        request,
+        "insights/reports.html",
+        {
+            "active_nav": "insights",
+            "run": run,
+            "filter_fields": [f for f in run.filter_form if f.name not in REPORT_HIDDEN_FILTERS],
+            "chart": run.result.chart() if run.result else None,
+            "query": query.urlencode(),
+            "save_form": SavedReportForm(initial={"query": query.urlencode(), "hour": 8}),
+            "saved": SavedReport.objects.filter(Q(owner=user) | Q(shared=True)).select_related(
+                "owner"
+            ),
+        },
+        partial="figures",
+    )
+
+
+def report_download(result: ReportResult, export: str) -> HttpResponse:
+    if export == "xlsx":
+        response = HttpResponse(
+            result.xlsx_bytes(_("Report")),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = 'attachment; filename="report.xlsx"'
+        return response
+    response = HttpResponse(result.csv_text(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="report.csv"'
+    return response
+
+
+@require_POST
+@write_required
+def report_save(request: HttpRequest) -> HttpResponse:
+    form = SavedReportForm(request.POST)
+    if not form.is_valid():
+        return bad_query(request, form)
+    report = saved_report_create(by=user_of(request), **form.cleaned_data)
+    messages.success(request, _("Report saved."))
+    return redirect_after_post(request, f"{reverse('insights_reports')}?{report.query}")
+
+
+@require_POST
+@write_required
+def report_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    user = user_of(request)
+    report = get_object_or_404(SavedReport.objects.filter(Q(owner=user) | Q(shared=True)), pk=pk)
+    try:
+        saved_report_delete(by=user, report=report)
+    except CrmError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Report deleted."))
+    return redirect_after_post(request, reverse("insights_reports"))
