@@ -20,4 +20,5 @@ urlpatterns = [
     path("", include("crm.automation.urls")),
     path("", include("crm.sales.urls")),
     path("", include("crm.urls")),
+    path("", include("crm.insights.urls")),
 ]

@@ -64,6 +64,7 @@ TENANT_APPS = [
     "crm.mailing",
     "crm.automation",
     "crm.sales",
+    "crm.insights",
 ]
 
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
@@ -448,6 +449,16 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "tenants.periodic_dispatch",
         "schedule": crontab(hour=5, minute=11),
         "kwargs": {"handler": "automation.care_touches", "writes": True},
+    },
+    "insights-reports-email": {
+        "task": "tenants.periodic_dispatch",
+        "schedule": crontab(minute=2),
+        "kwargs": {"handler": "insights.reports_send", "writes": False},
+    },
+    "insights-customer-values": {
+        "task": "tenants.periodic_dispatch",
+        "schedule": crontab(minute=17),
+        "kwargs": {"handler": "insights.customer_values_refresh", "writes": False},
     },
     "billing-trial-ending-emails": {
         "task": "billing.trial_ending_notify",
