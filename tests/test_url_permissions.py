@@ -34,6 +34,11 @@ TENANT_PUBLIC = {
     "favicon",
     "apple_touch_icon",
     "set_language",
+    # Customer service's pages for the workspace's customers (CSAT link, help page, case form).
+    "service_help",
+    "service_help_article",
+    "service_web_form",
+    "service_csat",
 }
 #: Public-host pages anyone may open (everything else there is the ops console).
 PUBLIC_OPEN_PREFIXES = (
