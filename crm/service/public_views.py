@@ -90,6 +90,10 @@ def web_case_form(request: HttpRequest) -> HttpResponse:
     if not service_settings().web_form_enabled:
         raise Http404
     context = _workspace(request)
+    billing = getattr(request, "billing", None)
+    if billing is not None and billing.read_only:
+        # The workspace takes no new records (billing); say so rather than offer a form.
+        return render(request, "service/public/web_form.html", {**context, "closed": True})
     if request.method == "POST":
         if int(request.META.get("CONTENT_LENGTH") or 0) > MAX_FORM_BYTES:
             return render(
