@@ -7,6 +7,7 @@ work: whoever picks up the phone may need any case); read-only members cannot ch
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
@@ -14,6 +15,7 @@ from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Upper
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -253,6 +255,14 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.number} {self.subject}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("service_case_detail", args=[self.pk])
+
+    @property
+    def owner(self) -> Any:
+        """Who works the case (as the global search shows a record's owner)."""
+        return self.assignee
 
     @property
     def is_active(self) -> bool:

@@ -11,7 +11,9 @@ from typing import Any
 from django.db.models import Avg, Count, Q, QuerySet
 from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from crm.selectors.search import SearchGroup
 from crm.service.models import (
     ACTIVE_STATUSES,
     Article,
@@ -78,6 +80,18 @@ def cases_filtered(queryset: QuerySet[Case], *, params: Mapping[str, Any]) -> Qu
             | Q(first_responded_at__isnull=False, resolution_warn_at__lte=now)
         )
     return queryset
+
+
+def case_search_group(*, user: Any, text: str, limit: int = 5) -> SearchGroup | None:
+    """Cases for the global search: by number (``#123`` or ``123``) or words of the subject."""
+    text = text.strip()
+    if not text:
+        return None
+    rows = cases_filtered(cases_visible_to(user), params={"q": text})
+    results = list(rows.select_related("assignee").order_by("-number")[:limit])
+    if not results:
+        return None
+    return SearchGroup(key="cases", label=_("Cases"), icon="ti-lifebuoy", results=results)
 
 
 def case_timeline(case: Case) -> list[CaseEvent]:

@@ -137,3 +137,19 @@ def test_beta_cannot_see_alpha_cases(make_case, beta) -> None:
         beta_case_ids = set(Case.objects.values_list("pk", flat=True))
     if case.pk not in beta_case_ids:
         assert client.get(f"/cases/{case.pk}/").status_code == 404
+
+
+def test_global_search_finds_cases(make_case, client_as, admin) -> None:
+    case = make_case(subject="Printer jams again")
+    client = client_as(admin)
+    assert "Printer jams again" in client.get("/search/?q=printer").content.decode()
+    assert "Printer jams again" in client.get(f"/search/?q=%23{case.number}").content.decode()
+
+
+@pytest.mark.usefixtures("crm")
+def test_global_search_does_not_cross_workspaces(make_case, beta) -> None:
+    make_case(subject="Alpha printer trouble")
+    with schema_context(beta.schema):
+        beta_admin = AdminFactory.create(email="search-admin@beta.example")
+    client = sign_in(Client(HTTP_HOST=beta.host), beta, beta_admin)
+    assert "Alpha printer trouble" not in client.get("/search/?q=printer").content.decode()
