@@ -184,3 +184,16 @@ def test_read_only_user_cannot_reply(make_case, reader) -> None:
     with pytest.raises(CrmError):
         case_reply(case=case, by=reader, body="Hi")
     assert Case.objects.get(pk=case.pk).first_responded_at is None
+
+
+def test_beat_records_one_escalation_job_per_workspace_and_window(alpha, clock) -> None:
+    """Two beat ticks in the same five minutes record alpha's SLA check once."""
+    from core.jobs.models import Job
+    from crm.service.tasks import sla_escalate_due_task
+
+    clock(london(2026, 3, 2, 10, 1))
+    sla_escalate_due_task()
+    clock(london(2026, 3, 2, 10, 3))
+    sla_escalate_due_task()
+    jobs = Job.objects.filter(handler="service.sla_escalate", schema_name=alpha.schema)
+    assert jobs.count() == 1
