@@ -23,6 +23,9 @@ from crm.service.models import (
     Priority,
 )
 
+#: A case number as typed in a search (ASCII digits only: ``²³`` is no number).
+_NUMBER = re.compile(r"[0-9]{1,18}")
+
 #: Sort keys of the case list and the index-backed ordering each means.
 CASE_SORTS: dict[str, tuple[str, ...]] = {
     "number": ("number", "id"),
@@ -52,7 +55,7 @@ def cases_filtered(queryset: QuerySet[Case], *, params: Mapping[str, Any]) -> Qu
     if text := (params.get("q") or "").strip():
         number = text.removeprefix("#")
         condition = Q(subject__icontains=text)  # trigram index on UPPER(subject)
-        if number.isdigit() and len(number) < 18:
+        if _NUMBER.fullmatch(number):
             condition |= Q(number=int(number))
         queryset = queryset.filter(condition)
     status = params.get("status")

@@ -27,6 +27,7 @@ from django_tenants.utils import schema_context
 
 from core.permissions import admin_required
 from crm.errors import CrmError
+from crm.forms.query import parse_record_id
 from crm.selectors.exports import export_lines, export_xlsx
 from crm.selectors.lists import seek_page
 from crm.service import exports as _exports  # noqa: F401 -- registers the case export columns
@@ -175,11 +176,11 @@ def case_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     """Open a case (with suggested articles as the subject is typed) or edit one."""
     user = user_of(request)
     case = case_or_404(request, pk) if pk else None
-    initial = {}
+    initial: dict[str, int] = {}
     if case is None:
         for name in ("contact", "company", "deal"):
-            if (value := request.GET.get(name, "")).isdigit():
-                initial[name] = value
+            if (record_id := parse_record_id(request.GET.get(name, ""))) is not None:
+                initial[name] = record_id
     form = CaseForm(request.POST or None, instance=case, user=user, initial=initial)
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
