@@ -98,6 +98,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     for case in page.items:
         case.timer = timer_of(case, now=now)
+    recent = Case.objects.filter(created_at__gte=now - datetime.timedelta(days=90))
     return render_page(
         request,
         "service/case_list.html",
@@ -108,6 +109,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "active_nav": "cases",
             "filters_active": _filters_active(request),
             "can_write": user.can_write,
+            "csat": selectors.csat_average(recent),
         },
         partial="results",
     )

@@ -7,7 +7,7 @@ from django.test import Client
 from django_tenants.utils import schema_context
 
 from crm.service.models import Case, CaseStatus
-from crm.service.services import case_create
+from crm.service.services import case_create, case_status_set
 from tests.conftest import sign_in
 from tests.factories import AdminFactory
 
@@ -153,3 +153,14 @@ def test_global_search_does_not_cross_workspaces(make_case, beta) -> None:
         beta_admin = AdminFactory.create(email="search-admin@beta.example")
     client = sign_in(Client(HTTP_HOST=beta.host), beta, beta_admin)
     assert "Alpha printer trouble" not in client.get("/search/?q=printer").content.decode()
+
+
+def test_list_shows_the_satisfaction_average(make_case, client_as, admin) -> None:
+    from crm.service.services import csat_answer
+
+    for score in (5, 4):
+        case = make_case()
+        case_status_set(case=case, by=admin, status=CaseStatus.RESOLVED)
+        csat_answer(case_id=case.pk, score=score, comment="")
+    page = client_as(admin).get("/cases/").content.decode()
+    assert "4.5 / 5 (2 answers)" in page
