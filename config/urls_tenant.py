@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("crm.mailing.urls")),
     path("", include("crm.automation.urls")),
     path("", include("crm.sales.urls")),
+    path("", include("crm.service.urls")),
     path("", include("crm.urls")),
     path("", include("crm.insights.urls")),
 ]

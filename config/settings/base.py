@@ -65,6 +65,7 @@ TENANT_APPS = [
     "crm.automation",
     "crm.sales",
     "crm.insights",
+    "crm.service",
 ]
 
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
@@ -206,6 +207,8 @@ CLOSED_WORKSPACE_RETENTION_DAYS = env.int("CLOSED_WORKSPACE_RETENTION_DAYS", def
 #: Per-IP limits (django-ratelimit syntax) for the abuse-prone forms.
 SIGNUP_RATE_LIMIT = env.str("SIGNUP_RATE_LIMIT", default="10/h")
 LOOKUP_RATE_LIMIT = env.str("LOOKUP_RATE_LIMIT", default="10/h")
+#: Submissions per client IP of a workspace's public case form.
+SERVICE_FORM_RATE_LIMIT = env.str("SERVICE_FORM_RATE_LIMIT", default="10/h")
 #: Failed sign-ins per client IP, counted once across every workspace and the ops console.
 LOGIN_RATE_LIMIT = env.str("LOGIN_RATE_LIMIT", default="30/10m")
 #: Per-account lockout (see tenants/users/throttling.py): after this many failed sign-ins
@@ -460,6 +463,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": crontab(minute=17),
         "kwargs": {"handler": "insights.customer_values_refresh", "writes": False},
     },
+    "service-sla-escalation": {"task": "service.sla_escalate_due", "schedule": 5 * 60.0},
     "billing-trial-ending-emails": {
         "task": "billing.trial_ending_notify",
         "schedule": crontab(hour=8, minute=0),

@@ -92,9 +92,9 @@ def test_product_export_is_a_csv_with_the_default_price(
 ) -> None:
     client: Client = client_as(rep)  # type: ignore[operator]
     response = client.get(reverse("product_export"))
-    text = response.content.decode("utf-8-sig")
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
     assert response["Content-Type"].startswith("text/csv")
-    assert "W-1,Widget,pcs,19.00,Yes,,10.0000" in text
+    assert '"W-1","Widget","pcs","19.00","Yes","","10.0000"' in text
 
 
 def test_reps_get_a_403_on_the_product_form(crm: Workspace, rep: User, client_as: object) -> None:
