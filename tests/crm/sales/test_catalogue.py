@@ -92,7 +92,7 @@ def test_product_export_is_a_csv_with_the_default_price(
 ) -> None:
     client: Client = client_as(rep)  # type: ignore[operator]
     response = client.get(reverse("product_export"))
-    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    text = b"".join(response.streaming_content).decode("utf-8-sig")  # type: ignore[attr-defined]
     assert response["Content-Type"].startswith("text/csv")
     assert '"W-1","Widget","pcs","19.00","Yes","","10.0000"' in text
 
