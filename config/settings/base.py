@@ -425,13 +425,14 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": crontab(hour=2, minute=51),
         "kwargs": {"handler": "onboarding.baseline_record", "writes": True},
     },
+    # Reminders wake their workspace's job at their own minute; this is the safety net.
     "notifications-reminders": {
         "task": "notifications.periodic_dispatch",
-        "schedule": 60.0,
+        "schedule": 15 * 60.0,
         "kwargs": {
             "handler": "notifications.reminders_send",
-            "every_minutes": 1,
-            "spread_seconds": 15,
+            "every_minutes": 15,
+            "spread_seconds": 60,
         },
     },
     "notifications-digests": {

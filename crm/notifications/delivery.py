@@ -1,4 +1,4 @@
-"""Periodic delivery, per workspace: due reminders (every minute) and daily digests.
+"""Delivery, per workspace: due reminders and daily digests.
 
 Both are idempotent. A reminder carries a sent marker set in the transaction that tells its
 owner, so a rerun sends nothing twice; a digest is recorded once per user and local date
@@ -38,7 +38,7 @@ from tenants.users.selectors import user_time_zone, users_receiving
 
 logger = logging.getLogger(__name__)
 
-#: Reminders handled per run; the next run (a minute later) takes the rest.
+#: Reminders handled per run; the run wakes another for the rest.
 REMINDER_BATCH = 500
 #: Items listed per digest section; the e-mail says how many more there are.
 DIGEST_SECTION_LIMIT = 15
@@ -89,6 +89,10 @@ def reminders_send(*, now: datetime | None = None) -> int:
         except Exception:
             logger.exception("Reminder %s could not be delivered", reminder_id)
             failed += 1
+    if len(ids) == REMINDER_BATCH:
+        from crm.notifications.services import reminder_wake
+
+        reminder_wake(now)
     if failed:
         raise DeliveryError(f"{failed} reminders could not be delivered; they are retried.")
     return delivered

@@ -6,6 +6,9 @@ that commits has told everyone it concerns. Nobody is told about their own actio
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+from contextvars import ContextVar
 from typing import Any
 
 from django.db import models
@@ -15,6 +18,20 @@ from crm.notifications.mentions import mentioned_users
 from crm.notifications.models import NotificationKind
 from crm.notifications.services import in_language_of, notify
 from tenants.users.models import User
+
+_muted: ContextVar[bool] = ContextVar("notifications_muted", default=False)
+
+
+@contextlib.contextmanager
+def muted() -> Iterator[None]:
+    """Tell nobody about the changes made inside (an import writing thousands of records
+    says so once, when it finishes, instead of once per row)."""
+    token = _muted.set(True)
+    try:
+        yield
+    finally:
+        _muted.reset(token)
+
 
 #: Record types whose owner change is "assigned to you", with the name of the type.
 ASSIGNABLE = ("contact", "company", "lead", "deal", "activity")
@@ -34,7 +51,13 @@ def _url(record: models.Model) -> str:
 def record_assigned(*, record: Any, object_type: str, by: User) -> None:
     """Tell the record's owner someone else gave it to them."""
     owner = getattr(record, "owner", None)
-    if object_type not in ASSIGNABLE or owner is None or owner.pk == by.pk or not owner.is_active:
+    if (
+        _muted.get()
+        or object_type not in ASSIGNABLE
+        or owner is None
+        or owner.pk == by.pk
+        or not owner.is_active
+    ):
         return
     with in_language_of(owner):
         message = _("%(actor)s assigned the %(type)s “%(record)s” to you") % {
@@ -59,7 +82,7 @@ def records_assigned(*, records: list[Any], object_type: str, owner: User, by: U
         records[0].owner = owner
         record_assigned(record=records[0], object_type=object_type, by=by)
         return
-    if not records or owner.pk == by.pk or not owner.is_active:
+    if _muted.get() or not records or owner.pk == by.pk or not owner.is_active:
         return
     from crm.models import ObjectType
 
@@ -80,6 +103,8 @@ def records_assigned(*, records: list[Any], object_type: str, owner: User, by: U
 
 def activity_mentions(*, activity: Any, by: User) -> None:
     """Tell each user an activity's text ``@mentions`` (once per activity and person)."""
+    if _muted.get():
+        return
     for user in mentioned_users(f"{activity.subject}\n{activity.body}"):
         if user.pk == by.pk:
             continue
@@ -103,7 +128,7 @@ def activity_mentions(*, activity: Any, by: User) -> None:
 def deal_won(*, deal: Any, by: User) -> None:
     """Tell a deal's owner someone else moved it to a won stage."""
     owner = deal.owner
-    if owner.pk == by.pk or not owner.is_active:
+    if _muted.get() or owner.pk == by.pk or not owner.is_active:
         return
     with in_language_of(owner):
         message = _("%(actor)s moved your deal “%(deal)s” to %(stage)s") % {

@@ -141,6 +141,24 @@ def notification_preference_set(*, user: User, reminder_minutes: int) -> Notific
     return preference
 
 
+def reminder_wake(remind_at: datetime) -> None:
+    """Have this workspace's reminder job run when ``remind_at`` comes (one job per minute).
+
+    The job is recorded in the caller's transaction and published when due (the sweeper
+    publishes due jobs every minute); beat's run every 15 minutes is the safety net.
+    """
+    from django.db import connection
+
+    from crm.notifications.tasks import reminders_send_job
+
+    delay = max(0.0, (remind_at - timezone.now()).total_seconds())
+    schema = str(getattr(connection, "schema_name", ""))
+    reminders_send_job.enqueue(
+        dedupe_key=f"notifications.reminders:{schema}:{remind_at:%Y%m%d%H%M}",
+        delay_seconds=delay,
+    )
+
+
 def _remind_at(due_at: datetime, minutes_before: int) -> datetime:
     return due_at - timedelta(minutes=max(0, minutes_before))
 
@@ -164,6 +182,7 @@ def reminder_set(*, activity: Any, minutes_before: int) -> Reminder | None:
     if current is None:
         if activity.due_at <= timezone.now():
             return None
+        reminder_wake(remind_at)
         return Reminder.objects.create(
             activity=activity, minutes_before=minutes_before, remind_at=remind_at
         )
@@ -176,6 +195,7 @@ def reminder_set(*, activity: Any, minutes_before: int) -> Reminder | None:
         if activity.due_at > timezone.now():
             current.sent_at = None
         current.save(update_fields=["minutes_before", "remind_at", "snoozed", "sent_at"])
+        reminder_wake(remind_at)
     return current
 
 
@@ -193,6 +213,7 @@ def reminder_reschedule(*, activity: Any) -> None:
         current.snoozed = False
         current.sent_at = None if activity.due_at > timezone.now() else current.sent_at
         current.save(update_fields=["remind_at", "snoozed", "sent_at"])
+        reminder_wake(remind_at)
 
 
 def snooze_until(choice: str, *, user: User, now: datetime | None = None) -> datetime:
@@ -226,6 +247,7 @@ def reminder_snooze(*, reminder: Reminder, user: User, choice: str) -> Reminder:
     reminder.sent_at = None
     reminder.snoozed = True
     reminder.save(update_fields=["remind_at", "sent_at", "snoozed", "updated_at"])
+    reminder_wake(reminder.remind_at)
     Notification.objects.filter(reminder=reminder, read_at__isnull=True).update(
         read_at=timezone.now()
     )

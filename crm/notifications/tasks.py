@@ -1,4 +1,5 @@
-"""Periodic jobs of notifications: due reminders every minute, digests every 15 minutes.
+"""Jobs of notifications: due reminders (woken at each reminder's minute, and every 15
+minutes as a safety net) and daily digests (every 15 minutes).
 
 Beat calls ``notifications.periodic_dispatch``, which records one job per active, writable
 workspace for the current slot (the dedupe key holds the slot, so a second beat adds

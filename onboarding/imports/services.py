@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from crm import services as crm
 from crm.models import CustomFieldDefinition, FieldType
+from crm.notifications import hooks as notification_hooks
 from onboarding.imports import reading
 from onboarding.imports.errors import DataImportError
 from onboarding.imports.mapping import (
@@ -454,7 +455,8 @@ def import_run_chunk(batch_id: int) -> bool:
         if chunk is None:
             _finish(batch)
             return False
-        _run_chunk(batch, chunk)
+        with notification_hooks.muted():  # one "import finished" instead of one per row
+            _run_chunk(batch, chunk)
         more = batch.chunks.filter(done_at__isnull=True).exists()
         if not more:
             _finish(batch)

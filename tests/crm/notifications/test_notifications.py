@@ -270,3 +270,14 @@ def test_a_finished_import_tells_who_started_it(crm: Workspace, admin: User) -> 
     notification = Notification.objects.get(recipient=admin)
     assert notification.kind == NotificationKind.IMPORT_FINISHED
     assert notification.url == f"/imports/{batch.pk}/"
+
+
+def test_an_import_assigning_records_tells_once_not_per_row(crm: Workspace, admin: User) -> None:
+    from tests.onboarding.imports.conftest import import_file
+
+    rep = UserFactory.create(role=Role.REP, email="rita@alpha.example")
+    rows = "".join(f"Person {n},p{n}@example.com,rita@alpha.example\n" for n in range(5))
+    import_file(admin, f"Name,Email,Owner\n{rows}".encode())
+    assert Contact.objects.filter(owner=rep).count() == 5
+    assert not Notification.objects.filter(recipient=rep).exists()
+    assert Notification.objects.filter(recipient=admin).count() == 1

@@ -239,3 +239,20 @@ def test_reminders_of_one_workspace_stay_there(alpha: Workspace, beta: Workspace
         reminder = Reminder.objects.get()
     client = sign_in(Client(HTTP_HOST=beta.host), beta, beta_user)
     assert client.post(f"/reminders/{reminder.pk}/snooze/", {"choice": "1h"}).status_code == 404
+
+
+def test_a_reminder_wakes_its_workspace_job_at_its_minute(crm: Workspace, rep: User) -> None:
+    """One delayed job per workspace and minute, due when the reminder is (not every minute)."""
+    due = (timezone.now() + timedelta(hours=2)).replace(second=0, microsecond=0)
+    first, _second = (
+        services.activity_create(
+            by=rep, fields={"kind": "call", "subject": f"Call {n}", "due_at": due}, remind=15
+        )
+        for n in range(2)
+    )
+    reminder = Reminder.objects.get(activity=first)
+    jobs = Job.objects.filter(handler="notifications.reminders_send", schema_name=crm.schema)
+    assert jobs.count() == 1
+    job = jobs.get()
+    assert abs((job.available_at - reminder.remind_at).total_seconds()) < 60
+    assert job.queue == "interactive"
