@@ -379,10 +379,8 @@ def care_touches_run(*, now: datetime.datetime | None = None) -> dict[str, int]:
     return made
 
 
-def care_touches_ensure() -> list[CareTouch]:
-    """One settings row per kind (off until the workspace turns it on)."""
-    existing = {t.kind: t for t in CareTouch.objects.all()}
-    for kind in CareKind.values:
-        if kind not in existing:
-            existing[kind] = CareTouch.objects.create(kind=kind)
-    return [existing[kind] for kind in CareKind.values]
+def care_touches_for_settings() -> list[CareTouch]:
+    """One settings row per kind: the saved ones, and unsaved (off) ones for the others, so
+    showing the page writes nothing."""
+    existing = {t.kind: t for t in CareTouch.objects.select_related("audience_tag")}
+    return [existing.get(kind) or CareTouch(kind=kind) for kind in CareKind.values]

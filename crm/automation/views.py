@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.permissions import admin_required
 from crm.automation import services
-from crm.automation.care import care_touches_ensure
+from crm.automation.care import care_touches_for_settings
 from crm.automation.forms import CareTouchForm, rule_definition, rule_forms
 from crm.automation.models import Operator, Rule
 from crm.automation.rules import action_describe, field_label
@@ -163,7 +163,7 @@ def rule_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @admin_required
 def care_settings(request: HttpRequest) -> HttpResponse:
     """The customer-care touches: one card per kind, each saved on its own."""
-    touches = care_touches_ensure()
+    touches = care_touches_for_settings()
     status = 200
     forms = []
     for touch in touches:

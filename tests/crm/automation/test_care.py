@@ -212,3 +212,10 @@ def test_a_tag_audience_needs_a_tag(admin, client_as) -> None:
     )  # fmt: skip
     assert response.status_code == 400
     assert "Choose the tag." in response.content.decode()
+
+
+def test_showing_the_care_page_writes_nothing(admin, client_as) -> None:
+    response = client_as(admin).get("/settings/care/")
+    assert response.status_code == 200
+    assert "Spring Festival" in response.content.decode()
+    assert not CareTouch.objects.exists()
