@@ -180,7 +180,8 @@ def main() -> None:
             ("win_probability", "admin", "/insights/probability/"),
             ("win_probability_rep", "rep", "/insights/probability/"),
             ("company_list_flags", "admin", "/companies/"),
-            ("company_page_flag", "admin", f"/companies/{company_id}/"),
+            ("company_page", "admin", f"/companies/{company_id}/"),
+            ("company_value_flag", "admin", f"/insights/customers/company/{company_id}/value/"),
         ]
         print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
         print(f"{'page':<28}{'p50 ms':>8}{'p95 ms':>8}{'cpu ms':>8}{'queries':>8}{'cold ms':>9}")

@@ -8,6 +8,11 @@ urlpatterns = [
     path("insights/", views.sales, name="insights_sales"),
     path("insights/reps/", views.reps, name="insights_reps"),
     path("insights/customers/", views.customers, name="insights_customers"),
+    path(
+        "insights/customers/<str:kind>/<int:pk>/value/",
+        views.customer_value_fragment,
+        name="insights_customer_value",
+    ),
     path("insights/customers/refresh/", views.customers_refresh, name="insights_customers_refresh"),
     path("insights/probability/", views.probability, name="insights_probability"),
     path("insights/reports/", views.reports, name="insights_reports"),

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -27,7 +29,7 @@ from crm.insights.forms import (
 from crm.insights.models import Quota, SavedReport
 from crm.insights.report_runs import report_run
 from crm.insights.reports import ReportResult
-from crm.insights.selectors.customers import customer_overview, risk_text
+from crm.insights.selectors.customers import customer_overview, flags_for, risk_text
 from crm.insights.selectors.probability import probability_list
 from crm.insights.selectors.reps import rep_activity
 from crm.insights.selectors.sales import sales_dashboard
@@ -38,6 +40,7 @@ from crm.insights.services import (
     saved_report_delete,
 )
 from crm.insights.tasks import customer_values_refresh_job
+from crm.models import Company, Contact
 from crm.selectors.money import workspace_currency
 from crm.views.helpers import (
     bad_query,
@@ -264,3 +267,24 @@ def report_delete(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("Report deleted."))
     return redirect_after_post(request, reverse("insights_reports"))
+
+
+@require_GET
+@login_required
+def customer_value_fragment(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    """The record page's "customer value" entry, loaded after the page (one indexed query),
+    for a company or contact the user may see (404 otherwise)."""
+    user = user_of(request)
+    if kind == "company":
+        visible: Any = Company.objects.visible_to(user)
+    elif kind == "contact":
+        visible = Contact.objects.visible_to(user)
+    else:
+        raise Http404
+    record = get_object_or_404(visible, pk=pk)
+    value = flags_for(kind, [record.pk]).get(record.pk)
+    return render(
+        request,
+        "insights/_customer_value_item.html",
+        {"value": value, "risk": risk_text(value) if value and value.at_risk else ""},
+    )

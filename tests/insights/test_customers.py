@@ -159,8 +159,11 @@ def test_flags_on_record_pages_and_lists(crm, admin, client_as) -> None:
     customer_values_refresh()
     client = client_as(admin)
     page = client.get(f"/companies/{customers['D'].pk}/").content.decode()
-    assert "no order in 10 months, used to order every 2 months" in page
-    assert 'data-testid="customer-value"' in page
+    fragment_url = f"/insights/customers/company/{customers['D'].pk}/value/"
+    assert fragment_url in page
+    fragment = client.get(fragment_url).content.decode()
+    assert "no order in 10 months, used to order every 2 months" in fragment
+    assert 'data-testid="customer-value"' in fragment
     listing = client.get("/companies/").content.decode()
     assert listing.count('data-testid="customer-at-risk"') == 2
 
@@ -189,3 +192,13 @@ def test_customer_values_are_isolated(crm, admin, beta) -> None:
     with schema_context(beta.schema):
         assert customer_values_refresh() == 0
         assert not CustomerValue.objects.exists()
+
+
+def test_the_value_entry_of_a_record_the_user_cannot_see_is_a_404(
+    crm, admin, rep, client_as
+) -> None:
+    customers = _customers(admin)
+    customer_values_refresh()
+    url = f"/insights/customers/company/{customers['D'].pk}/value/"
+    assert client_as(rep).get(url).status_code == 404
+    assert client_as(admin).get("/insights/customers/deal/1/value/").status_code == 404

@@ -28,10 +28,3 @@ def customer_flag(context: template.Context, record: Any, records: Any = None) -
             setattr(request, _MEMO, memo)
     value = memo.get((kind, record.pk))
     return {"value": value, "risk": risk_text(value) if value and value.at_risk else ""}
-
-
-@register.inclusion_tag("insights/_customer_value_item.html", takes_context=True)
-def customer_value_item(context: template.Context, record: Any) -> dict[str, Any]:
-    """The record page's "customer value" entry: segment, lifetime value, projection, flag."""
-    flag = customer_flag(context, record)
-    return {**flag, "base_url": "", "user": context.get("user")}
