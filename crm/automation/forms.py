@@ -44,6 +44,12 @@ def _active_users() -> list[tuple[int, str]]:
     return [(u.pk, str(u)) for u in User.objects.filter(is_active=True).order_by("email")]
 
 
+def _email_templates() -> list[tuple[int, str]]:
+    from crm.mailing.models import EmailTemplate
+
+    return [(t.pk, str(t)) for t in EmailTemplate.objects.order_by("name", "pk")]
+
+
 class RuleForm(forms.ModelForm):
     class Meta:
         model = Rule
@@ -169,6 +175,9 @@ class ActionForm(forms.Form):
     field = forms.ChoiceField(label=_("Field to set"), required=False)
     value = forms.CharField(label=_("Value"), max_length=200, required=False)
     tag = forms.CharField(label=_("Tag"), max_length=60, required=False)
+    template = forms.TypedChoiceField(
+        label=_("E-mail template"), coerce=int, required=False, empty_value=None
+    )
     url = forms.URLField(
         label=_("Webhook URL"), max_length=500, required=False, assume_scheme="https"
     )
@@ -179,6 +188,7 @@ class ActionForm(forms.Form):
         _choice(self, "user").choices = [("", "—"), *users]
         _choice(self, "users").choices = users
         _choice(self, "field").choices = _grouped_fields(settable=True)
+        _choice(self, "template").choices = [("", "—"), *_email_templates()]
         self.fields["tag"].widget.attrs["list"] = "automation-tags"
 
     def clean(self) -> dict[str, Any]:
@@ -188,6 +198,7 @@ class ActionForm(forms.Form):
             str(ActionKind.CREATE_ACTIVITY): ["title"],
             str(ActionKind.SET_FIELD): ["field"],
             str(ActionKind.ADD_TAG): ["tag"],
+            str(ActionKind.SEND_EMAIL): ["template"],
             str(ActionKind.WEBHOOK): ["url"],
         }.get(str(kind), [])
         for name in needs:
@@ -226,6 +237,8 @@ class ActionForm(forms.Form):
             return {"kind": kind, "field": data["field"], "value": data.get("value", "")}
         if kind == ActionKind.ADD_TAG:
             return {"kind": kind, "tag": data["tag"].strip()}
+        if kind == ActionKind.SEND_EMAIL:
+            return {"kind": kind, "template": data["template"]}
         return {"kind": kind, "url": data["url"]}
 
 

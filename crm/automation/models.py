@@ -62,6 +62,7 @@ class ActionKind(models.TextChoices):
     ASSIGN_OWNER = "assign_owner", _("Assign an owner")
     SET_FIELD = "set_field", _("Set a field")
     ADD_TAG = "add_tag", _("Add a tag")
+    SEND_EMAIL = "send_email", _("Send an e-mail template")
     WEBHOOK = "webhook", _("Call a webhook")
 
 

@@ -332,9 +332,54 @@ def action_describe(rule: Rule, index: int, action: dict[str, Any]) -> str:
         }
     if kind == ActionKind.ADD_TAG:
         return _("Add the tag “%(tag)s”") % {"tag": action.get("tag", "")}
+    if kind == ActionKind.SEND_EMAIL:
+        template = _email_template(action)
+        return _("Send the e-mail template “%(name)s”") % {"name": template or "?"}
     if kind == ActionKind.WEBHOOK:
         return _("Call the webhook %(url)s") % {"url": action.get("url", "")}
     return str(kind)
+
+
+def _email_template(action: dict[str, Any]) -> Any:
+    from crm.mailing.models import EmailTemplate
+
+    return EmailTemplate.objects.filter(pk=action.get("template") or 0).first()
+
+
+def _email_recipients(record: Any) -> list[Any]:
+    """Who a rule's e-mail goes to: the contact itself, or a deal's contacts."""
+    from crm.models import Contact, Deal
+
+    if isinstance(record, Contact):
+        return [record]
+    if isinstance(record, Deal):
+        return list(record.contacts.order_by("pk"))
+    raise ActionError(_("E-mail templates go to contacts: use a contact or a deal rule."))
+
+
+def _email_send(rule: Rule, action: dict[str, Any], record: Any, by: Any) -> str:
+    """Send the action's template through the CRM's e-mail (opt-outs respected, logged on
+    each contact's timeline); say who was left out and why."""
+    from crm.mailing.services import email_send
+
+    template = _email_template(action)
+    if template is None:
+        raise ActionError(_("The e-mail template of this action was deleted."))
+    recipients = _email_recipients(record)
+    if not recipients:
+        return _("No e-mail sent: the deal has no contacts.")
+    result = email_send(
+        sender=by,
+        contacts=recipients,
+        subject=template.subject,
+        body=template.body,
+        template=template,
+    )
+    done = _("E-mail “%(name)s” queued for %(count)d contact(s)") % {
+        "name": template.name,
+        "count": result.sendable,
+    }
+    return f"{done}. {result.summary}".strip() if result.summary else done
 
 
 def record_payload(record: models.Model) -> dict[str, Any]:
@@ -399,6 +444,8 @@ def _action_run(rule: Rule, index: int, action: dict[str, Any], record: Any, run
         if tag not in current:
             _record_update(record, by=by, fields={}, tags=[*current, tag])
         return _("Tag “%(tag)s” added") % {"tag": tag.name}
+    if kind == ActionKind.SEND_EMAIL:
+        return _email_send(rule, action, record, by)
     if kind == ActionKind.WEBHOOK:
         from crm.automation.tasks import webhook_deliver_job
 

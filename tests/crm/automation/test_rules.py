@@ -414,3 +414,43 @@ def test_rule_jobs_refuse_to_run_without_a_workspace() -> None:
 
     with schema_context("public"), pytest.raises(MissingTenantError):
         event_process_job.enqueue(object_type="contact", object_id=1, event="created")
+
+
+def test_send_an_email_template_mails_the_new_contact_through_the_crm(rep, make_rule) -> None:
+    """The template goes out through the CRM's e-mail (merge fields filled, logged on the
+    contact's timeline)."""
+    from django.core import mail
+
+    from crm.mailing.models import EmailTemplate
+
+    template = EmailTemplate.objects.create(
+        name="Welcome", subject="Welcome", body="Dear {{ contact.first_name }}, thanks!"
+    )
+    make_rule(actions=[{"kind": "send_email", "template": template.pk}])
+    contact = crm.contact_create(
+        by=rep, fields={"first_name": "Na", "last_name": "Li", "email": "li.na@x.example"}
+    )
+    run_jobs()
+    run_jobs("mailing.")
+    assert [m.to for m in mail.outbox] == [["li.na@x.example"]]
+    assert "Dear Na, thanks!" in mail.outbox[0].body
+    assert Activity.objects.filter(contact=contact, kind="email").exists()
+
+
+def test_send_an_email_template_respects_an_opt_out_and_says_so(rep, make_rule) -> None:
+    from django.core import mail
+
+    from crm.mailing.models import EmailTemplate
+
+    template = EmailTemplate.objects.create(name="Hi", subject="Hi", body="Hello")
+    make_rule(actions=[{"kind": "send_email", "template": template.pk}])
+    crm.contact_create(
+        by=rep,
+        fields={"full_name": "Bo Chen", "email": "bo@x.example", "email_opt_out": True},
+    )
+    run_jobs()
+    run_jobs("mailing.")
+    assert mail.outbox == []
+    run = RuleRun.objects.get()
+    assert run.status == RunStatus.DONE
+    assert "opted out" in run.result
