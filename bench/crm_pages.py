@@ -43,6 +43,8 @@ from urllib.parse import urlencode
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._harness import configure, drop_database, percentile
+from bench.service_cases import ANONYMOUS as SERVICE_ANONYMOUS
+from bench.service_cases import seed_cases, service_ids, service_pages
 
 DATABASE = "rapport_bench_crm"
 SLUG = "bench-crm"
@@ -84,7 +86,9 @@ def copy_rows(table: str, columns: list[str], rows: Iterable[tuple[object, ...]]
     return count
 
 
-def seed(*, contacts: int, companies: int, leads: int, deals: int, activities: int) -> None:
+def seed(
+    *, contacts: int, companies: int, leads: int, deals: int, activities: int, cases: int = 0
+) -> None:
     """Fill the current schema the way a few years of use would."""
     from django.db import connection
 
@@ -220,6 +224,11 @@ def seed(*, contacts: int, companies: int, leads: int, deals: int, activities: i
     SavedView.objects.create(
         owner=users[0], list_type="deal", name="Big deals", query="sort=-amount", shared=True
     )
+    if cases:
+        seed_cases(
+            copy_rows=copy_rows, rng=rng, now=now, user_ids=user_ids, contacts=contacts,
+            companies=companies, cases=cases,
+        )  # fmt: skip
     with connection.cursor() as cursor:
         for table in ("crm_company", "crm_contact", "crm_lead", "crm_deal", "crm_activity"):
             sequence = f"pg_get_serial_sequence('{table}', 'id')"
@@ -346,6 +355,10 @@ def samples() -> Samples:
         "deal_contact": DealContact.objects.order_by("id")[0].pk,
         "user": rep.pk,
         "invitation": 1,
+        "session": 1,  # the session routes only take a POST
+        "import": 1,  # no import in the bench workspace: its pages answer 404
+        "exchange_rate": 1,  # a POST-only route
+        **service_ids(),
     }
     return Samples(
         admin=admin,
@@ -402,7 +415,8 @@ class Route:
 ROLES = ("admin", "rep", "admin-htmx", "anonymous")
 #: Routes for visitors who are not signed in.
 ANONYMOUS = {"login", "password_reset", "password_reset_done", "password_reset_complete",
-             "password_reset_confirm", "invitation_accept", "handoff"}  # fmt: skip
+             "password_reset_confirm", "invitation_accept", "handoff",
+             *SERVICE_ANONYMOUS}  # fmt: skip
 #: Routes the bench leaves alone, each with the reason.
 SKIPPED = {"logout": "ends the session the other requests need"}
 #: Path parameters that are not record ids.
@@ -539,6 +553,14 @@ def pages(samples: Samples) -> tuple[list[Page], list[str]]:
         name, view = route.name, route.view
         if name in SKIPPED:
             left_out.append(f"{name}: {SKIPPED[name]}")
+        elif name.startswith("service_"):
+            found += service_pages(
+                route,
+                page=Page,
+                path=_path(route, samples.ids, {"token": "-"}),
+                query=_query,
+                rep_id=samples.rep.pk,
+            )
         elif view is lists.record_list:
             found += list_pages(route, samples)
         elif view is lists.record_export:
@@ -661,6 +683,7 @@ def main() -> None:
     parser.add_argument("--leads", type=int, default=20_000)
     parser.add_argument("--deals", type=int, default=30_000)
     parser.add_argument("--activities", type=int, default=300_000)
+    parser.add_argument("--cases", type=int, default=50_000)
     parser.add_argument("--repeat", type=int, default=int(os.environ.get("BENCH_REPEAT", 20)))
     parser.add_argument("--keep", action="store_true", help="keep the database for inspection")
     parser.add_argument("--reuse", action="store_true", help="measure a database kept before")
@@ -697,10 +720,11 @@ def main() -> None:
                     leads=args.leads,
                     deals=args.deals,
                     activities=args.activities,
+                    cases=args.cases,
                 )
             print(
                 f"seeded {args.contacts} contacts, {args.companies} companies, {args.leads} "
-                f"leads, {args.deals} deals, {args.activities} activities "
+                f"leads, {args.deals} deals, {args.activities} activities, {args.cases} cases "
                 f"in {time.perf_counter() - started:.1f}s"
             )
         print(f"DEBUG={settings.DEBUG} (must be False for representative timings)")

@@ -12,7 +12,9 @@ activities, search, saved views, export of one's own data) is in every plan.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import wraps
 from typing import Any
@@ -93,11 +95,32 @@ def _current_tenant() -> Tenant:
     return found
 
 
+#: Answers already read in a :func:`features_cached` block, by (schema, feature).
+_cached: ContextVar[dict[tuple[str, str], bool] | None] = ContextVar("features", default=None)
+
+
+@contextmanager
+def features_cached() -> Iterator[None]:
+    """Read each workspace's plan features once for the block (a batch writing thousands of
+    records asks the same question for each; the plan does not change in between)."""
+    token = _cached.set({})
+    try:
+        yield
+    finally:
+        _cached.reset(token)
+
+
 def feature_enabled(key: str, tenant: Tenant | None = None) -> bool:
     """Whether the workspace (the current one by default) may use feature ``key``."""
     if key not in FEATURES:
         raise KeyError(f"Unknown feature {key!r}: add it to billing.features.FEATURES")
-    return tenant_has_feature(tenant or _current_tenant(), key)
+    cache = _cached.get()
+    if cache is None:
+        return tenant_has_feature(tenant or _current_tenant(), key)
+    cache_key = (tenant.schema_name if tenant else current_schema_name(), key)
+    if cache_key not in cache:
+        cache[cache_key] = tenant_has_feature(tenant or _current_tenant(), key)
+    return cache[cache_key]
 
 
 def feature_ensure(key: str, tenant: Tenant | None = None) -> None:

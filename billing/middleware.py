@@ -20,6 +20,7 @@ from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import HttpRequest, HttpResponse, UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
+from django.utils.functional import SimpleLazyObject
 
 from billing.selectors import BillingAccess, tenant_access
 
@@ -47,6 +48,12 @@ WRITE_ALLOWED_URL_NAMES = frozenset(
         "profile_notifications",
         "session_end",
         "sessions_end_others",
+        # One's own notifications: reading them and turning e-mails off is not workspace data.
+        "notification_open",
+        "notification_read",
+        "notifications_read_all",
+        "notification_preferences",
+        "digest_unsubscribe",
     }
 )
 #: URL namespaces whose writes stay open (paying is how a workspace leaves read-only).
@@ -130,7 +137,9 @@ class BillingAccessMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         tenant = getattr(request, "tenant", None)
         if tenant is not None and not tenant.is_public:
-            request.billing = tenant_access(tenant)  # type: ignore[attr-defined]
+            # Read on first use: the banner of a full page reads it, a write is checked
+            # against it, and small polled fragments (the notification bell) skip the query.
+            request.billing = SimpleLazyObject(lambda: tenant_access(tenant))  # type: ignore[attr-defined]
         return self.get_response(request)
 
     def process_view(
@@ -140,8 +149,10 @@ class BillingAccessMiddleware:
         view_args: tuple[Any, ...],
         view_kwargs: dict[str, Any],
     ) -> HttpResponse | None:
+        if request.method in SAFE_METHODS:
+            return None
         access: BillingAccess | None = getattr(request, "billing", None)
-        if access is None or not access.read_only or request.method in SAFE_METHODS:
+        if access is None or not access.read_only:
             return None
         if write_allowed_when_read_only(request):
             return None

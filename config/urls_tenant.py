@@ -15,6 +15,11 @@ urlpatterns = [
     path("billing/", include("billing.urls")),
     path("", include("onboarding.urls")),
     path("", include("onboarding.imports.urls")),
+    path("", include("crm.notifications.urls")),
+    path("", include("crm.mailing.urls")),
+    path("", include("crm.automation.urls")),
     path("", include("crm.sales.urls")),
+    path("", include("crm.service.urls")),
     path("", include("crm.urls")),
+    path("", include("crm.insights.urls")),
 ]

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from onboarding import views
+from onboarding import return_views, views
 
 urlpatterns = [
     path("start/", views.guided_start, name="guided_start"),
@@ -22,4 +22,5 @@ urlpatterns = [
     path("coach/plan/", views.coach_plan, name="coach_plan"),
     path("coach/baseline/", views.coach_baseline, name="coach_baseline"),
     path("settings/adoption/", views.adoption, name="adoption"),
+    path("insights/return/", return_views.insights_return, name="insights_return"),
 ]

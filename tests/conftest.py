@@ -89,6 +89,19 @@ def _public_schema_after_test() -> Iterator[None]:
     use_public_schema()
 
 
+@pytest.fixture(autouse=True)
+def _english_and_utc_by_default() -> Iterator[None]:
+    """Each test starts in the default language and time zone: a request in another
+    language (the locale middleware activates it for the thread) does not leak into the next."""
+    from django.utils import timezone, translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    timezone.deactivate()
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+    timezone.deactivate()
+
+
 @pytest.fixture
 def alpha(db: None) -> Workspace:
     return Workspace(Tenant.objects.get(slug="alpha"), "alpha.localhost")

@@ -37,6 +37,11 @@ TENANT_PUBLIC = {
     # A customer answers a quote through its signed link (bound to the workspace's schema).
     "quote_public",
     "quote_public_pdf",
+    # Customer service's pages for the workspace's customers (CSAT link, help page, case form).
+    "service_help",
+    "service_help_article",
+    "service_web_form",
+    "service_csat",
 }
 #: Public-host pages anyone may open (everything else there is the ops console).
 PUBLIC_OPEN_PREFIXES = (

@@ -60,7 +60,12 @@ TENANT_APPS = [
     "crm",
     "onboarding",
     "onboarding.imports",
+    "crm.notifications",
+    "crm.mailing",
+    "crm.automation",
     "crm.sales",
+    "crm.insights",
+    "crm.service",
 ]
 
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
@@ -202,6 +207,8 @@ CLOSED_WORKSPACE_RETENTION_DAYS = env.int("CLOSED_WORKSPACE_RETENTION_DAYS", def
 #: Per-IP limits (django-ratelimit syntax) for the abuse-prone forms.
 SIGNUP_RATE_LIMIT = env.str("SIGNUP_RATE_LIMIT", default="10/h")
 LOOKUP_RATE_LIMIT = env.str("LOOKUP_RATE_LIMIT", default="10/h")
+#: Submissions per client IP of a workspace's public case form.
+SERVICE_FORM_RATE_LIMIT = env.str("SERVICE_FORM_RATE_LIMIT", default="10/h")
 #: Failed sign-ins per client IP, counted once across every workspace and the ops console.
 LOGIN_RATE_LIMIT = env.str("LOGIN_RATE_LIMIT", default="30/10m")
 #: Per-account lockout (see tenants/users/throttling.py): after this many failed sign-ins
@@ -418,12 +425,72 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": crontab(hour=2, minute=51),
         "kwargs": {"handler": "onboarding.baseline_record", "writes": True},
     },
-    "imports-resume-stalled": {"task": "imports.resume_stalled", "schedule": 60.0},
+    # Reminders wake their workspace's job at their own minute; this is the safety net.
+    "notifications-reminders": {
+        "task": "notifications.periodic_dispatch",
+        "schedule": 15 * 60.0,
+        "kwargs": {
+            "handler": "notifications.reminders_send",
+            "every_minutes": 15,
+            "spread_seconds": 60,
+        },
+    },
+    "notifications-digests": {
+        "task": "notifications.periodic_dispatch",
+        "schedule": 15 * 60.0,
+        "kwargs": {
+            "handler": "notifications.digests_send",
+            "every_minutes": 15,
+            "spread_seconds": 120,
+        },
+    },
+    "automation-rules-hourly": {
+        "task": "tenants.periodic_dispatch",
+        "schedule": crontab(minute=5),
+        "kwargs": {"handler": "automation.rules_hourly", "writes": True},
+    },
+    "automation-care-touches-daily": {
+        "task": "tenants.periodic_dispatch",
+        "schedule": crontab(hour=5, minute=11),
+        "kwargs": {"handler": "automation.care_touches", "writes": True},
+    },
+    "insights-reports-email": {
+        "task": "tenants.periodic_dispatch",
+        "schedule": crontab(minute=2),
+        "kwargs": {"handler": "insights.reports_send", "writes": False},
+    },
+    "insights-customer-values": {
+        "task": "tenants.periodic_dispatch",
+        "schedule": crontab(minute=17),
+        "kwargs": {"handler": "insights.customer_values_refresh", "writes": False},
+    },
+    "service-sla-escalation": {"task": "service.sla_escalate_due", "schedule": 5 * 60.0},
     "billing-trial-ending-emails": {
         "task": "billing.trial_ending_notify",
         "schedule": crontab(hour=8, minute=0),
     },
 }
+
+# --- Notifications ------------------------------------------------------------------------------
+
+#: Local time of day (HH:MM, each user's time zone) after which the daily digest goes out.
+NOTIFICATIONS_DIGEST_TIME = env.str("NOTIFICATIONS_DIGEST_TIME", default="07:30")
+# --- Automation (workflow rules, customer-care touches) ----------------------------------------
+
+#: Rule runs that act (done or failed) per workspace per minute; the excess waits, never dropped.
+AUTOMATION_RULE_RUNS_PER_MINUTE = env.int("AUTOMATION_RULE_RUNS_PER_MINUTE", default=120)
+#: Rules changing each other's records stop after this many in a row (loop protection).
+AUTOMATION_MAX_CHAIN_DEPTH = env.int("AUTOMATION_MAX_CHAIN_DEPTH", default=3)
+#: Records a scheduled or idle-deal rule handles per job (then the next batch is a new job).
+AUTOMATION_SWEEP_BATCH = env.int("AUTOMATION_SWEEP_BATCH", default=500)
+#: Newest records a dry run checks.
+AUTOMATION_DRY_RUN_MAX = env.int("AUTOMATION_DRY_RUN_MAX", default=2000)
+#: Webhooks only to https addresses (turn off for development only).
+AUTOMATION_WEBHOOK_HTTPS_ONLY = env.bool("AUTOMATION_WEBHOOK_HTTPS_ONLY", default=True)
+#: Webhooks to private, loopback and link-local addresses (development only; never in production).
+AUTOMATION_WEBHOOK_ALLOW_PRIVATE = env.bool("AUTOMATION_WEBHOOK_ALLOW_PRIVATE", default=False)
+#: Care-touch tasks one workspace gets per kind per daily run (the rest come the next day).
+AUTOMATION_CARE_MAX_PER_RUN = env.int("AUTOMATION_CARE_MAX_PER_RUN", default=500)
 
 # --- Imports ------------------------------------------------------------------------------------
 
@@ -433,8 +500,6 @@ IMPORT_MAX_UPLOAD_MB = env.int("IMPORT_MAX_UPLOAD_MB", default=50)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=250_000)
 #: Rows imported per transaction (a chunk); a killed worker redoes at most one chunk.
 IMPORT_CHUNK_ROWS = env.int("IMPORT_CHUNK_ROWS", default=500)
-#: An import whose worker showed no sign of life for this long is handed to another worker.
-IMPORT_STALL_SECONDS = env.int("IMPORT_STALL_SECONDS", default=120)
 #: Uploads above this size go to a temporary file instead of memory while they arrive.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 

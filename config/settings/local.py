@@ -15,3 +15,6 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=0)  # 
 STATIC_ROOT = None  # type: ignore[assignment]
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+#: Webhooks of workflow rules may call http:// test receivers while developing.
+AUTOMATION_WEBHOOK_HTTPS_ONLY = env.bool("AUTOMATION_WEBHOOK_HTTPS_ONLY", default=False)

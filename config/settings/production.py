@@ -90,3 +90,8 @@ if _problem:
     raise ImproperlyConfigured(_problem)
 if SECRET_KEY == DEVELOPMENT_SECRET_KEY or len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("SECRET_KEY must be a private random value of 50+ characters.")
+if not AUTOMATION_WEBHOOK_HTTPS_ONLY or AUTOMATION_WEBHOOK_ALLOW_PRIVATE:  # noqa: F405
+    raise ImproperlyConfigured(
+        "Rule webhooks must be https-only and never reach private networks in production: "
+        "unset AUTOMATION_WEBHOOK_HTTPS_ONLY and AUTOMATION_WEBHOOK_ALLOW_PRIVATE."
+    )

@@ -31,6 +31,7 @@ from crm.models import (
 from crm.models.records import PERIOD_OUT_OF_ORDER, period_in_order
 from crm.models.validation import DURATION, MAX_DURATION_MINUTES, NEGATIVE_AMOUNT, PERCENTAGE
 from crm.names import compose_full_name
+from crm.notifications.forms import ReminderField
 
 
 class RecordForm(CrmModelForm):
@@ -252,7 +253,20 @@ class ActivityForm(CrmModelForm):
                 ("lead", Lead),
             ):
                 self.fields[name].queryset = model.objects.visible_to(user)  # type: ignore[attr-defined]
+        self.fields["remind"] = ReminderField(
+            required=False, empty_value=None, initial=self._remind_initial(user)
+        )
         style_fields(self)
+
+    def _remind_initial(self, user: Any) -> int | None:
+        """The activity's reminder, else the user's default for a new one."""
+        from crm.notifications.models import Reminder, ReminderOffset
+        from crm.notifications.services import reminder_default_minutes
+
+        if self.instance.pk:
+            current = Reminder.objects.filter(activity=self.instance).first()
+            return current.minutes_before if current else int(ReminderOffset.NONE)
+        return reminder_default_minutes(user) if user is not None else None
 
 
 class QuickAddForm(CrmForm):

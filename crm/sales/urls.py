@@ -6,7 +6,7 @@ from crm.sales import views, views_letters
 
 urlpatterns = [
     path("products/", views.product_list, name="products"),
-    path("products/export/", views.products_csv, name="products_csv"),
+    path("products/export/", views.product_export, name="product_export"),
     path("products/new/", views.product_form, name="product_create"),
     path("products/<int:pk>/", views.product_detail, name="product_detail"),
     path("products/<int:pk>/edit/", views.product_form, name="product_update"),

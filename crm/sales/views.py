@@ -10,7 +10,8 @@ to the workspace's schema and answers 404 on any other host.
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable
+import io
+from collections.abc import Callable, Iterator
 from functools import wraps
 from typing import Any
 
@@ -18,7 +19,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
@@ -127,7 +128,7 @@ def product_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @login_required
-def products_csv(request: HttpRequest) -> HttpResponse:
+def product_export(request: HttpRequest) -> StreamingHttpResponse:
     """The catalogue (as filtered) as CSV, with each default list's price."""
     form = ProductSearchForm(request.GET or None)
     products = list(_products(form))
@@ -136,19 +137,31 @@ def products_csv(request: HttpRequest) -> HttpResponse:
         (p.price_list_id, p.product_id): p.amount
         for p in Price.objects.filter(price_list__in=lists, option__isnull=True)
     }
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="products.csv"'
-    response.write("\ufeff")
-    writer = csv.writer(response)
     header = [_("SKU"), _("Name"), _("Unit"), _("Tax rate (%)"), _("Active"), _("Description")]
-    writer.writerow([safe_cell(str(h)) for h in header] + [pl.currency for pl in lists])
-    for product in products:
-        row = [
-            product.sku, product.name, product.unit, product.tax_rate,
-            _("Yes") if product.is_active else _("No"), product.description,
-        ]  # fmt: skip
-        row += [prices.get((pl.pk, product.pk)) for pl in lists]
-        writer.writerow([safe_cell(value) for value in row])
+    yes, no = _("Yes"), _("No")
+
+    def rows() -> Iterator[list[Any]]:
+        yield [str(h) for h in header] + [pl.currency for pl in lists]
+        for product in products:
+            row = [
+                product.sku, product.name, product.unit, product.tax_rate,
+                yes if product.is_active else no, product.description,
+            ]  # fmt: skip
+            yield row + [prices.get((pl.pk, product.pk)) for pl in lists]
+
+    def lines() -> Iterator[str]:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, quoting=csv.QUOTE_ALL)
+        yield "\ufeff"
+        for row in rows():
+            writer.writerow([safe_cell(value) for value in row])
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="products.csv"'
+    response["Cache-Control"] = "no-store"
     return response
 
 

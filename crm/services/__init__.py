@@ -14,6 +14,7 @@ from crm.services.bulk import (
     records_delete,
     records_reassign,
 )
+from crm.services.common import batch_writes
 from crm.services.configuration import (
     crm_settings,
     crm_settings_update,
@@ -46,14 +47,17 @@ from crm.services.pipelines import (
     stages_reorder,
 )
 from crm.services.records import (
+    ContactDraft,
     company_create,
     company_delete,
     company_update,
+    contact_build,
     contact_company_link,
     contact_company_unlink,
     contact_create,
     contact_delete,
     contact_update,
+    contacts_insert,
     lead_create,
     lead_delete,
     lead_update,
@@ -62,6 +66,7 @@ from crm.services.saved_views import saved_view_create, saved_view_delete
 from crm.services.search import search_backfill, search_columns_set
 
 __all__ = [
+    "ContactDraft",
     "Conversion",
     "Reassignment",
     "activity_complete",
@@ -69,16 +74,19 @@ __all__ = [
     "activity_delete",
     "activity_follow_up_initial",
     "activity_update",
+    "batch_writes",
     "company_create",
     "company_delete",
     "company_merge",
     "company_update",
+    "contact_build",
     "contact_company_link",
     "contact_company_unlink",
     "contact_create",
     "contact_delete",
     "contact_merge",
     "contact_update",
+    "contacts_insert",
     "crm_settings",
     "crm_settings_update",
     "custom_field_create",

@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 
 from crm.errors import CrmError
 from crm.models import Activity, ActivityKind, AuditAction, ObjectType
+from crm.notifications import hooks as notification_hooks
+from crm.notifications.services import reminder_reschedule, reminder_set
 from crm.services.audit import audit_record
 from crm.services.common import ensure_can_write, record_create, record_delete, record_update
 from tenants.users.models import User
@@ -24,21 +26,37 @@ LOGGED_KINDS = (ActivityKind.NOTE, ActivityKind.EMAIL)
 
 
 @transaction.atomic
-def activity_create(*, by: User, fields: Mapping[str, Any]) -> Activity:
-    """Schedule or log an activity; notes and logged emails are done when written."""
+def activity_create(*, by: User, fields: Mapping[str, Any], remind: int | None = None) -> Activity:
+    """Schedule or log an activity; notes and logged emails are done when written.
+
+    ``remind``: minutes before the due time to remind the owner (``-1``: no reminder;
+    ``None``: leave as it is).
+    """
     values = {"owner": by, **fields}
     if values.get("kind") in LOGGED_KINDS and not values.get("done_at"):
         values["done_at"] = timezone.now()
-    return record_create(
+    activity = record_create(
         Activity, object_type=ObjectType.ACTIVITY, allowed=ACTIVITY_FIELDS, by=by, fields=values
     )
+    notification_hooks.activity_mentions(activity=activity, by=by)
+    if remind is not None:
+        reminder_set(activity=activity, minutes_before=remind)
+    return activity
 
 
 @transaction.atomic
-def activity_update(*, activity: Activity, by: User, fields: Mapping[str, Any]) -> Activity:
-    return record_update(
+def activity_update(
+    *, activity: Activity, by: User, fields: Mapping[str, Any], remind: int | None = None
+) -> Activity:
+    activity = record_update(
         activity, object_type=ObjectType.ACTIVITY, allowed=ACTIVITY_FIELDS, by=by, fields=fields
     )
+    notification_hooks.activity_mentions(activity=activity, by=by)
+    if remind is not None:
+        reminder_set(activity=activity, minutes_before=remind)
+    else:
+        reminder_reschedule(activity=activity)
+    return activity
 
 
 @transaction.atomic

@@ -19,6 +19,7 @@ from crm.models import (
     ObjectType,
     Tag,
 )
+from crm.notifications import hooks as notification_hooks
 from crm.services.audit import audit_many, audit_record
 from crm.services.common import ensure_admin, ensure_can_write
 from tenants.users.models import User
@@ -55,6 +56,7 @@ def records_assign_owner(
         records=rows,
         changes={"owner": [None, str(owner)]},
     )
+    notification_hooks.records_assigned(records=rows, object_type=object_type, owner=owner, by=by)
     return len(rows)
 
 

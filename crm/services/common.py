@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import connection, models
 from django.utils.translation import gettext as _
 
-from billing.features import feature_enabled, feature_ensure
+from billing.features import feature_enabled, feature_ensure, features_cached
+from crm.automation.hooks import record_changed
 from crm.custom_fields import custom_values_clean
 from crm.errors import CrmError
 from crm.models import AuditAction, CustomFieldDefinition, ObjectType, Tag
+from crm.notifications import hooks as notification_hooks
 from crm.services.audit import audit_record, changes_between, snapshot
 from crm.services.search import search_columns_set
 from tenants.users.models import User
@@ -37,6 +41,64 @@ def check_fields(allowed: Iterable[str], fields: Mapping[str, Any]) -> None:
         raise CrmError(_("Unknown fields: %(names)s") % {"names": ", ".join(sorted(unknown))})
 
 
+#: Custom field definitions read in a :func:`batch_writes` block, by (schema, record type).
+_definitions: ContextVar[dict[tuple[str, str], list[CustomFieldDefinition]] | None] = ContextVar(
+    "custom_definitions", default=None
+)
+#: Related rows (table, id) a :func:`batch_writes` block has already seen validated.
+_related_seen: ContextVar[set[tuple[str, object]] | None] = ContextVar("related", default=None)
+
+
+@contextmanager
+def batch_writes() -> Iterator[None]:
+    """A block writing many records (an import's chunk): the plan's features and the custom
+    field definitions are read once for it instead of once per record."""
+    token, seen = _definitions.set({}), _related_seen.set(set())
+    try:
+        with features_cached():
+            yield
+    finally:
+        _definitions.reset(token)
+        _related_seen.reset(seen)
+
+
+def _relations(instance: models.Model) -> list[tuple[str, tuple[str, object]]]:
+    """Each foreign key of ``instance`` holding a saved row without choice limits."""
+    found = []
+    for model_field in instance._meta.concrete_fields:
+        if not isinstance(model_field, models.ForeignKey):
+            continue
+        if model_field.remote_field.limit_choices_to:
+            continue
+        related = getattr(instance, model_field.name, None)
+        if isinstance(related, models.Model) and related.pk is not None:
+            found.append((model_field.name, (related._meta.db_table, related.pk)))
+    return found
+
+
+def _full_clean(instance: models.Model) -> None:
+    """``full_clean``; in a batch, a related row seen valid once is not queried again."""
+    seen = _related_seen.get()
+    if seen is None:
+        instance.full_clean(validate_constraints=False)
+        return
+    relations = _relations(instance)
+    known = [name for name, key in relations if key in seen]
+    instance.full_clean(exclude=known, validate_constraints=False)
+    seen.update(key for _name, key in relations)
+
+
+def _definitions_for(object_type: ObjectType) -> list[CustomFieldDefinition]:
+    cache = _definitions.get()
+    key = (str(getattr(connection, "schema_name", "")), str(object_type))
+    if cache is not None and key in cache:
+        return cache[key]
+    definitions = list(CustomFieldDefinition.objects.for_type(object_type))
+    if cache is not None:
+        cache[key] = definitions
+    return definitions
+
+
 def custom_clean(object_type: ObjectType, values: Mapping[str, Any]) -> dict[str, Any]:
     """Validated custom values; without the plan's feature none can be set (values stored
     before a downgrade stay, untouched)."""
@@ -44,12 +106,33 @@ def custom_clean(object_type: ObjectType, values: Mapping[str, Any]) -> dict[str
         if any(value not in (None, "", []) for value in values.values()):
             feature_ensure("custom_fields")
         return {}
-    definitions = list(CustomFieldDefinition.objects.for_type(object_type))
-    return custom_values_clean(definitions, values)
+    return custom_values_clean(_definitions_for(object_type), values)
 
 
 def tag_names(instance: models.Model) -> list[str]:
     return sorted(tag.name for tag in instance.tags.all())  # type: ignore[attr-defined]
+
+
+def record_build(
+    model: type[_R],
+    *,
+    object_type: ObjectType,
+    allowed: Iterable[str],
+    by: User,
+    fields: Mapping[str, Any],
+) -> _R:
+    """A validated, unsaved record with its search columns set (raises ``ValidationError``)."""
+    ensure_can_write(by)
+    check_fields(allowed, fields)
+    values = dict(fields)
+    if "custom" in values:
+        values["custom"] = custom_clean(object_type, values["custom"] or {})
+    else:
+        custom_clean(object_type, {})  # required custom fields must be given
+    instance = model(**values)
+    _full_clean(instance)
+    search_columns_set(instance)
+    return instance
 
 
 def record_create(
@@ -62,16 +145,7 @@ def record_create(
     tags: Iterable[Tag] = (),
 ) -> _R:
     """Validate and insert a record, set its tags, and audit the creation."""
-    ensure_can_write(by)
-    check_fields(allowed, fields)
-    values = dict(fields)
-    if "custom" in values:
-        values["custom"] = custom_clean(object_type, values["custom"] or {})
-    else:
-        custom_clean(object_type, {})  # required custom fields must be given
-    instance = model(**values)
-    instance.full_clean(validate_constraints=False)
-    search_columns_set(instance)
+    instance = record_build(model, object_type=object_type, allowed=allowed, by=by, fields=fields)
     instance.save()
     tag_list = list(tags)
     if tag_list:
@@ -83,6 +157,9 @@ def record_create(
         object_id=int(instance.pk),
         object_repr=str(instance),
     )
+    if "owner" in fields:
+        notification_hooks.record_assigned(record=instance, object_type=object_type, by=by)
+    record_changed(object_type=str(object_type), object_id=int(instance.pk), event="created")
     return instance
 
 
@@ -129,6 +206,14 @@ def record_update(
             object_id=int(instance.pk),
             object_repr=str(instance),
             changes=changes,
+        )
+        if "owner" in changes:
+            notification_hooks.record_assigned(record=instance, object_type=object_type, by=by)
+        record_changed(
+            object_type=str(object_type),
+            object_id=int(instance.pk),
+            event="updated",
+            fields=changes,
         )
     return instance
 

@@ -10,6 +10,7 @@ from django.db.models import Max, Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from crm.automation.hooks import record_changed
 from crm.errors import CrmError
 from crm.models import (
     AuditAction,
@@ -23,6 +24,7 @@ from crm.models import (
     StageTransition,
     Tag,
 )
+from crm.notifications import hooks as notification_hooks
 from crm.services.audit import audit_record
 from crm.services.common import ensure_can_write, record_create, record_delete, record_update
 from tenants.users.models import User
@@ -196,6 +198,14 @@ def deal_move(
             object_id=int(deal.pk),
             object_repr=str(deal),
             changes=changes,
+        )
+        if stage.kind == StageKind.WON:
+            notification_hooks.deal_won(deal=deal, by=by)
+        record_changed(
+            object_type=ObjectType.DEAL,
+            object_id=int(deal.pk),
+            event="stage_entered",
+            stage_id=int(stage.pk),
         )
     else:
         deal.save(update_fields=update_fields)

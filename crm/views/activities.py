@@ -48,9 +48,16 @@ def activity_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
         try:
             if activity is None:
-                saved = services.activity_create(by=user, fields=fields)
+                saved = services.activity_create(
+                    by=user, fields=fields, remind=form.cleaned_data.get("remind")
+                )
             else:
-                saved = services.activity_update(activity=activity, by=user, fields=fields)
+                saved = services.activity_update(
+                    activity=activity,
+                    by=user,
+                    fields=fields,
+                    remind=form.cleaned_data.get("remind"),
+                )
         except ValidationError as error:
             form.add_error(None, error.messages)
         except CrmError as error:

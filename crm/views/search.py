@@ -12,6 +12,7 @@ from crm.forms.query import SEARCH_MAX_LENGTH, SearchForm
 from crm.models import Pipeline
 from crm.selectors import global_search, my_open_activities, my_open_deals, pipeline_summary
 from crm.selectors.money import ConvertedTotal, workspace_currency
+from crm.service.selectors import case_search_group
 from crm.views.helpers import bad_query, render_page, user_of
 
 
@@ -24,6 +25,9 @@ def search(request: HttpRequest) -> HttpResponse:
         return bad_query(request, form)
     text = form.cleaned_data["q"]
     groups = global_search(user=user_of(request), text=text)
+    cases = case_search_group(user=user_of(request), text=text)
+    if cases is not None:
+        groups.append(cases)
     return render_page(
         request,
         "crm/search.html",

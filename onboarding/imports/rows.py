@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import DatabaseError, IntegrityError, models, transaction
 from django.db.models.functions import Upper
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -127,6 +127,16 @@ class Context:
     #: Records written by this import in the chunk, awaiting their bulk insert.
     records: dict[tuple[str, int], ImportedRecord] = field(default_factory=dict)
     choices: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: The chunk's contact identities, read up front (``None``: look each row up).
+    contacts: ContactIndex | None = None
+    #: The chunk's companies by domain, name and source id, read up front.
+    company_index: CompanyIndex | None = None
+    #: Companies found or created by name and domain, so each is looked up once per chunk.
+    companies: dict[tuple[str, str, str], Company | None] = field(default_factory=dict)
+    #: New contacts validated and waiting for one bulk insert (see :func:`pending_flush`).
+    pending: list[PendingContact] = field(default_factory=list)
+    #: Rows accepted as created whose insert then failed: (line, cells, error).
+    late_errors: list[tuple[int, list[Any], RowError]] = field(default_factory=list)
 
     @property
     def kind(self) -> str:
@@ -271,8 +281,15 @@ def _parse_target(context: Context, parsed: ParsedRow, target: Target, cell: Any
                 fields[key] = domain
         case "owner":
             owner = context.users.get(values.text(cell).casefold())
-            if owner is not None:
-                fields["owner"] = owner
+            if owner is None:
+                raise CellError(
+                    _(
+                        "%(value)s is not a user of this workspace: invite them first, or "
+                        "leave the owner empty to own the record yourself."
+                    )
+                    % {"value": values.text(cell)}
+                )
+            fields["owner"] = owner
         case "tags":
             parsed.tags = [name for name in _TAG_SPLIT.split(values.text(cell)) if name]
         case "company":
@@ -384,6 +401,157 @@ def _required(context: Context, parsed: ParsedRow) -> None:
         raise RowError(_header_of(context, "title"), _("A deal needs a title."))
 
 
+# --- Identity index -------------------------------------------------------------------------
+
+#: How short a phone's national number may be and still identify someone.
+MIN_PHONE_DIGITS = 7
+
+
+@dataclass
+class PendingContact:
+    """A row's new contact, validated and waiting for the chunk's bulk insert."""
+
+    line: int
+    cells: list[Any]
+    parsed: ParsedRow
+    draft: crm.ContactDraft
+    #: The fields the draft was built from (a later row merging into it rebuilds it).
+    fields: dict[str, Any]
+
+
+@dataclass
+class ContactIndex:
+    """Who the chunk's rows are: contacts by e-mail, phone, name key and source id, read in a
+    few queries before the rows run and kept up to date as rows write, so each row costs no
+    lookup query. Values are contact ids; a negative value ``-n`` is the ``n``-th pending
+    (not yet inserted) contact of the chunk."""
+
+    emails: dict[str, int] = field(default_factory=dict)
+    phones: dict[str, int] = field(default_factory=dict)
+    names: dict[str, int] = field(default_factory=dict)
+    sources: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, context: Context, rows: list[ParsedRow]) -> ContactIndex:
+        index = cls()
+        emails = {r.fields["email"].upper() for r in rows if r.fields.get("email")}
+        if emails:
+            found = (
+                Contact.objects.annotate(email_upper=Upper("email"))
+                .filter(email_upper__in=emails)
+                .order_by("pk")
+                .values_list("email_upper", "pk")
+            )
+            for email, pk in found:
+                index.emails.setdefault(email, pk)
+        nationals = {
+            national
+            for r in rows
+            for k in ("phone", "mobile")
+            if r.fields.get(k)
+            and (national := values.phone_identity(r.fields[k], region=context.region))
+        }
+        for part in _batches(sorted(nationals), 200):
+            condition = models.Q()
+            for national in part:
+                condition |= models.Q(search_phones__contains=f"{national} ")
+            found_phones = Contact.objects.filter(condition).order_by("pk")
+            for pk, numbers in found_phones.values_list("pk", "search_phones"):
+                for number in _phone_suffixes(numbers):
+                    if number in nationals:
+                        index.phones.setdefault(number, pk)
+        sources = {r.source_id for r in rows if r.source_id}
+        if sources:
+            linked = SourceRecord.objects.filter(
+                source=context.batch.source, object_type=CONTACT, source_id__in=sources
+            ).values_list("source_id", "object_id")
+            index.sources.update(linked)
+        return index
+
+    def add(self, contact: Contact, key: int) -> None:
+        """Make ``contact`` (inserted, or pending as ``key`` < 0) findable by later rows."""
+        for email in (contact.email, *contact.extra_emails):
+            if email:
+                self.emails.setdefault(email.upper(), key)
+        for number in _phone_suffixes(contact.search_phones):
+            self.phones.setdefault(number, key)
+        for name_key in contact.search_keys:
+            self.names.setdefault(name_key, key)
+
+    def settle(self, ids: dict[int, int]) -> None:
+        """Pending entries become the inserted ids (or disappear if their insert failed)."""
+        for mapping in (self.emails, self.phones, self.names, self.sources):
+            for key, value in list(mapping.items()):
+                if value < 0:
+                    if value in ids:
+                        mapping[key] = ids[value]
+                    else:
+                        del mapping[key]
+
+
+@dataclass
+class CompanyIndex:
+    """The companies the chunk's rows name, by domain and by name, read in two queries and
+    kept up to date as rows create or change companies (see :func:`find_company`)."""
+
+    domains: dict[str, Company] = field(default_factory=dict)
+    names: dict[str, list[Company]] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, context: Context, rows: list[ParsedRow]) -> CompanyIndex:
+        index = cls()
+        domains: set[str] = set()
+        names: set[str] = set()
+        for row in rows:
+            name = row.fields.get("name", "") if context.kind == ImportKind.COMPANIES else ""
+            name = name or row.company
+            if name:
+                names.add(name.strip().upper())
+            domain = row.company_domain or row.fields.get("domain", "")
+            if not domain and row.company:
+                domain = values.company_domain_of_email(row.fields.get("email", ""))
+            if domain:
+                domains.add(domain.upper())
+        if domains:
+            found = Company.objects.annotate(domain_upper=Upper("domain"))
+            for company in found.filter(domain_upper__in=domains).order_by("pk"):
+                index.add(company)
+        if names:
+            named = Company.objects.annotate(name_upper=Upper("name"))
+            for company in named.filter(name_upper__in=names).order_by("pk"):
+                index.add(company)
+        return index
+
+    def add(self, company: Company) -> None:
+        if company.domain:
+            self.domains.setdefault(company.domain.upper(), company)
+        named = self.names.setdefault(company.name.strip().upper(), [])
+        if all(known.pk != company.pk for known in named):
+            named.append(company)
+
+    def find(self, *, domain: str, name: str) -> Company | None:
+        company = self.domains.get(domain.upper()) if domain else None
+        if company is None and name:
+            candidates = self.names.get(name.strip().upper(), [])
+            if domain:
+                candidates = [c for c in candidates if not c.domain]
+            company = min(candidates, key=lambda c: c.pk, default=None)
+        return company
+
+
+def _batches(items: list[str], size: int) -> Iterator[list[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _phone_suffixes(search_phones: str) -> Iterator[str]:
+    """Every ending of each stored number long enough to identify someone (a stored number
+    carries its country code; a row's number is compared by its national digits)."""
+    for number in search_phones.split():
+        for length in range(MIN_PHONE_DIGITS, len(number) + 1):
+            yield number[-length:]
+
+
 # --- Identity -------------------------------------------------------------------------------
 
 
@@ -428,6 +596,8 @@ def _by_name_key(model: type[models.Model], name: str) -> models.Model | None:
 def find_contact(context: Context, parsed: ParsedRow) -> tuple[Contact | None, bool]:
     """The existing contact a row is, and whether it was found by identity (a duplicate)
     rather than by its source id."""
+    if context.contacts is not None:
+        return _find_indexed(context, context.contacts, parsed)
     found = source_lookup(context, CONTACT, parsed.source_id)
     if found is not None:
         return found, False  # type: ignore[return-value]
@@ -440,6 +610,54 @@ def find_contact(context: Context, parsed: ParsedRow) -> tuple[Contact | None, b
         name = f"{fields.get('first_name', '')} {fields.get('last_name', '')}".strip()
         found = _by_name_key(Contact, name)
     return found, found is not None  # type: ignore[return-value]
+
+
+def _index_key(context: Context, index: ContactIndex, parsed: ParsedRow) -> tuple[int | None, bool]:
+    """The index entry of the contact a row is, in :func:`find_contact`'s order of evidence,
+    and whether it was found by identity (``False`` for its source id)."""
+    if parsed.source_id and parsed.source_id in index.sources:
+        return index.sources[parsed.source_id], False
+    fields = parsed.fields
+    email = fields.get("email", "")
+    phones = [fields[k] for k in ("phone", "mobile") if fields.get(k)]
+    key = index.emails.get(email.upper()) if email else None
+    for number in phones if key is None else ():
+        national = values.phone_identity(number, region=context.region)
+        key = index.phones.get(national) if national else None
+        if key is not None:
+            break
+    if key is None and not email and not phones:
+        key = index.names.get(fold(_contact_name(parsed)))
+    return key, key is not None
+
+
+def _contact_name(parsed: ParsedRow) -> str:
+    return f"{parsed.fields.get('first_name', '')} {parsed.fields.get('last_name', '')}".strip()
+
+
+def _find_indexed(
+    context: Context, index: ContactIndex, parsed: ParsedRow
+) -> tuple[Contact | None, bool]:
+    """:func:`find_contact` answered from the chunk's index (the same order of evidence)."""
+    key, duplicate = _index_key(context, index, parsed)
+    if key is None:
+        fields = parsed.fields
+        if fields.get("email") or fields.get("phone") or fields.get("mobile"):
+            return None, False
+        found = _by_name_key(Contact, _contact_name(parsed))
+        return found, found is not None  # type: ignore[return-value]
+    contact = _indexed_contact(context, key)
+    if contact is None and not duplicate:  # the record its source id named was deleted
+        del index.sources[parsed.source_id]
+        return _find_indexed(context, index, parsed)
+    return contact, duplicate and contact is not None
+
+
+def _indexed_contact(context: Context, key: int) -> Contact | None:
+    """The contact behind an index entry, inserting the pending ones first if it is one."""
+    if key < 0:
+        key = pending_flush(context).get(key, 0)
+    return Contact.objects.filter(pk=key).first()
 
 
 def find_lead(context: Context, parsed: ParsedRow) -> tuple[Lead | None, bool]:
@@ -461,6 +679,9 @@ def find_company(
     found = source_lookup(context, COMPANY, source_id)
     if found is not None:
         return found, False  # type: ignore[return-value]
+    if context.company_index is not None:
+        company = context.company_index.find(domain=domain, name=name)
+        return company, company is not None
     company = None
     if domain:
         company = (
@@ -700,13 +921,18 @@ def _company_for(context: Context, parsed: ParsedRow, *, email: str = "") -> Com
     domain = parsed.company_domain or (values.company_domain_of_email(email) if name else "")
     if not (name or domain or parsed.company_source_id):
         return None
+    key = (parsed.company_source_id, domain.upper(), name.strip().casefold())
+    if key in context.companies:
+        return context.companies[key]
     company, _duplicate = find_company(
         context, source_id=parsed.company_source_id, domain=domain, name=name
     )
-    if company is not None or not name:
-        return company
-    company = crm.company_create(by=context.by, fields={"name": name, "domain": domain})
-    _remember(context, company, COMPANY, RecordAction.CREATED, {})
+    if company is None and name:
+        company = crm.company_create(by=context.by, fields={"name": name, "domain": domain})
+        _remember(context, company, COMPANY, RecordAction.CREATED, {})
+        if context.company_index is not None:
+            context.company_index.add(company)
+    context.companies[key] = company
     return company
 
 
@@ -774,6 +1000,8 @@ def _apply_contact(context: Context, parsed: ParsedRow) -> Outcome:
         )
 
     outcome, contact = _finish(context, CONTACT, parsed, found, duplicate, create)
+    if contact is not None and context.contacts is not None:
+        context.contacts.add(contact, int(contact.pk))  # type: ignore[arg-type]
     if contact is not None:
         if company is not None and outcome.action != "created":
             _link_contact_company(context, contact, company)  # type: ignore[arg-type]
@@ -798,7 +1026,9 @@ def _apply_company(context: Context, parsed: ParsedRow) -> Outcome:
             tags=_tags(context, parsed.tags),
         )
 
-    outcome, _company = _finish(context, COMPANY, parsed, found, duplicate, create)
+    outcome, company = _finish(context, COMPANY, parsed, found, duplicate, create)
+    if company is not None and context.company_index is not None:
+        context.company_index.add(company)  # type: ignore[arg-type]
     return outcome
 
 
@@ -891,24 +1121,163 @@ def _apply_deal(context: Context, parsed: ParsedRow) -> Outcome:
     return outcome
 
 
-def row_import(context: Context, cells: list[Any], *, check_width: bool) -> Outcome:
-    """Parse and apply one row inside a savepoint: a refused row leaves nothing behind.
+def row_import(context: Context, cells: list[Any], *, check_width: bool, line: int = 0) -> Outcome:
+    """Parse and apply one row (see :func:`row_apply`).
 
     Raises :class:`RowError` with the column and the reason a person can act on.
     """
-    parsed = parse_row(context, cells, check_width=check_width)
+    return row_apply(context, parse_row(context, cells, check_width=check_width), line, cells)
+
+
+def row_apply(context: Context, parsed: ParsedRow, line: int, cells: list[Any]) -> Outcome:
+    """Apply one parsed row inside a savepoint: a refused row leaves nothing behind. A new
+    contact of an indexed chunk is only validated here and inserted with the chunk's others
+    (:func:`pending_flush`)."""
+    if context.contacts is not None and context.kind == ImportKind.CONTACTS:
+        key, duplicate = _index_key(context, context.contacts, parsed)
+        if key is not None and key < 0:
+            merged = _pending_merge(context, key, parsed, duplicate)
+            if merged is not None:
+                return merged
+        found, duplicate = find_contact(context, parsed)
+        if _decide(context, found, duplicate) == "create":
+            return _contact_pending(context, parsed, line, cells)
     records, tags = dict(context.records), dict(context.tags)
+    companies = dict(context.companies)
     try:
         with transaction.atomic():
             return apply_row(context, parsed)
     except (RowError, ValidationError, DomainError, IntegrityError) as error:
         # The savepoint is gone: so is whatever the row noted or created meanwhile.
-        context.records, context.tags = records, tags
-        if isinstance(error, RowError):
-            raise
-        if isinstance(error, ValidationError):
-            raise _validation_row_error(context, error) from None
-        raise RowError("", str(error)) from None
+        context.records, context.tags, context.companies = records, tags, companies
+        raise _row_error(context, error) from None
+
+
+def _row_error(context: Context, error: Exception) -> RowError:
+    if isinstance(error, RowError):
+        return error
+    if isinstance(error, ValidationError):
+        return _validation_row_error(context, error)
+    return RowError("", str(error))
+
+
+#: New contacts held before one bulk insert.
+PENDING_MAX = 500
+
+
+def _contact_fields(parsed: ParsedRow) -> dict[str, Any]:
+    return {**parsed.fields, **({"custom": parsed.custom} if parsed.custom else {})}
+
+
+def _contact_pending(context: Context, parsed: ParsedRow, line: int, cells: list[Any]) -> Outcome:
+    """Validate a new contact and hold it for the chunk's bulk insert; later rows find it."""
+    fields = _contact_fields(parsed)
+    try:
+        draft = crm.contact_build(by=context.by, fields=fields)
+        draft.company = _company_for(context, parsed, email=parsed.fields.get("email", ""))
+    except (ValidationError, DomainError, IntegrityError) as error:
+        raise _row_error(context, error) from None
+    draft.tags = _tags(context, parsed.tags)
+    context.pending.append(PendingContact(line, cells, parsed, draft, fields))
+    key = -len(context.pending)
+    assert context.contacts is not None  # noqa: S101 -- only indexed chunks hold contacts
+    context.contacts.add(draft.contact, key)
+    if parsed.source_id:
+        context.contacts.sources[parsed.source_id] = key
+    if len(context.pending) >= PENDING_MAX:
+        pending_flush(context)
+    return Outcome("created")
+
+
+def _pending_merge(
+    context: Context, key: int, parsed: ParsedRow, duplicate: bool
+) -> Outcome | None:
+    """A row naming a contact an earlier row of the chunk holds for insert (index ``key``):
+    merged into it in memory (``None``: too involved, take the ordinary path after inserting
+    it)."""
+    item = context.pending[-key - 1]
+    decision = _decide(context, item.draft.contact, duplicate)
+    if decision == "skip":
+        return Outcome("skipped", duplicate=True)
+    if decision == "create" or parsed.custom or item.draft.contact.custom:
+        return None
+    try:
+        company = _company_for(context, parsed, email=parsed.fields.get("email", ""))
+    except (ValidationError, DomainError, IntegrityError) as error:
+        raise _row_error(context, error) from None
+    if company is not None and item.draft.company not in (None, company):
+        return None
+    draft = item.draft
+    changes = _merge_values(draft.contact, parsed.fields, {}, overwrite=decision == "overwrite")
+    changes = {k: v for k, v in changes.items() if k in WRITABLE[CONTACT]}
+    new_tags = [t for t in _tags(context, parsed.tags) if t not in draft.tags]
+    gains_company = company is not None and draft.company is None
+    if not (changes or new_tags or gains_company):
+        return Outcome("unchanged", duplicate=duplicate)
+    if changes:
+        fields = {**item.fields, **changes}
+        try:
+            rebuilt = crm.contact_build(by=context.by, fields=fields)
+        except (ValidationError, DomainError) as error:
+            raise _row_error(context, error) from None
+        rebuilt.tags, rebuilt.company = draft.tags, draft.company
+        item.draft, item.fields, draft = rebuilt, fields, rebuilt
+    draft.tags = [*draft.tags, *new_tags]
+    draft.company = draft.company or company
+    assert context.contacts is not None  # noqa: S101 -- only indexed chunks hold contacts
+    context.contacts.add(draft.contact, key)
+    return Outcome("updated", duplicate=duplicate)
+
+
+def pending_flush(context: Context) -> dict[int, int]:
+    """Insert the held contacts (one by one if the bulk insert is refused, each failure
+    reported on its own line); returns their index keys → ids."""
+    pending, context.pending = context.pending, []
+    if not pending:
+        return {}
+    try:
+        with transaction.atomic():
+            crm.contacts_insert(by=context.by, drafts=[item.draft for item in pending])
+        inserted = pending
+    except (DatabaseError, ValidationError, DomainError):
+        inserted = _pending_one_by_one(context, pending)
+    done = {id(item) for item in inserted}
+    ids: dict[int, int] = {}
+    for position, item in enumerate(pending, start=1):
+        if id(item) in done:
+            ids[-position] = int(item.draft.contact.pk)
+    for item in inserted:
+        _contact_created(context, item)
+    if context.contacts is not None:
+        context.contacts.settle(ids)
+    return ids
+
+
+def _pending_one_by_one(context: Context, pending: list[PendingContact]) -> list[PendingContact]:
+    inserted = []
+    for item in pending:
+        draft = item.draft
+        try:
+            with transaction.atomic():
+                draft.contact = crm.contact_create(
+                    by=context.by,
+                    fields=_contact_fields(item.parsed),
+                    tags=draft.tags,
+                    company=draft.company,
+                )
+        except (DatabaseError, ValidationError, DomainError) as error:
+            context.late_errors.append((item.line, item.cells, _row_error(context, error)))
+            continue
+        inserted.append(item)
+    return inserted
+
+
+def _contact_created(context: Context, item: PendingContact) -> None:
+    contact, parsed = item.draft.contact, item.parsed
+    _remember(context, contact, CONTACT, RecordAction.CREATED, {})
+    _source_record(context, CONTACT, parsed.source_id, contact)
+    if item.draft.company is None and parsed.company_source_id:
+        _pending(context, contact, CONTACT, COMPANY, parsed.company_source_id)
 
 
 def _validation_row_error(context: Context, error: ValidationError) -> RowError:

@@ -8,7 +8,6 @@ again), and a heartbeat a sweeper watches. Records are written by the CRM's own 
 
 from __future__ import annotations
 
-import datetime
 import io
 import time
 from collections.abc import Iterator
@@ -18,11 +17,13 @@ from typing import IO, Any
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm import services as crm
 from crm.models import CustomFieldDefinition, FieldType
+from crm.notifications import hooks as notification_hooks
 from onboarding.imports import reading
 from onboarding.imports.errors import DataImportError
 from onboarding.imports.mapping import (
@@ -38,12 +39,23 @@ from onboarding.imports.models import (
     DedupeMode,
     ImportBatch,
     ImportChunk,
+    ImportedRecord,
     ImportFileBlock,
     ImportKind,
     ImportRowError,
     ImportStatus,
 )
-from onboarding.imports.rows import Context, RowError, row_import
+from onboarding.imports.rows import (
+    CompanyIndex,
+    ContactIndex,
+    Context,
+    ParsedRow,
+    RowError,
+    parse_row,
+    pending_flush,
+    row_apply,
+    row_import,
+)
 from tenants.models import Tenant
 from tenants.selectors import current_tenant
 from tenants.users.models import User
@@ -330,7 +342,7 @@ def _data_rows(batch: ImportBatch) -> Iterator[reading.Row]:
 @transaction.atomic
 def import_start(*, batch: ImportBatch, by: User) -> ImportBatch:
     """Queue the import: create the custom fields asked for, then hand it to a worker."""
-    from onboarding.imports.tasks import import_read_task
+    from onboarding.imports.tasks import import_read_job
 
     ensure_may_import(by)
     batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
@@ -351,15 +363,23 @@ def import_start(*, batch: ImportBatch, by: User) -> ImportBatch:
     batch.status = ImportStatus.QUEUED
     batch.heartbeat_at = timezone.now()
     batch.save()
-    from core.tasks import enqueue_on_commit
-
-    enqueue_on_commit(import_read_task, batch.pk)
+    import_read_job.enqueue(batch_id=batch.pk, dedupe_key=f"imports.read:{batch.pk}")
     return batch
 
 
 def _fail(batch_id: int, message: str) -> None:
     ImportBatch.objects.filter(pk=batch_id).update(
         status=ImportStatus.FAILED, failure=message, finished_at=timezone.now()
+    )
+
+
+def import_fail(batch_id: int, error: BaseException) -> None:
+    """An import whose worker gave up after its retries: failed, with a reason to act on
+    (the rows already imported stay, and can be undone)."""
+    _fail(
+        batch_id,
+        _("The import stopped after repeated errors (%(error)s). Contact support if it persists.")
+        % {"error": type(error).__name__},
     )
 
 
@@ -435,7 +455,8 @@ def import_run_chunk(batch_id: int) -> bool:
         if chunk is None:
             _finish(batch)
             return False
-        _run_chunk(batch, chunk)
+        with notification_hooks.muted():  # one "import finished" instead of one per row
+            _run_chunk(batch, chunk)
         more = batch.chunks.filter(done_at__isnull=True).exists()
         if not more:
             _finish(batch)
@@ -447,29 +468,42 @@ def _run_chunk(batch: ImportBatch, chunk: ImportChunk) -> None:
     check_width = batch.file_format == reading.CSV
     counts = {"created": 0, "updated": 0, "duplicate": 0, "skipped": 0, "error": 0}
     errors: list[ImportRowError] = []
-    for line, cells in chunk.rows:
-        try:
-            outcome = row_import(context, cells, check_width=check_width)
-        except RowError as error:
-            counts["error"] += 1
-            errors.append(
-                ImportRowError(
-                    batch=batch,
-                    line=line,
-                    column=error.column[:255],
-                    reason=error.reason,
-                    cells=cells,
-                )
-            )
-            continue
-        if outcome.action in ("created", "updated", "skipped"):
-            counts[outcome.action] += 1
-        if outcome.duplicate:
-            counts["duplicate"] += 1
-    from onboarding.imports.models import ImportedRecord
 
+    def refuse(line: int, cells: list[Any], error: RowError) -> None:
+        counts["error"] += 1
+        errors.append(
+            ImportRowError(
+                batch=batch, line=line, column=error.column[:255], reason=error.reason, cells=cells
+            )
+        )
+
+    with crm.batch_writes():
+        parsed: list[tuple[int, list[Any], ParsedRow]] = []
+        for line, cells in chunk.rows:
+            try:
+                parsed.append((line, cells, parse_row(context, cells, check_width=check_width)))
+            except RowError as error:
+                refuse(line, cells, error)
+        rows = [row for _line, _cells, row in parsed]
+        context.company_index = CompanyIndex.load(context, rows)
+        if batch.kind == ImportKind.CONTACTS:
+            context.contacts = ContactIndex.load(context, rows)
+        for line, cells, row in parsed:
+            try:
+                outcome = row_apply(context, row, line, cells)
+            except RowError as error:
+                refuse(line, cells, error)
+                continue
+            if outcome.action in ("created", "updated", "skipped"):
+                counts[outcome.action] += 1
+            if outcome.duplicate:
+                counts["duplicate"] += 1
+        pending_flush(context)
+    for line, cells, late in context.late_errors:
+        counts["created"] -= 1
+        refuse(line, cells, late)
     ImportedRecord.objects.bulk_create(context.records.values())
-    ImportRowError.objects.bulk_create(errors)
+    ImportRowError.objects.bulk_create(sorted(errors, key=lambda e: e.line))
     chunk.done_at = timezone.now()
     chunk.save(update_fields=["done_at"])
     ImportBatch.objects.filter(pk=batch.pk).update(
@@ -488,8 +522,29 @@ def _finish(batch: ImportBatch) -> None:
     ImportBatch.objects.filter(pk=batch.pk).update(
         status=ImportStatus.DONE, finished_at=timezone.now(), heartbeat_at=timezone.now()
     )
-    # The rows were only needed to run the import; errors keep their own copy.
+    # The file and its rows were only needed to run the import; errors keep their own copy.
     ImportChunk.objects.filter(batch=batch).update(rows=[])
+    ImportFileBlock.objects.filter(batch=batch).delete()
+    _finished_notify(batch)
+
+
+def _finished_notify(batch: ImportBatch) -> None:
+    """Tell whoever started the import, under their bell (once per import)."""
+    from crm.notifications.models import NotificationKind
+    from crm.notifications.services import in_language_of, notify
+
+    starter = batch.created_by
+    if starter is None or not starter.is_active:
+        return
+    with in_language_of(starter):
+        message = _("Your import of %(file)s has finished.") % {"file": batch.file_name}
+    notify(
+        recipient=starter,
+        kind=NotificationKind.IMPORT_FINISHED,
+        message=message,
+        url=reverse("import_detail", args=[batch.pk]),
+        dedupe_key=f"import:{batch.pk}",
+    )
 
 
 def import_run(batch_id: int, *, seconds: float | None = None) -> bool:
@@ -499,20 +554,6 @@ def import_run(batch_id: int, *, seconds: float | None = None) -> bool:
         if seconds is not None and time.monotonic() - started >= seconds:
             return True
     return False
-
-
-def stalled_imports() -> list[tuple[int, str]]:
-    """Imports of this workspace whose worker stopped showing signs of life, with the step
-    to resume (``read``, ``run`` or ``undo``)."""
-    limit = timezone.now() - datetime.timedelta(seconds=int(settings.IMPORT_STALL_SECONDS))
-    steps = {
-        ImportStatus.QUEUED: "read",
-        ImportStatus.READING: "read",
-        ImportStatus.RUNNING: "run",
-        ImportStatus.UNDOING: "undo",
-    }
-    stalled = ImportBatch.objects.filter(status__in=list(steps), heartbeat_at__lt=limit)
-    return [(pk, steps[status]) for pk, status in stalled.values_list("pk", "status")]  # type: ignore[index]
 
 
 # --- Results ----------------------------------------------------------------------------------

@@ -40,8 +40,7 @@ KEPT_LISTED = 100
 @transaction.atomic
 def import_undo_start(*, batch: ImportBatch, by: User) -> ImportBatch:
     """Ask for an import to be undone; a worker does it in pages."""
-    from core.tasks import enqueue_on_commit
-    from onboarding.imports.tasks import import_undo_task
+    from onboarding.imports.tasks import import_undo_job
 
     ensure_may_import(by)
     batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
@@ -51,7 +50,7 @@ def import_undo_start(*, batch: ImportBatch, by: User) -> ImportBatch:
     batch.heartbeat_at = timezone.now()
     batch.undo_summary = {"removed": 0, "restored": 0, "unlinked": 0, "kept": [], "kept_count": 0}
     batch.save()
-    enqueue_on_commit(import_undo_task, batch.pk)
+    import_undo_job.enqueue(batch_id=batch.pk, dedupe_key=f"imports.undo:{batch.pk}")
     return batch
 
 

@@ -10,6 +10,18 @@
     return match ? match[1] : "";
   }
 
+  /* --- Notification bell: poll only while the tab is visible ------------------------------- */
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var source = event.detail && event.detail.elt;
+    if (source && source.hasAttribute && source.hasAttribute("data-poll-visible") && document.hidden) {
+      event.preventDefault();
+    }
+  });
+  document.addEventListener("visibilitychange", function () {
+    var bell = document.getElementById("bell-count");
+    if (!document.hidden && bell && window.htmx) window.htmx.trigger(bell, "bell-refresh");
+  });
+
   /* --- Search palette ------------------------------------------------------------------- */
   function palette() { return document.getElementById("palette"); }
 

@@ -40,6 +40,8 @@ BILLING_PAYMENT_FAILED = "billing.payment_failed"
 BILLING_CANCELED = "billing.canceled"
 SECURITY_SIGN_IN_PAUSED = "security.sign_in_paused"
 SECURITY_EMAIL_CHANGE = "security.email_change"
+CRM_ACTIVITY_REMINDER = "crm.activity_reminder"
+CRM_DAILY_DIGEST = "crm.daily_digest"
 
 NOTIFICATION_KINDS: tuple[NotificationKind, ...] = (
     NotificationKind(
@@ -86,6 +88,22 @@ NOTIFICATION_KINDS: tuple[NotificationKind, ...] = (
         _("Email address changes"),
         _("To your current address when someone asks to change it."),
         always_on_reason=_("Always sent: it lets you stop someone taking over your account."),
+    ),
+    NotificationKind(
+        CRM_ACTIVITY_REMINDER,
+        _("Activity reminders"),
+        _(
+            "An email when a call, meeting or task you own is about to be due, as chosen on "
+            "each activity. The reminder also appears under the bell."
+        ),
+    ),
+    NotificationKind(
+        CRM_DAILY_DIGEST,
+        _("Daily digest"),
+        _(
+            "Each morning: your overdue and today's activities, idle deals, deals expected "
+            "to close this week and new leads. Not sent when there is nothing to say."
+        ),
     ),
 )
 

@@ -193,7 +193,14 @@ def test_admin_turns_off_receipts(alpha: Workspace) -> None:
     with schema_context(alpha.schema):
         admin = AdminFactory.create()
     client = sign_in(Client(HTTP_HOST=alpha.host), alpha, admin)
-    response = client.post("/profile/notifications/", {"notifications-billing.trial_ending": "on"})
+    response = client.post(
+        "/profile/notifications/",
+        {
+            "notifications-billing.trial_ending": "on",
+            "notifications-crm.activity_reminder": "on",
+            "notifications-crm.daily_digest": "on",
+        },
+    )
     assert response.status_code == 302
     with schema_context(alpha.schema):
         assert User.objects.get(pk=admin.pk).notification_settings == {BILLING_RECEIPT: False}

@@ -137,3 +137,17 @@ def test_importing_an_export_with_escaped_formulas_stores_the_original_text(admi
     crm.contact_create(by=admin, fields={"last_name": "Existing"})
     import_file(admin, b"Last Name\n'=1+1\n")
     assert Contact.objects.filter(last_name="=1+1").exists()
+
+
+def test_an_owner_who_is_not_a_user_is_reported_not_silently_replaced(admin) -> None:
+    """A row naming an unknown owner is refused with the reason; a known owner is kept."""
+    data = (
+        "Name,Email,Owner\n"
+        "Anna Li,anna@x.example,ghost@nowhere.example\n"
+        "Bo Chen,bo@x.example,Ada Admin\n"
+    )
+    batch = import_file(admin, data.encode())
+    error = batch.row_errors.get()
+    assert (error.line, error.column) == (2, "Owner")
+    assert "ghost@nowhere.example is not a user of this workspace" in error.reason
+    assert Contact.objects.get().owner == admin

@@ -3,10 +3,7 @@ the import resumes; limits stop a file before anything is written; a stalled imp
 
 from __future__ import annotations
 
-import datetime
-
 import pytest
-from django.utils import timezone
 
 from crm.models import Contact
 from onboarding.imports import services
@@ -39,7 +36,7 @@ def test_a_worker_killed_mid_chunk_resumes_with_no_row_lost_or_duplicated(
     done; the second is rolled back whole and imported once when a worker returns."""
     settings.IMPORT_CHUNK_ROWS = 4
     batch = _started(admin)
-    original = services.row_import
+    original = services.row_apply
     calls = {"n": 0}
 
     def dies_at_row_6(*args, **kwargs):
@@ -48,13 +45,13 @@ def test_a_worker_killed_mid_chunk_resumes_with_no_row_lost_or_duplicated(
             raise WorkerKilledError
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(services, "row_import", dies_at_row_6)
+    monkeypatch.setattr(services, "row_apply", dies_at_row_6)
     with pytest.raises(WorkerKilledError):
         services.import_run(batch.pk)
     assert Contact.objects.count() == 4
     assert ImportChunk.objects.filter(batch=batch, done_at__isnull=False).count() == 1
 
-    monkeypatch.setattr(services, "row_import", original)
+    monkeypatch.setattr(services, "row_apply", original)
     services.import_run(batch.pk)
     batch.refresh_from_db()
     assert Contact.objects.count() == ROWS
@@ -96,28 +93,47 @@ def test_a_file_over_the_row_limit_fails_before_any_record_is_written(admin, set
     assert not Contact.objects.exists()
 
 
-def test_an_import_without_a_sign_of_life_is_found_as_stalled(admin, settings) -> None:
-    """An import whose worker last reported long ago is handed out again at its step."""
-    batch = _started(admin)
-    old = timezone.now() - datetime.timedelta(seconds=settings.IMPORT_STALL_SECONDS + 1)
-    ImportBatch.objects.filter(pk=batch.pk).update(heartbeat_at=old)
-    assert services.stalled_imports() == [(batch.pk, "run")]
-
-
-def test_a_live_import_is_not_stalled(admin) -> None:
-    """An import that just reported is left to its worker."""
-    _started(admin)
-    assert services.stalled_imports() == []
-
-
-def test_the_resume_task_hands_a_stalled_import_to_a_worker(admin, settings) -> None:
-    """The periodic sweep (eager here) resumes the import to its end."""
-    from onboarding.imports.tasks import imports_resume_task
+def test_the_run_job_imports_to_the_end_and_a_duplicate_run_changes_nothing(admin) -> None:
+    """The job records its next step until the import is done; run again (a redelivered
+    message) it finds nothing left to import."""
+    from onboarding.imports.tasks import import_run_job
 
     batch = _started(admin)
-    old = timezone.now() - datetime.timedelta(seconds=settings.IMPORT_STALL_SECONDS + 1)
-    ImportBatch.objects.filter(pk=batch.pk).update(heartbeat_at=old)
-    assert imports_resume_task.apply().get() == 1
+    assert import_run_job(batch_id=batch.pk) is False
+    assert import_run_job(batch_id=batch.pk) is False
     batch.refresh_from_db()
     assert batch.status == ImportStatus.DONE
     assert Contact.objects.count() == ROWS
+
+
+def test_an_import_whose_job_fails_for_good_is_marked_failed(admin, monkeypatch) -> None:
+    """On the job's last attempt an error fails the import with a reason, so it is never
+    left "running" with no worker on it."""
+    from core.jobs import services as jobs
+    from onboarding.imports.tasks import import_run_job
+
+    batch = _started(admin)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(services, "import_run", broken)
+    monkeypatch.setattr(
+        "onboarding.imports.tasks.current_job",
+        lambda: jobs.JobContext(job_id=1, attempt=5, max_attempts=5),
+    )
+    with pytest.raises(RuntimeError):
+        import_run_job(batch_id=batch.pk)
+    batch.refresh_from_db()
+    assert batch.status == ImportStatus.FAILED
+    assert "RuntimeError" in batch.failure
+
+
+def test_a_finished_import_keeps_no_copy_of_the_file(admin) -> None:
+    """The uploaded file is stored only until the import is done (errors keep their rows)."""
+    from onboarding.imports.models import ImportFileBlock
+
+    batch = _started(admin)
+    assert ImportFileBlock.objects.filter(batch=batch).exists()
+    services.import_run(batch.pk)
+    assert not ImportFileBlock.objects.filter(batch=batch).exists()

@@ -1,0 +1,227 @@
+"""Insights pages of a big workspace: server-side p95 of each dashboard, the RFM refresh and
+the win-probability list.
+
+Seeds one workspace (``bench-insights``, in a throwaway database) with 100k contacts, 20k
+companies, 20k leads, 30k deals and 300k activities through PostgreSQL ``COPY`` (the seed of
+``bench/crm_pages.py``), then gives the won and lost deals their closing moments and reasons,
+a stage history of two to four steps, a share of leads converted to deals, a few deals in
+USD with a rate, and quotas. Each page is requested through the full Django stack in-process
+(admin and a sales rep): p50/p95 of repeated requests (the sales dashboard and the
+win-probability evidence are then served from their short-lived cache) and, apart, the median
+of three "cold" requests after emptying the cache (what the first viewer in the cache window
+waits). The customer-value refresh (the periodic job) is timed on its own.
+
+    .venv/bin/python bench/insights.py               # seed, measure, drop
+    .venv/bin/python bench/insights.py --keep        # keep the database afterwards
+    .venv/bin/python bench/insights.py --reuse       # measure a kept one again
+
+Ends with ``BENCH insight contacts=<N> deals=<N> worst_p95_ms=<x> worst_page=<name>
+rfm_refresh_s=<s> <page>_p95_ms=<x> …``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench._harness import configure, drop_database, percentile
+from bench.crm_pages import measure, seed
+
+DATABASE = "rapport_bench_insights"
+SLUG = "bench-insights"
+TARGET_P95_MS = 100.0
+
+
+def seed_insights() -> None:
+    """Closing moments, reasons, stage histories, converted leads, a second currency, quotas."""
+    from django.db import connection
+
+    statements = [
+        # Won and lost deals closed 1-120 days after creation (never in the future).
+        """UPDATE crm_deal d SET won_at = LEAST(now(), d.created_at
+                + (1 + (d.id * 7919) %% 120) * interval '1 day')
+           FROM crm_stage s WHERE s.id = d.stage_id AND s.kind = 'won'""",
+        """UPDATE crm_deal d SET lost_at = LEAST(now(), d.created_at
+                + (1 + (d.id * 104729) %% 120) * interval '1 day'),
+               lost_reason = (ARRAY['Price', 'Competitor', 'No budget', 'Timing', ''])
+                   [1 + d.id %% 5]
+           FROM crm_stage s WHERE s.id = d.stage_id AND s.kind = 'lost'""",
+        # One more step in the history for every deal not in the first stage: into its stage.
+        """INSERT INTO crm_stagetransition (deal_id, from_stage_id, to_stage_id, moved_at,
+                                           moved_by_id, amount)
+           SELECT d.id, first.id, d.stage_id,
+                  COALESCE(d.won_at, d.lost_at, d.created_at + interval '3 days'), d.owner_id,
+                  d.amount
+           FROM crm_deal d
+           JOIN crm_stage first ON first.pipeline_id = d.pipeline_id AND first.position = 0
+           WHERE d.stage_id <> first.id""",
+        # Every third deal also went through the stage before its own.
+        """INSERT INTO crm_stagetransition (deal_id, from_stage_id, to_stage_id, moved_at,
+                                           moved_by_id, amount)
+           SELECT d.id, NULL, prev.id, d.created_at + interval '1 day', d.owner_id, d.amount
+           FROM crm_deal d JOIN crm_stage s ON s.id = d.stage_id
+           JOIN crm_stage prev ON prev.pipeline_id = d.pipeline_id
+                AND prev.position = LEAST(s.position, 4) - 1 AND prev.position > 0
+           WHERE d.id %% 3 = 0""",
+        # A converted lead behind one deal in four.
+        """UPDATE crm_lead l SET converted_deal_id = l.id * 4, status = 'converted',
+                                 converted_at = now()
+           WHERE l.id * 4 <= (SELECT MAX(id) FROM crm_deal)""",
+        "UPDATE crm_deal SET currency = 'USD' WHERE id %% 10 = 0",
+        """INSERT INTO crm_exchangerate (currency, base_currency, rate, valid_from, created_at)
+           VALUES ('USD', 'EUR', 0.9, now()::date - 400, now())""",
+        """INSERT INTO insights_quota (owner_id, month, amount, currency, created_at, updated_at)
+           SELECT u.id, date_trunc('month', now())::date - (m * interval '1 month'), 150000,
+                  'EUR', now(), now()
+           FROM users_user u CROSS JOIN generate_series(0, 11) m""",
+        "VACUUM ANALYZE",
+    ]
+    with connection.cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement, [])
+
+
+def forget_insights_cache() -> None:
+    """Drop the insights pages' cached figures (only those: the Redis database may be shared)."""
+    from django.core.cache import cache
+
+    client = cache._cache.get_client(write=True)  # type: ignore[attr-defined]
+    keys = list(client.scan_iter(match="*insights:*"))
+    if keys:
+        client.delete(*keys)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--contacts", type=int, default=100_000)
+    parser.add_argument("--companies", type=int, default=20_000)
+    parser.add_argument("--leads", type=int, default=20_000)
+    parser.add_argument("--deals", type=int, default=30_000)
+    parser.add_argument("--activities", type=int, default=300_000)
+    parser.add_argument("--repeat", type=int, default=int(os.environ.get("BENCH_REPEAT", 20)))
+    parser.add_argument("--keep", action="store_true", help="keep the database for inspection")
+    parser.add_argument("--reuse", action="store_true", help="measure a database kept before")
+    parser.add_argument("--database", default=DATABASE, help="name of the throwaway database")
+    args = parser.parse_args()
+
+    configure(args.database, redis_db=12, recreate=not args.reuse)
+    logging.getLogger("django.request").setLevel(logging.CRITICAL)
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.test import Client
+    from django_tenants.utils import schema_context
+
+    from crm.insights.customer_value import customer_values_refresh
+    from crm.insights.models import CustomerValue
+    from tenants.models import Tenant
+    from tenants.services import public_tenant_ensure, template_ensure, tenant_create
+    from tenants.users.models import Role, User
+
+    keep = args.keep or args.reuse
+    try:
+        if args.reuse:
+            call_command("migrate_schemas", interactive=False, verbosity=0)
+            tenant = Tenant.objects.get(slug=SLUG)
+        else:
+            call_command("migrate_schemas", shared=True, interactive=False, verbosity=0)
+            public_tenant_ensure()
+            template_ensure()
+            tenant = tenant_create(name="Bench Insights", slug=SLUG)
+            started = time.perf_counter()
+            with schema_context(tenant.schema_name):
+                seed(
+                    contacts=args.contacts,
+                    companies=args.companies,
+                    leads=args.leads,
+                    deals=args.deals,
+                    activities=args.activities,
+                )
+                seed_insights()
+            print(f"seeded in {time.perf_counter() - started:.1f}s")
+        print(f"DEBUG={settings.DEBUG} (must be False for representative timings)")
+        with schema_context(tenant.schema_name):
+            refresh_times = []
+            for _ in range(3):
+                started = time.perf_counter()
+                rows = customer_values_refresh()
+                refresh_times.append(time.perf_counter() - started)
+            refresh_s = min(refresh_times)
+            at_risk = CustomerValue.objects.filter(at_risk=True).count()
+            admin = User.objects.get(email="admin@bench.example")
+            rep = User.objects.filter(role=Role.REP).order_by("id").first()
+            company_id = (
+                CustomerValue.objects.filter(kind="company", at_risk=True)
+                .values_list("record_id", flat=True)
+                .first()
+            )
+        print(f"customer values: {rows} rows ({at_risk} at risk), refresh {refresh_s:.2f}s")
+        host = f"{SLUG}.localhost"
+        clients = {"admin": Client(HTTP_HOST=host), "rep": Client(HTTP_HOST=host)}
+        with schema_context(tenant.schema_name):
+            clients["admin"].force_login(admin)
+            clients["rep"].force_login(rep)  # type: ignore[arg-type]
+        pages = [
+            ("sales_90d", "admin", "/insights/"),
+            ("sales_year", "admin", "/insights/?period=365d"),
+            ("sales_owner", "admin", f"/insights/?period=365d&owner={rep.pk}"),  # type: ignore[union-attr]
+            ("sales_rep", "rep", "/insights/?period=365d"),
+            ("reps_90d", "admin", "/insights/reps/"),
+            ("reps_year", "admin", "/insights/reps/?period=365d"),
+            ("reps_rep", "rep", "/insights/reps/?period=365d"),
+            ("customers", "admin", "/insights/customers/"),
+            ("customers_contacts", "admin", "/insights/customers/?kind=contact"),
+            ("customers_rep", "rep", "/insights/customers/"),
+            ("win_probability", "admin", "/insights/probability/"),
+            ("win_probability_rep", "rep", "/insights/probability/"),
+            ("company_list_flags", "admin", "/companies/"),
+            ("company_page", "admin", f"/companies/{company_id}/"),
+            ("company_value_flag", "admin", f"/insights/customers/company/{company_id}/value/"),
+        ]
+        print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+        print(f"{'page':<28}{'p50 ms':>8}{'p95 ms':>8}{'cpu ms':>8}{'queries':>8}{'cold ms':>9}")
+        base, _cpu, _queries, _status = measure(clients["admin"].get, "/healthz", args.repeat)
+        baseline_p95 = percentile(base, 0.95)
+        print(f"{'baseline: health check':<28}{percentile(base, 0.5):>8.1f}{baseline_p95:>8.1f}")
+        results: list[tuple[float, str]] = []
+        #: A request after the cache was emptied: what the first viewer in 5 minutes waits.
+        colds: list[tuple[float, str]] = []
+        for name, role, url in pages:
+            timings, cpu, queries, status = measure(clients[role].get, url, args.repeat)
+            assert status == 200, (url, status)
+            p95 = percentile(timings, 0.95)
+            cold = []
+            for _ in range(3):
+                forget_insights_cache()
+                started = time.perf_counter()
+                clients[role].get(url)
+                cold.append((time.perf_counter() - started) * 1000)
+            flag = "" if p95 <= TARGET_P95_MS else "  <-- over"
+            print(
+                f"{name:<28}{percentile(timings, 0.5):>8.1f}{p95:>8.1f}"
+                f"{percentile(cpu, 0.5):>8.1f}{queries:>8}{percentile(cold, 0.5):>9.1f}{flag}"
+            )
+            results.append((p95, name))
+            colds.append((percentile(cold, 0.5), name))
+        worst_p95, worst_page = max(results)
+        worst_cold, worst_cold_page = max(colds)
+        figures = " ".join(f"{name}_p95_ms={p95:.1f}" for p95, name in results)
+        print(
+            f"BENCH insight contacts={args.contacts} deals={args.deals} "
+            f"worst_p95_ms={worst_p95:.1f} worst_page={worst_page} rfm_refresh_s={refresh_s:.2f} "
+            f"worst_cold_ms={worst_cold:.1f} worst_cold_page={worst_cold_page} "
+            f"healthz_p95_ms={baseline_p95:.1f} "
+            f"{figures}"
+        )
+    finally:
+        if not keep:
+            drop_database(args.database)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Insights: dashboards, rep activity and customer value, read from SQL aggregates."""

@@ -1,0 +1,1 @@
+"""Reads of the insights pages (each module one page)."""

@@ -1,0 +1,520 @@
+"""The sales dashboard: pipeline, forecast, win rate, cycle, conversion, velocity, sources.
+
+Each figure is one grouped SQL query over the deals the viewer may see (``Scope.deals``), with
+amounts converted to the base currency inside the query (``Conversion.amount``).
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+from urllib.parse import urlencode
+
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import (
+    Avg,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce, TruncMonth
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+
+from crm.insights.selectors.money import (
+    MONEY,
+    Conversion,
+    currencies_of,
+    currencies_without_rate,
+    rates_key,
+)
+from crm.insights.selectors.scope import Scope
+from crm.models import Lead, LeadSource, Stage, StageKind, StageTransition
+
+#: Months of expected close the forecast shows, from the current month on.
+FORECAST_MONTHS = 12
+#: Lost reasons listed; the rest are summed as "other reasons".
+LOST_REASONS_SHOWN = 8
+
+
+@dataclass(frozen=True)
+class StageRow:
+    stage: Stage
+    count: int
+    value: Decimal
+    weighted: Decimal
+    url: str
+
+
+@dataclass(frozen=True)
+class ForecastRow:
+    #: First day of the month; ``None`` for deals whose expected close has passed.
+    month: datetime.date | None
+    count: int
+    value: Decimal
+    weighted: Decimal
+
+
+@dataclass(frozen=True)
+class Outcomes:
+    """Deals closed in the period."""
+
+    won: int
+    lost: int
+    won_value: Decimal
+    #: Mean days from creation to won, over deals won in the period (``None``: none won).
+    cycle_days: Decimal | None
+
+    @property
+    def closed(self) -> int:
+        return self.won + self.lost
+
+    @property
+    def win_rate(self) -> Decimal | None:
+        """Share of closed deals that were won, in percent."""
+        if not self.closed:
+            return None
+        return (Decimal(self.won) * 100 / Decimal(self.closed)).quantize(Decimal("0.1"))
+
+    @property
+    def average_won(self) -> Decimal | None:
+        if not self.won:
+            return None
+        return (self.won_value / self.won).quantize(Decimal("0.01"))
+
+
+@dataclass(frozen=True)
+class Velocity:
+    """Pipeline velocity: open deals × average won value × win rate ÷ sales cycle (per day)."""
+
+    open_deals: int
+    average_won: Decimal | None
+    win_rate: Decimal | None
+    cycle_days: Decimal | None
+
+    @property
+    def per_day(self) -> Decimal | None:
+        if not (self.average_won and self.win_rate and self.cycle_days):
+            return None
+        value = Decimal(self.open_deals) * self.average_won * self.win_rate / 100 / self.cycle_days
+        return value.quantize(Decimal("0.01"))
+
+    @property
+    def per_month(self) -> Decimal | None:
+        per_day = self.per_day
+        return None if per_day is None else (per_day * 30).quantize(Decimal("0.01"))
+
+
+@dataclass(frozen=True)
+class ConversionRow:
+    """Deals of the period's cohort that reached ``stage`` (or a later one), and how many of
+    them went on to the next stage."""
+
+    stage: Stage
+    reached: int
+    next_stage: Stage | None
+    reached_next: int
+
+    @property
+    def rate(self) -> Decimal | None:
+        if self.next_stage is None or not self.reached:
+            return None
+        return (Decimal(self.reached_next) * 100 / Decimal(self.reached)).quantize(Decimal("0.1"))
+
+
+@dataclass(frozen=True)
+class StageTimeRow:
+    stage: Stage
+    stays: int
+    average_days: Decimal
+
+
+@dataclass(frozen=True)
+class ReasonRow:
+    reason: str
+    count: int
+    value: Decimal
+
+
+@dataclass(frozen=True)
+class SourceRow:
+    #: A lead source code, or "" for won deals that did not come from a lead.
+    source: str
+    label: str
+    count: int
+    value: Decimal
+    url: str
+
+
+@dataclass
+class SalesDashboard:
+    scope: Scope
+    base: str
+    stages: list[StageRow]
+    forecast: list[ForecastRow]
+    undated_open: int
+    outcomes: Outcomes
+    velocity: Velocity
+    conversion: list[ConversionRow]
+    stage_times: list[StageTimeRow]
+    lost_reasons: list[ReasonRow]
+    sources: list[SourceRow]
+    #: Currencies of deals in scope without a rate in force (their amounts are left out).
+    missing_rates: list[str] = field(default_factory=list)
+    rates_used: dict[str, Any] = field(default_factory=dict)
+    computed_at: datetime.datetime | None = None
+
+    @property
+    def open_value(self) -> Decimal:
+        return sum((row.value for row in self.stages), Decimal(0))
+
+    @property
+    def open_weighted(self) -> Decimal:
+        return sum((row.weighted for row in self.stages), Decimal(0))
+
+    @property
+    def won_url(self) -> str:
+        return self.scope.deal_list_url(status=StageKind.WON)
+
+    @property
+    def open_count(self) -> int:
+        return sum(row.count for row in self.stages)
+
+
+def weighted_amount(conversion: Conversion) -> Any:
+    """SQL: the deal's base amount × its own probability, else its stage's, ÷ 100."""
+    probability = Coalesce(F("probability"), F("stage__probability"), output_field=IntegerField())
+    return ExpressionWrapper(
+        conversion.amount() * probability / Value(Decimal(100)), output_field=MONEY
+    )
+
+
+def _money(value: Any) -> Decimal:
+    return Decimal(value or 0).quantize(Decimal("0.01"))
+
+
+def pipeline_by_stage(scope: Scope, conversion: Conversion) -> list[StageRow]:
+    """Each open stage of the pipeline: count, value and weighted value of its deals."""
+    if scope.pipeline is None:
+        return []
+    stages = list(scope.pipeline.stages.filter(kind=StageKind.OPEN).order_by("position", "id"))
+    rows = {
+        row["stage_id"]: row
+        for row in scope.deals()
+        .filter(stage__in=stages)
+        .order_by()
+        .values("stage_id")
+        .annotate(
+            count=Count("*"),
+            value=Sum(conversion.amount()),
+            weighted=Sum(weighted_amount(conversion)),
+        )
+    }
+    return [
+        StageRow(
+            stage=stage,
+            count=rows.get(stage.pk, {}).get("count", 0),
+            value=_money(rows.get(stage.pk, {}).get("value")),
+            weighted=_money(rows.get(stage.pk, {}).get("weighted")),
+            url=scope.deal_list_url(stage=stage.pk),
+        )
+        for stage in stages
+    ]
+
+
+def forecast_by_month(scope: Scope, conversion: Conversion) -> tuple[list[ForecastRow], int]:
+    """Open deals' weighted value by month of expected close (this month and the next 11),
+    with one row for deals whose expected close has passed; and the count without a date."""
+    today = timezone.localdate()
+    first = today.replace(day=1)
+    year, month = divmod(first.month - 1 + FORECAST_MONTHS, 12)
+    horizon = datetime.date(first.year + year, month + 1, 1)
+    open_deals = scope.deals().filter(stage__kind=StageKind.OPEN)
+    rows = (
+        open_deals.filter(expected_close_on__lt=horizon)
+        .order_by()
+        .annotate(month=TruncMonth("expected_close_on"))
+        .values("month")
+        .annotate(
+            count=Count("*"),
+            value=Sum(conversion.amount()),
+            weighted=Sum(weighted_amount(conversion)),
+        )
+    )
+    by_month: dict[datetime.date | None, dict[str, Any]] = {}
+    for row in rows:
+        if row["month"] is None:
+            continue
+        key = row["month"] if row["month"] >= first else None
+        bucket = by_month.setdefault(key, {"count": 0, "value": 0, "weighted": 0})
+        bucket["count"] += row["count"]
+        bucket["value"] += row["value"] or 0
+        bucket["weighted"] += row["weighted"] or 0
+    months: list[datetime.date | None] = [None]
+    current = first
+    for _ in range(FORECAST_MONTHS):
+        months.append(current)
+        year, month = divmod(current.month, 12)
+        current = datetime.date(current.year + year, month + 1, 1)
+    forecast = [
+        ForecastRow(
+            month=month_start,
+            count=by_month.get(month_start, {}).get("count", 0),
+            value=_money(by_month.get(month_start, {}).get("value")),
+            weighted=_money(by_month.get(month_start, {}).get("weighted")),
+        )
+        for month_start in months
+    ]
+    undated = open_deals.filter(expected_close_on__isnull=True).count()
+    return forecast, undated
+
+
+def _won_in(scope: Scope) -> Q:
+    return Q(stage__kind=StageKind.WON, won_at__gte=scope.since, won_at__lt=scope.until)
+
+
+def _lost_in(scope: Scope) -> Q:
+    return Q(stage__kind=StageKind.LOST, lost_at__gte=scope.since, lost_at__lt=scope.until)
+
+
+def outcomes(scope: Scope, conversion: Conversion) -> Outcomes:
+    """Won and lost in the period, won value and mean sales cycle: one query."""
+    cycle = ExpressionWrapper(F("won_at") - F("created_at"), output_field=DurationField())
+    row = scope.deals().aggregate(
+        won=Count("pk", filter=_won_in(scope)),
+        lost=Count("pk", filter=_lost_in(scope)),
+        won_value=Sum(conversion.amount(), filter=_won_in(scope)),
+        cycle=Avg(cycle, filter=_won_in(scope)),
+    )
+    cycle_days = None
+    if row["cycle"] is not None:
+        cycle_days = (Decimal(row["cycle"].total_seconds()) / Decimal(86400)).quantize(
+            Decimal("0.1")
+        )
+    return Outcomes(
+        won=row["won"],
+        lost=row["lost"],
+        won_value=_money(row["won_value"]),
+        cycle_days=cycle_days,
+    )
+
+
+def stage_conversion(scope: Scope) -> list[ConversionRow]:
+    """For the deals created in the period: how many reached each stage (or a later one, by
+    the stage history) and went on to the next. Lost stages are not steps."""
+    if scope.pipeline is None:
+        return []
+    steps = list(scope.pipeline.stages.exclude(kind=StageKind.LOST).order_by("position", "id"))
+    furthest = Subquery(
+        StageTransition.objects.filter(deal=OuterRef("pk"))
+        .exclude(to_stage__kind=StageKind.LOST)
+        .exclude(to_stage__isnull=True)
+        .order_by()
+        .values("deal")
+        .annotate(furthest=Max("to_stage__position"))
+        .values("furthest"),
+        output_field=IntegerField(),
+    )
+    counts = {
+        row["furthest"]: row["count"]
+        for row in scope.deals()
+        .filter(created_at__gte=scope.since, created_at__lt=scope.until)
+        .order_by()
+        .annotate(furthest=furthest)
+        .values("furthest")
+        .annotate(count=Count("*"))
+    }
+
+    def reached(stage: Stage) -> int:
+        return sum(
+            count
+            for position, count in counts.items()
+            if position is not None and position >= stage.position
+        )
+
+    rows = []
+    for index, stage in enumerate(steps):
+        next_stage = steps[index + 1] if index + 1 < len(steps) else None
+        rows.append(
+            ConversionRow(
+                stage=stage,
+                reached=reached(stage),
+                next_stage=next_stage,
+                reached_next=reached(next_stage) if next_stage else 0,
+            )
+        )
+    return rows
+
+
+def time_in_stage(scope: Scope) -> list[StageTimeRow]:
+    """Mean days a deal stayed in each open stage before moving on, over stays that began
+    in the period (from the stage history: each stay ends at the deal's next transition)."""
+    if scope.pipeline is None:
+        return []
+    stages = {
+        stage.pk: stage
+        for stage in scope.pipeline.stages.filter(kind=StageKind.OPEN).order_by("position")
+    }
+    deal_sql, deal_params = scope.deals().order_by().values("pk").query.sql_with_params()
+    table = StageTransition._meta.db_table
+    sql = f"""
+        WITH stays AS (
+            SELECT t.to_stage_id, t.moved_at,
+                   LEAD(t.moved_at) OVER (PARTITION BY t.deal_id ORDER BY t.moved_at, t.id)
+                       AS left_at
+            FROM {table} t
+            WHERE t.deal_id IN ({deal_sql})
+        )
+        SELECT to_stage_id, COUNT(*),
+               AVG(EXTRACT(EPOCH FROM left_at - moved_at)) / 86400
+        FROM stays
+        WHERE left_at IS NOT NULL AND moved_at >= %s AND moved_at < %s
+          AND to_stage_id = ANY(%s)
+        GROUP BY to_stage_id
+    """  # noqa: S608 -- the table name is the model's; values are parameters
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*deal_params, scope.since, scope.until, list(stages)])
+        found = {stage_id: (count, days) for stage_id, count, days in cursor.fetchall()}
+    return [
+        StageTimeRow(
+            stage=stage,
+            stays=found.get(stage_id, (0, None))[0],
+            average_days=Decimal(found.get(stage_id, (0, 0))[1] or 0).quantize(Decimal("0.1")),
+        )
+        for stage_id, stage in stages.items()
+    ]
+
+
+def lost_reasons(scope: Scope, conversion: Conversion) -> list[ReasonRow]:
+    """Deals lost in the period by reason (most frequent first)."""
+    rows = list(
+        scope.deals()
+        .filter(_lost_in(scope))
+        .order_by()
+        .values("lost_reason")
+        .annotate(count=Count("*"), value=Sum(conversion.amount()))
+        .order_by("-count", "lost_reason")
+    )
+    shown = [
+        ReasonRow(reason=row["lost_reason"], count=row["count"], value=_money(row["value"]))
+        for row in rows[:LOST_REASONS_SHOWN]
+    ]
+    rest = rows[LOST_REASONS_SHOWN:]
+    if rest:
+        shown.append(
+            ReasonRow(
+                reason="…",
+                count=sum(row["count"] for row in rest),
+                value=_money(sum((row["value"] or 0) for row in rest)),
+            )
+        )
+    return shown
+
+
+def won_by_source(scope: Scope, conversion: Conversion, won_value: Decimal) -> list[SourceRow]:
+    """Value won in the period by the source of the lead each deal was converted from; deals
+    not converted from a lead form the "direct" row."""
+    won = scope.deals().filter(_won_in(scope))
+    rows = (
+        Lead.objects.filter(converted_deal__in=won.values("pk"))
+        .order_by()
+        .values("source")
+        .annotate(
+            count=Count("converted_deal", distinct=True),
+            value=Sum(conversion.amount("converted_deal__amount", "converted_deal__currency")),
+        )
+        .order_by("-value")
+    )
+    labels = dict(LeadSource.choices)
+    sources = []
+    from_leads_count, from_leads_value = 0, Decimal(0)
+    for row in rows:
+        value = _money(row["value"])
+        from_leads_count += row["count"]
+        from_leads_value += value
+        sources.append(
+            SourceRow(
+                source=row["source"],
+                label=str(labels.get(row["source"], "")) or "—",
+                count=row["count"],
+                value=value,
+                url=_lead_list_url(row["source"]),
+            )
+        )
+    won_count = won.count()
+    if won_count > from_leads_count:
+        sources.append(
+            SourceRow(
+                source="",
+                label=gettext("Not from a lead"),
+                count=won_count - from_leads_count,
+                value=_money(won_value - from_leads_value),
+                url=scope.deal_list_url(status=StageKind.WON),
+            )
+        )
+    return sources
+
+
+def _lead_list_url(source: str) -> str:
+    query = {"status": "converted"}
+    if source:
+        query["source"] = source
+    return f"{reverse('leads')}?{urlencode(query)}"
+
+
+#: Seconds a computed dashboard is served again (the page says when it was computed).
+SALES_CACHE_SECONDS = 300
+
+
+def sales_dashboard(scope: Scope) -> SalesDashboard:
+    """The dashboard of ``scope``, computed at most every ``SALES_CACHE_SECONDS`` for the
+    same viewer visibility, filters, period and rates (the cache key carries the schema)."""
+    conversion = Conversion.current()
+    key = f"insights:sales:{scope.cache_key()}:{rates_key(conversion)}:{translation.get_language()}"
+    cached = cache.get(key)
+    if isinstance(cached, SalesDashboard):
+        cached.scope = scope
+        return cached
+    dashboard = _sales_dashboard(scope, conversion)
+    cache.set(key, dashboard, SALES_CACHE_SECONDS)
+    return dashboard
+
+
+def _sales_dashboard(scope: Scope, conversion: Conversion) -> SalesDashboard:
+    currencies = currencies_of(scope.deals())
+    result = outcomes(scope, conversion)
+    stages = pipeline_by_stage(scope, conversion)
+    forecast, undated = forecast_by_month(scope, conversion)
+    return SalesDashboard(
+        scope=scope,
+        base=conversion.base,
+        stages=stages,
+        forecast=forecast,
+        undated_open=undated,
+        outcomes=result,
+        velocity=Velocity(
+            open_deals=sum(row.count for row in stages),
+            average_won=result.average_won,
+            win_rate=result.win_rate,
+            cycle_days=result.cycle_days,
+        ),
+        conversion=stage_conversion(scope),
+        stage_times=time_in_stage(scope),
+        lost_reasons=lost_reasons(scope, conversion),
+        sources=won_by_source(scope, conversion, result.won_value),
+        missing_rates=currencies_without_rate(currencies, conversion),
+        rates_used=conversion.rates_used(currencies - {conversion.base}),
+        computed_at=timezone.now(),
+    )

@@ -1,0 +1,26 @@
+"""Jobs of e-mail from the CRM: one send works through its contacts, each once."""
+
+from __future__ import annotations
+
+from core.jobs.models import JobQueue
+from core.jobs.registry import job_handler
+
+
+def _run(batch_id: int) -> int:
+    from crm.mailing.services import email_batch_run
+
+    return email_batch_run(batch_id=batch_id)
+
+
+@job_handler(
+    "mailing.batch_send_one", queue=JobQueue.INTERACTIVE, tenant=True, atomic=False, timeout=120
+)
+def email_batch_one_job(*, batch_id: int) -> int:
+    """An e-mail to one contact: interactive, it never waits behind bulk work."""
+    return _run(batch_id)
+
+
+@job_handler("mailing.batch_send_bulk", queue=JobQueue.BULK, tenant=True, atomic=False, timeout=900)
+def email_batch_bulk_job(*, batch_id: int) -> int:
+    """An e-mail to a selection of contacts: bulk, fair between workspaces."""
+    return _run(batch_id)
