@@ -129,8 +129,8 @@ def letter_filename(index: int, contact: Contact) -> str:
 def letters_print(
     *, template: LetterTemplate, contacts: Sequence[Contact], by: User, as_zip: bool
 ) -> bytes:
-    """The letters as one PDF (for printing) or a zip of one PDF per contact; each letter is
-    logged as a done letter activity on its contact."""
+    """The letters as one PDF (for printing) or a zip of one PDF per contact, in the workspace's
+    language; each letter is logged as a done letter activity on its contact."""
     ensure_can_write(by)
     if not contacts:
         raise ValidationError(_("Choose at least one contact."))
@@ -138,17 +138,8 @@ def letters_print(
         raise ValidationError(
             _("At most %(max)s letters at a time: narrow the selection.") % {"max": LETTERS_MAX}
         )
-    letters = _letters(template, contacts, by)
-    if as_zip:
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-            for index, letter in enumerate(letters, start=1):
-                archive.writestr(
-                    letter_filename(index, letter["contact"]), html_to_pdf(_render([letter]))
-                )
-        content = buffer.getvalue()
-    else:
-        content = html_to_pdf(_render(letters))
+    with translation.override(current_tenant().language or "en"):
+        content = _letters_file(template, contacts, by, as_zip=as_zip)
     now = timezone.now()
     for contact in contacts:
         activity_create(
@@ -160,4 +151,22 @@ def letters_print(
                 "done_at": now,
             },
         )
+    return content
+
+
+def _letters_file(
+    template: LetterTemplate, contacts: Sequence[Contact], by: User, *, as_zip: bool
+) -> bytes:
+    """The letters in the workspace's language (dates, the document's language)."""
+    letters = _letters(template, contacts, by)
+    if as_zip:
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for index, letter in enumerate(letters, start=1):
+                archive.writestr(
+                    letter_filename(index, letter["contact"]), html_to_pdf(_render([letter]))
+                )
+        content = buffer.getvalue()
+    else:
+        content = html_to_pdf(_render(letters))
     return content

@@ -560,6 +560,20 @@ def quote_mark_sent(*, quote: Quote, to: str, by: User | None) -> Quote:
         quote.status = QuoteStatus.SENT
     quote.save(update_fields=["sent_at", "sent_to", "status", "updated_at"])
     _audit_deal(by, quote.deal, {"quote sent": [quote.reference, to]})
+    if by is not None and by.is_active and by.can_write:
+        activity_create(
+            by=by,
+            fields={
+                "kind": ActivityKind.EMAIL,
+                "subject": (
+                    _("Quote %(reference)s sent to %(to)s")
+                    % {"reference": quote.reference, "to": to}
+                )[:200],
+                "deal": quote.deal,
+                "company": quote.deal.company,
+                "contact": quote.contact,
+            },
+        )
     return quote
 
 

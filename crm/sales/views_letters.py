@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.errors import DomainError
+from crm.forms.query import parse_record_id
 from crm.models import Contact
 from crm.sales.forms import LetterPrintForm, LetterTemplateForm
 from crm.sales.letters import LETTERS_MAX, MERGE_FIELDS, letter_template_save, letters_print
@@ -55,7 +56,8 @@ def letter_template_form(request: HttpRequest, pk: int | None = None) -> HttpRes
 
 def _ids(request: HttpRequest) -> list[int]:
     source = request.POST if request.method == "POST" else request.GET
-    return [int(v) for v in source.getlist("ids") if v.isdigit()][: LETTERS_MAX + 1]
+    ids = (parse_record_id(value) for value in source.getlist("ids")[: LETTERS_MAX + 1])
+    return [pk for pk in ids if pk is not None]
 
 
 @require_http_methods(["GET", "POST"])

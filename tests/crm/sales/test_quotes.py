@@ -91,6 +91,9 @@ def test_sending_mails_the_pdf_and_marks_the_quote_sent(quote: Quote, rep: User)
     assert (name, mimetype) == ("Q-00001.pdf", "application/pdf")
     assert content.startswith(b"%PDF")
     assert reverse("quote_public", args=[quote_token(quote)]) in message.body
+    assert Activity.objects.filter(
+        deal=quote.deal, kind="email", subject__contains="Q-00001"
+    ).exists()
 
 
 def test_an_expired_quote_is_not_sent(quote: Quote, rep: User) -> None:
@@ -228,3 +231,29 @@ def test_another_workspace_numbers_its_quotes_from_one(quote: Quote, beta: Works
         assert list(Quote.objects.values_list("pk", flat=True)) == [beta_quote.pk]
     assert beta_quote.number == 1
     assert quote.number == 1
+
+
+def test_a_yen_quote_rounds_to_whole_yen(admin: User, rep: User, widget: Product) -> None:
+    jpy = services.price_list_create(by=admin, fields={"name": "Japan", "currency": "JPY"})
+    services.price_set(price_list=jpy, product=widget, amount=Decimal(1333), by=admin)
+    yen_deal = DealFactory.create(owner=rep, currency="JPY")
+    services.deal_line_add(
+        deal=yen_deal,
+        by=rep,
+        fields={"product": widget, "quantity": Decimal(3), "discount_percent": Decimal("7.5")},
+    )
+    quote = services.quote_create(deal=yen_deal, by=rep)
+    # 3999 less 7.5 % = 3699.075 → 3699; 19 % tax = 702.81 → 703
+    assert (quote.currency, quote.subtotal, quote.tax, quote.total) == (
+        "JPY", Decimal(3699), Decimal(703), Decimal(4402),
+    )  # fmt: skip
+    assert "¥4,402" in quote_pdf_text(quote)
+
+
+def quote_pdf_text(quote: Quote) -> str:
+    """The quote's page as HTML (what the PDF is rendered from)."""
+    from django.template.loader import render_to_string
+
+    from crm.sales.documents import quote_document_context
+
+    return render_to_string("sales/_quote_body.html", quote_document_context(quote))
