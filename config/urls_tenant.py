@@ -15,5 +15,6 @@ urlpatterns = [
     path("billing/", include("billing.urls")),
     path("", include("onboarding.urls")),
     path("", include("onboarding.imports.urls")),
+    path("", include("crm.marketing.urls")),
     path("", include("crm.urls")),
 ]

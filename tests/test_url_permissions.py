@@ -34,6 +34,9 @@ TENANT_PUBLIC = {
     "favicon",
     "apple_touch_icon",
     "set_language",
+    # Web-to-lead forms: the hosted page / submission endpoint and the opt-in link (signed keys).
+    "webform_public",
+    "webform_confirm",
 }
 #: Public-host pages anyone may open (everything else there is the ops console).
 PUBLIC_OPEN_PREFIXES = (
