@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from core.jobs.models import JobQueue
@@ -50,11 +51,22 @@ def double_opt_in_job(*, submission_id: int) -> bool:
     token = confirmation_token(submission)
     link = workspace_url(tenant, reverse("marketing:webform_confirm", args=[token]))
     context = {"workspace": tenant, "form": submission.form, "link": link}
-    send_mail(
-        subject=_("Please confirm your e-mail address for %(workspace)s")
-        % {"workspace": tenant.name},
-        message=render_to_string("marketing/emails/double_opt_in.txt", context),
-        from_email=None,
-        recipient_list=[submission.email],
-    )
+    with translation.override(tenant.language or "en"):
+        send_mail(
+            subject=_("Please confirm your e-mail address for %(workspace)s")
+            % {"workspace": tenant.name},
+            message=render_to_string("marketing/emails/double_opt_in.txt", context),
+            from_email=None,
+            recipient_list=[submission.email],
+        )
     return True
+
+
+@job_handler("marketing.call_queue_build", queue=JobQueue.BULK, tenant=True, timeout=600)
+def call_queue_build_job(*, queue_id: int) -> int:
+    """Copy a segment's callable contacts into its call queue (idempotent: adds what is new)."""
+    from crm.marketing.models import CallQueue
+    from crm.marketing.services.telesales import call_queue_build
+
+    queue = CallQueue.objects.filter(pk=queue_id).first()
+    return call_queue_build(queue=queue) if queue is not None else 0

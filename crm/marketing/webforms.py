@@ -17,7 +17,9 @@ from django import forms
 from django.conf import settings
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.functional import Promise
-from django.utils.translation import get_language
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from crm.custom_fields import form_field_for
@@ -188,3 +190,72 @@ def utm_from_url(url: str) -> dict[str, str]:
 
 def chosen_fields(entries: Iterable[dict[str, Any]]) -> list[str]:
     return [str(entry.get("key")) for entry in entries]
+
+
+_SNIPPET_SCRIPT = """<script>
+(function (form) {
+  var query = new URLSearchParams(window.location.search);
+  form.elements.page_url.value = window.location.href;
+  form.elements.referrer.value = document.referrer;
+  ["utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content"].forEach(function (name) {
+    form.elements[name].value = query.get(name) || "";
+  });
+})(document.currentScript.previousElementSibling);
+</script>"""
+
+
+def _snippet_input(field: forms.BoundField) -> str:
+    """One field as plain HTML (no classes: the customer's site styles it)."""
+    name = field.html_name
+    widget = field.field.widget
+    required = " required" if field.field.required else ""
+    max_length = getattr(field.field, "max_length", None)
+    limit = f' maxlength="{max_length}"' if max_length else ""
+    element_id = f"rapport-{name}"
+    if isinstance(widget, forms.CheckboxInput):
+        return f'<input type="checkbox" id="{element_id}" name="{name}" value="on"{required}>'
+    if isinstance(widget, forms.Textarea):
+        return f'<textarea id="{element_id}" name="{name}" rows="4"{limit}{required}></textarea>'
+    if isinstance(widget, forms.Select | forms.SelectMultiple):
+        choices: Any = getattr(field.field, "choices", [])
+        options = "".join(
+            format_html('<option value="{}">{}</option>', value, label) for value, label in choices
+        )
+        multiple = " multiple" if isinstance(widget, forms.SelectMultiple) else ""
+        return f'<select id="{element_id}" name="{name}"{multiple}{required}>{options}</select>'
+    input_type = getattr(widget, "input_type", "text") or "text"
+    return f'<input type="{input_type}" id="{element_id}" name="{name}"{limit}{required}>'
+
+
+def embed_snippet_html(form: PublicWebForm, *, action: str, language: str) -> str:
+    """The HTML form a customer pastes into their site: the form's fields with their labels
+    in ``language``, the honeypot, hidden context fields and a small script filling them in.
+    It posts to ``action`` (the workspace host)."""
+    lines: list[str] = [
+        format_html(
+            '<form method="post" action="{}" accept-charset="UTF-8" lang="{}" class="{}">',
+            action,
+            language,
+            "rapport-form",
+        )
+    ]
+    for field in form.visible_fields_in_order():
+        star = " *" if field.field.required else ""
+        lines.append(
+            format_html(
+                '  <p><label for="rapport-{}">{}{}</label><br>{}</p>',
+                field.html_name,
+                field.label,
+                star,
+                mark_safe(_snippet_input(field)),  # noqa: S308 -- names and limits are ours
+            )
+        )
+    lines.append(
+        '  <div style="position:absolute;left:-10000px" aria-hidden="true">'
+        f'<input type="text" name="{HONEYPOT_FIELD}" tabindex="-1" autocomplete="off"></div>'
+    )
+    lines += [f'  <input type="hidden" name="{name}">' for name in CONTEXT_FIELDS]
+    lines.append(format_html('  <button type="submit">{}</button>', gettext("Send")))
+    lines.append("</form>")
+    lines.append(_SNIPPET_SCRIPT)
+    return "\n".join(lines)

@@ -6,7 +6,6 @@ from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -18,9 +17,8 @@ from crm.marketing.forms import SnippetLanguageForm, WebFormSettingsForm
 from crm.marketing.models import WebForm
 from crm.marketing.services.webforms import web_form_delete, web_form_save
 from crm.marketing.webforms import (
-    CONTEXT_FIELDS,
-    HONEYPOT_FIELD,
     PublicWebForm,
+    embed_snippet_html,
     field_catalogue,
     form_key,
 )
@@ -79,16 +77,7 @@ def embed_snippet(request: HttpRequest, web_form: WebForm, language: str) -> str
         action = request.build_absolute_uri(
             reverse("marketing:webform_public", args=[form_key(web_form)])
         )
-        return render_to_string(
-            "marketing/_embed_snippet.txt",
-            {
-                "form": public_form,
-                "action": action,
-                "honeypot": HONEYPOT_FIELD,
-                "context_fields": CONTEXT_FIELDS,
-                "language": language,
-            },
-        ).strip()
+        return embed_snippet_html(public_form, action=action, language=language)
 
 
 @require_GET
