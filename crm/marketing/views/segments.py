@@ -201,30 +201,33 @@ def segment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if not query.is_valid():
         return bad_query(request, query)
     user = user_of(request)
-    members = segment_members(segment, user=user).order_by(
-        *ordering(MODELS[segment.record_type], ORDER[segment.record_type])
+    members = (
+        segment_members(segment, user=user)
+        .select_related("owner")
+        .order_by(*ordering(MODELS[segment.record_type], ORDER[segment.record_type]))
     )
     page = paginate(members, page=query.cleaned_data["page"] or 1, per_page=25)
+    editor = (
+        None if segment.is_static else segment_filter_form(segment.record_type, segment.filters)
+    )
+    problems = segment_problems(segment, form=editor)
     return render_page(
         request,
         "marketing/segment_detail.html",
         {
             "segment": segment,
             "page": page,
-            "problems": segment_problems(segment),
+            "problems": problems,
             "can_manage": can_manage(user, segment),
-            "describe": _describe(segment),
+            "describe": _describe(segment, editor) if editor is not None else [],
             "active_nav": "marketing",
         },
         partial="members",
     )
 
 
-def _describe(segment: Segment) -> list[tuple[str, str]]:
+def _describe(segment: Segment, form: Any) -> list[tuple[str, str]]:
     """The filter as "label: value" pairs, for the detail page."""
-    if segment.is_static:
-        return []
-    form = segment_filter_form(segment.record_type, segment.filters)
     form.is_valid()
     described = []
     for name, raw in segment.filters.items():
