@@ -289,6 +289,40 @@ class Samples:
     #: A deal whose company sorts last in the company picker.
     last_linked_deal: int
     more_cards: str
+    #: The public key of the bench's web form (its hosted page's path parameter).
+    form_key: str
+    #: The call queue built from the segment (for the fresh-pick measurement).
+    queue_id: int
+
+
+def marketing_samples(admin: Any) -> tuple[int, int, int, int, str]:
+    """A web form, a dynamic segment over deal history and activity recency, and a call
+    queue built from a segment of a third of the contacts (idempotent, like the rest)."""
+    from crm.marketing.models import CallQueue, Segment, WebForm
+    from crm.marketing.services.telesales import call_queue_build
+    from crm.marketing.webforms import form_key
+
+    form = WebForm.objects.filter(name="Bench form").first() or WebForm.objects.create(
+        name="Bench form",
+        owner=admin,
+        fields=[{"key": "name", "required": True}, {"key": "email", "required": True},
+                {"key": "message", "required": False}],
+    )  # fmt: skip
+    segment = Segment.objects.filter(name="Bench: won, quiet").first() or Segment.objects.create(
+        name="Bench: won, quiet",
+        owner=admin,
+        filters={"has_won_deal": "on", "no_activity_days": "30"},
+    )
+    tier = Segment.objects.filter(name="Bench: tier A").first() or Segment.objects.create(
+        name="Bench: tier A", owner=admin, filters={"cf_tier": "A"}
+    )
+    queue = CallQueue.objects.filter(name="Bench queue").first()
+    if queue is None:
+        queue = CallQueue.objects.create(name="Bench queue", segment=tier, owner=admin)
+        call_queue_build(queue=queue)
+    entry = queue.entries.order_by("id").first()
+    assert entry is not None
+    return int(form.pk), int(segment.pk), int(queue.pk), int(entry.pk), form_key(form)
 
 
 def samples() -> Samples:
@@ -360,6 +394,8 @@ def samples() -> Samples:
         "exchange_rate": 1,  # a POST-only route
         **service_ids(),
     }
+    webform_id, segment_id, queue_id, entry_id, key = marketing_samples(admin)
+    ids.update(webform=webform_id, segment=segment_id, queue=queue_id, entry_pk=entry_id)
     return Samples(
         admin=admin,
         rep=rep,
@@ -373,6 +409,8 @@ def samples() -> Samples:
         last_linked_activity=activity.pk,
         last_linked_deal=deal.pk,
         more_cards=f"after={tenth_card.pk}",
+        form_key=key,
+        queue_id=queue_id,
     )
 
 
@@ -620,6 +658,21 @@ def pages(samples: Samples) -> tuple[list[Page], list[str]]:
             found.append(
                 Page(name, "admin", f"{_path(route, samples.ids)}?ids={ids[0]}&ids={ids[1]}")
             )
+        elif name == "webform_public":
+            url = _path(route, samples.ids, {"key": samples.form_key})
+            found.append(Page(name, "anonymous", url))
+        elif name == "segment_size":
+            url = _path(route, samples.ids)
+            found += [Page(name, "admin", url), Page(f"rep:{name}", "rep", url)]
+        elif name == "segment_preview_size":
+            url = _path(route, samples.ids)
+            for params in ({"tag": 1}, {"cf_tier": "A"}, {"has_won_deal": "on"},
+                           {"won_value_above": 50000}, {"no_activity_days": 30}):  # fmt: skip
+                label = "&".join(f"{k}={v}" for k, v in params.items())
+                found.append(Page(f"{name}?{label}", "admin", _query(url, **params)))
+        elif name == "queue_work":
+            url = _path(route, samples.ids)
+            found += [Page(name, "admin", url), Page(f"rep:{name}", "rep", url)]
         elif name == "audit_log":
             url = _path(route, samples.ids)
             found += [
@@ -674,6 +727,43 @@ def measure_export(get: Callable[[str], Any], url: str) -> tuple[float, int, int
         best = min(best, time.perf_counter() - started)
         rows, size = data.count(b"\r\n") - 1, len(data)
     return best, rows, size
+
+
+def measure_next_contact(schema: str, sample: Samples, repeat: int) -> tuple[float, int]:
+    """The call queue's "next contact" as the service picks it afresh (SKIP LOCKED, then a
+    lease), released after each pick so every round takes the whole path."""
+    from django.db import connection
+    from django_tenants.utils import schema_context
+
+    from crm.marketing.models import CallQueue
+    from crm.marketing.services.telesales import queue_next, queue_release
+
+    with schema_context(schema):
+        queue = CallQueue.objects.get(pk=sample.queue_id)
+        timings: list[float] = []
+        executed: list[str] = []
+
+        def count(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+            executed.append(sql)
+            return execute(sql, params, many, context)
+
+        for round_number in range(repeat + 2):
+            started = time.perf_counter()
+            if round_number == 2:
+                with connection.execute_wrapper(count):
+                    entry = queue_next(queue=queue, rep=sample.admin)
+            else:
+                entry = queue_next(queue=queue, rep=sample.admin)
+            elapsed = (time.perf_counter() - started) * 1000
+            assert entry is not None
+            queue_release(entry=entry, rep=sample.admin)
+            if round_number >= 2:
+                timings.append(elapsed)
+    p50, p95 = percentile(timings, 0.5), percentile(timings, 0.95)
+    flag = "" if p95 <= TARGET_P95_MS and len(executed) <= TARGET_QUERIES else "  <-- over"
+    print(f"{'call-queue next contact (fresh pick, service)':<52}{p50:>8.1f}{p95:>8.1f}"
+          f"{'':>8}{len(executed):>8}{flag}")  # fmt: skip
+    return p95, len(executed)
 
 
 def main() -> None:
@@ -775,6 +865,9 @@ def main() -> None:
             print(f"{shown[:51]:<52}{p50:>8.1f}{p95:>8.1f}{cpu50:>8.1f}{queries:>8}{flag}")
             results.append((p95, page.name.replace(" ", "_"), queries))
         print(f"refused a GET (405, POST only): {', '.join(refused) or 'none'}")
+        if "queue" in args.only or not args.only:
+            p95, queries = measure_next_contact(tenant.schema_name, sample, args.repeat)
+            results.append((p95, "call_queue_next_contact_(fresh_pick)", queries))
         print(f"{'export':<40}{'rows':>9}{'MB':>7}{'seconds':>9}{'rows/s':>9}")
         contacts_export_s = 0.0
         for page in (p for p in found if p.export):

@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("crm.automation.urls")),
     path("", include("crm.sales.urls")),
     path("", include("crm.service.urls")),
+    path("", include("crm.marketing.urls")),
     path("", include("crm.urls")),
     path("", include("crm.insights.urls")),
 ]

@@ -42,6 +42,9 @@ TENANT_PUBLIC = {
     "service_help_article",
     "service_web_form",
     "service_csat",
+    # Web-to-lead forms: the hosted page / submission endpoint and the opt-in link (signed keys).
+    "webform_public",
+    "webform_confirm",
 }
 #: Public-host pages anyone may open (everything else there is the ops console).
 PUBLIC_OPEN_PREFIXES = (

@@ -66,6 +66,7 @@ TENANT_APPS = [
     "crm.sales",
     "crm.insights",
     "crm.service",
+    "crm.marketing",
 ]
 
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
@@ -224,6 +225,11 @@ PASSWORD_RESET_RATE_LIMIT = env.str("PASSWORD_RESET_RATE_LIMIT", default="20/h")
 #: Reset emails per address (across workspaces); beyond it the page answers the same and
 #: sends nothing, so the limit says nothing about whether the address has an account.
 PASSWORD_RESET_ADDRESS_RATE_LIMIT = env.str("PASSWORD_RESET_ADDRESS_RATE_LIMIT", default="5/h")
+#: Web-to-lead forms (public, no sign-in): submissions per client IP and workspace, the
+#: largest body accepted (bytes; larger is a 413), and how long a double opt-in link works.
+WEBFORM_RATE_LIMIT = env.str("WEBFORM_RATE_LIMIT", default="20/h")
+WEBFORM_MAX_BODY_BYTES = env.int("WEBFORM_MAX_BODY_BYTES", default=32 * 1024)
+WEBFORM_CONFIRM_MAX_AGE_DAYS = env.int("WEBFORM_CONFIRM_MAX_AGE_DAYS", default=14)
 #: Which request header holds the client IP. Behind a proxy set e.g. HTTP_X_REAL_IP.
 RATELIMIT_IP_META_KEY = env.str("RATELIMIT_IP_META_KEY", default="REMOTE_ADDR")
 RATELIMIT_VIEW = "tenants.views.rate_limited"

@@ -1,0 +1,1 @@
+"""Writes of the marketing app (web forms, segments, call queues)."""

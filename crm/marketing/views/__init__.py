@@ -1,0 +1,1 @@
+"""Pages of the marketing app: admin pages (signed in) and the public web form endpoints."""
