@@ -546,7 +546,7 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="case",
             index=models.Index(
-                condition=models.Q(("status__in", ["new", "open"])),
+                condition=models.Q(("status", "new"), ("status", "open"), _connector="OR"),
                 fields=["first_response_due_at"],
                 name="service_case_fr_due_open_idx",
             ),
