@@ -61,33 +61,11 @@ def django_db_setup(
         for slug in ("alpha", "beta"):
             if not Tenant.objects.filter(slug=slug).exists():
                 tenant_create(name=f"{slug.title()} Ltd", slug=slug)
-            _statistics_frozen(Tenant.objects.get(slug=slug).schema_name)
     yield
     if not django_db_keepdb:
         with django_db_blocker.unblock():
             _disconnect_other_sessions()
             teardown_databases(db_config, verbosity=request.config.option.verbose)
-
-
-def _statistics_frozen(schema: str) -> None:
-    """No autovacuum on the shared workspaces' tables during the run.
-
-    Thousands of tests insert rows there and roll them back; the dead rows set autovacuum
-    off mid-run, and its fresh statistics change the plans the index tests check (which
-    assume tables PostgreSQL has not analysed yet). Only the test database is touched.
-    """
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT quote_ident(tablename) FROM pg_tables WHERE schemaname = %s", [schema]
-        )
-        tables = [row[0] for row in cursor.fetchall()]
-        for table in tables:
-            cursor.execute(
-                f"ALTER TABLE {connection.ops.quote_name(schema)}.{table} "
-                "SET (autovacuum_enabled = false)"
-            )
 
 
 def _disconnect_other_sessions() -> None:

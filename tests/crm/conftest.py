@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from django_tenants.utils import schema_context
@@ -61,3 +62,23 @@ def client_as(alpha: Workspace):
         return sign_in(Client(HTTP_HOST=alpha.host), alpha, user)
 
     return make
+
+
+@pytest.fixture(scope="module")
+def planning_workspace(django_db_setup: None, django_db_blocker: Any) -> Iterator[Workspace]:
+    """A workspace of its own for tests that check query plans: its tables hold only their
+    rows. The shared workspaces' tables grow with every rolled-back insert of the run, which
+    changes the planner's estimates (and so the plans) depending on what ran before."""
+    import uuid
+
+    from tenants.models import Tenant
+    from tenants.services import schema_drop, tenant_create
+
+    slug = f"plans-{uuid.uuid4().hex[:8]}"
+    with django_db_blocker.unblock():
+        tenant = tenant_create(name="Plans Ltd", slug=slug)
+    yield Workspace(tenant, f"{slug}.localhost")
+    with django_db_blocker.unblock():
+        schema_drop(tenant.schema_name)
+        tenant.domains.all().delete()
+        Tenant.objects.filter(pk=tenant.pk).delete()

@@ -15,10 +15,12 @@ from typing import Any
 
 import pytest
 from django.db import connection, transaction
+from django_tenants.utils import schema_context
 
 from crm.selectors import filtered, ordering
 from crm.selectors.lists import SORTS
 from crm.views.kinds import KINDS
+from tests.conftest import Workspace
 from tests.crm.factories import (
     ActivityFactory,
     CompanyFactory,
@@ -44,6 +46,13 @@ CASES = [
     for sort in (key, f"-{key}")
     for role in ("admin", "rep")
 ]
+
+
+@pytest.fixture
+def crm(planning_workspace: Workspace, db: None) -> Iterator[Workspace]:
+    """These tests check plans: they run in a workspace of their own (see the fixture)."""
+    with schema_context(planning_workspace.schema):
+        yield planning_workspace
 
 
 def page_plan(spec_key: str, sort: str, user: Any) -> dict[str, Any]:
