@@ -4,7 +4,6 @@ tracking links, one-click unsubscribe, bounces and suppression, stats, permissio
 from __future__ import annotations
 
 import json
-import re
 from datetime import timedelta
 
 import pytest
@@ -14,6 +13,7 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from core.jobs.models import Job, JobQueue, JobStatus
+from crm.errors import CrmError
 from crm.marketing.models import (
     Campaign,
     CampaignRecipient,
@@ -36,7 +36,6 @@ from crm.marketing.services.campaigns import (
 )
 from crm.marketing.tracking import tracking_signature
 from crm.models import Activity, ActivityKind, Contact, DealContact
-from crm.errors import CrmError
 from tenants.users.models import User
 from tests.conftest import Workspace, after_commit, sign_in
 from tests.crm.factories import ContactFactory, DealFactory, stage_named
@@ -250,9 +249,7 @@ def test_one_click_unsubscribe_sets_the_opt_out(crm: Workspace, manager: User) -
     page = client.get(f"/c/u/{recipient.token}/{sig}/")
     assert page.status_code == 200
     assert b'data-testid="campaign-unsubscribe"' in page.content
-    response = client.post(
-        f"/c/u/{recipient.token}/{sig}/", {"List-Unsubscribe": "One-Click"}
-    )
+    response = client.post(f"/c/u/{recipient.token}/{sig}/", {"List-Unsubscribe": "One-Click"})
     assert response.status_code == 200
     assert b"campaign-unsubscribed" in response.content
     assert Contact.objects.get(pk=recipient.contact_id).email_opt_out is True
