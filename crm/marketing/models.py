@@ -442,8 +442,8 @@ class CampaignRecipient(models.Model):
     reason = models.CharField(_("reason"), max_length=20, choices=SkipReason.choices, blank=True)
     token = models.CharField(max_length=40, unique=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
-    opened_at = models.DateTimeField(_("opened"), null=True, blank=True)
-    clicked_at = models.DateTimeField(_("clicked"), null=True, blank=True)
+    opened_at = models.DateTimeField(_("first opened"), null=True, blank=True)
+    clicked_at = models.DateTimeField(_("first clicked"), null=True, blank=True)
     unsubscribed_at = models.DateTimeField(_("unsubscribed"), null=True, blank=True)
 
     class Meta:
