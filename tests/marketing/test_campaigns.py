@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.core import mail
@@ -160,7 +161,7 @@ def test_messages_carry_one_click_unsubscribe_headers_and_tracked_links(manager:
     assert f"/c/u/{recipient.token}/" in message.extra_headers["List-Unsubscribe"]
     assert "https://shop.example/offer" not in message.body
     assert f"/c/c/{recipient.token}/0/" in message.body
-    html = message.alternatives[0][0]
+    html = message.alternatives[0][0]  # type: ignore[attr-defined]
     assert f"/c/o/{recipient.token}/" in html
 
 
@@ -239,7 +240,7 @@ def test_links_of_one_workspace_are_404_on_another_host(
     assert client.get(f"/c/c/{recipient.token}/0/{sig}/").status_code == 404
     assert client.post(f"/c/u/{recipient.token}/{sig}/").status_code == 404
     with schema_context(crm.schema):
-        assert not Contact.objects.get(pk=recipient.contact_id).email_opt_out
+        assert not Contact.objects.get(pk=recipient.contact_id or 0).email_opt_out
 
 
 def test_one_click_unsubscribe_sets_the_opt_out(crm: Workspace, manager: User) -> None:
@@ -252,13 +253,13 @@ def test_one_click_unsubscribe_sets_the_opt_out(crm: Workspace, manager: User) -
     response = client.post(f"/c/u/{recipient.token}/{sig}/", {"List-Unsubscribe": "One-Click"})
     assert response.status_code == 200
     assert b"campaign-unsubscribed" in response.content
-    assert Contact.objects.get(pk=recipient.contact_id).email_opt_out is True
+    assert Contact.objects.get(pk=recipient.contact_id or 0).email_opt_out is True
     recipient.refresh_from_db()
     assert recipient.unsubscribed_at is not None
 
 
-def _inbound(host: str, payload: dict, secret: str | None) -> object:
-    headers = {"HTTP_AUTHORIZATION": f"Bearer {secret}"} if secret else {}
+def _inbound(host: str, payload: dict[str, str], secret: str | None) -> Any:
+    headers: dict[str, Any] = {"HTTP_AUTHORIZATION": f"Bearer {secret}"} if secret else {}
     return Client(HTTP_HOST=host).post(
         "/c/inbound/", json.dumps(payload), content_type="application/json", **headers
     )
@@ -285,6 +286,7 @@ def test_a_bounce_marks_the_recipient_and_later_campaigns_skip_the_address(
     recipient.refresh_from_db()
     assert recipient.status == RecipientStatus.BOUNCED
     assert Suppression.objects.filter(email="bob@example.com").exists()
+    assert recipient.contact is not None
     later = _campaign(manager, [recipient.contact])
     recipients_fill(campaign=later)
     assert CampaignRecipient.objects.get(campaign=later).reason == SkipReason.SUPPRESSED
