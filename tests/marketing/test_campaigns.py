@@ -386,3 +386,41 @@ def test_campaigns_of_one_workspace_are_invisible_from_another(
         assert not Campaign.objects.filter(pk=campaign.pk).exists()
     assert client.get(f"/marketing/campaigns/{campaign.pk}/").status_code == 404
     assert b"Spring" not in client.get("/marketing/campaigns/").content
+
+
+def test_one_send_chain_per_workspace_serves_all_its_campaigns(manager: User, settings) -> None:
+    """Two campaigns sending at once share one waiting bulk job, so one workspace's pace is
+    CAMPAIGN_SEND_PER_MINUTE however many campaigns it sends."""
+    settings.CAMPAIGN_BATCH_SIZE = 3
+    first = _started(manager, _contacts(manager, 2))
+    second = _started(manager, _contacts(manager, 2))
+    assert len(_send_jobs()) == 1
+    assert Job.objects.get(
+        handler="marketing.campaign_start", kwargs__campaign_id=first.pk
+    ).queue == (JobQueue.BULK)
+    Job.objects.filter(handler="marketing.campaign_send").delete()
+    assert campaign_send_batch() == 3  # the older campaign's two, then one of the next
+    assert CampaignRecipient.objects.filter(campaign=first, status="sent").count() == 2
+    assert CampaignRecipient.objects.filter(campaign=second, status="sent").count() == 1
+    assert len(_send_jobs()) == 1
+
+
+def test_a_template_gives_the_subject_and_message(manager: User, admin: User) -> None:
+    from crm.mailing.services import email_template_save
+
+    template = email_template_save(
+        by=admin,
+        fields={
+            "name": "T",
+            "language": "en",
+            "subject": "Dear {{ contact.first_name }}",
+            "body": "From {{ sender.name }}",
+        },
+    )
+    contact = ContactFactory.create(owner=manager, first_name="Ann")
+    campaign = _campaign(manager, [contact], template=template, subject="", body="")
+    campaign_send(by=manager, campaign=campaign)
+    campaign_start(campaign_id=campaign.pk)
+    campaign_send_batch()
+    assert mail.outbox[0].subject == "Dear Ann"
+    assert mail.outbox[0].body.startswith("From Max Manager")

@@ -281,13 +281,16 @@ def send_chain_enqueue(*, delay_seconds: float = 0) -> None:
     )
 
 
-def tracking_url(kind: str, recipient: CampaignRecipient, link: int | None = None) -> str:
+def tracking_url(
+    kind: str, recipient: CampaignRecipient, link: int | None = None, *, tenant: Any = None
+) -> str:
+    """The absolute open / click / unsubscribe URL of ``recipient`` on the workspace host."""
     signature = tracking_signature(recipient.token)
     if kind == "click":
         path = reverse("marketing:campaign_click", args=[recipient.token, link or 0, signature])
     else:
         path = reverse(f"marketing:campaign_{kind}", args=[recipient.token, signature])
-    return workspace_url(current_tenant(), path)
+    return workspace_url(tenant or current_tenant(), path)
 
 
 def render_message(campaign: Campaign, recipient: CampaignRecipient, contact: Contact) -> Any:
@@ -298,10 +301,15 @@ def render_message(campaign: Campaign, recipient: CampaignRecipient, contact: Co
     subject = merge_render(campaign.message_subject, context)
     body = merge_render(campaign.message_body, context)
     links = campaign_links(campaign)
-    unsubscribe = tracking_url("unsubscribe", recipient)
+    tenant = current_tenant()
+    unsubscribe = tracking_url("unsubscribe", recipient, tenant=tenant)
 
     def tracked(url: str) -> str:
-        return tracking_url("click", recipient, links.index(url)) if url in links else url
+        return (
+            tracking_url("click", recipient, links.index(url), tenant=tenant)
+            if url in links
+            else url
+        )
 
     text_parts: list[str] = []
     html_parts: list[str] = []
@@ -318,7 +326,7 @@ def render_message(campaign: Campaign, recipient: CampaignRecipient, contact: Co
     html_parts.append(escape(body[position:]))
     footer = _("Unsubscribe: %(url)s") % {"url": unsubscribe}
     text = "".join(text_parts) + "\n\n-- \n" + footer
-    pixel = escape(tracking_url("open", recipient))
+    pixel = escape(tracking_url("open", recipient, tenant=tenant))
     html = (
         "<div>"
         + "".join(html_parts).replace("\n", "<br>\n")
