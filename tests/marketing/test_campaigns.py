@@ -424,3 +424,23 @@ def test_a_template_gives_the_subject_and_message(manager: User, admin: User) ->
     campaign_send_batch()
     assert mail.outbox[0].subject == "Dear Ann"
     assert mail.outbox[0].body.startswith("From Max Manager")
+
+
+def test_pages_render_and_a_scheduled_campaign_is_canceled_from_its_page(
+    manager: User, client_as
+) -> None:
+    campaign = _campaign(manager, _contacts(manager, 1))
+    campaign_send(by=manager, campaign=campaign, at=timezone.now() + timedelta(days=1))
+    client = client_as(manager)
+    assert b"Spring" in client.get("/marketing/campaigns/").content
+    assert client.get("/marketing/campaigns/new/").status_code == 200
+    page = client.get(f"/marketing/campaigns/{campaign.pk}/")
+    assert b'data-testid="campaign-cancel"' in page.content
+    response = client.post(f"/marketing/campaigns/{campaign.pk}/cancel/")
+    assert response.status_code == 302
+    assert Campaign.objects.get(pk=campaign.pk).status == CampaignStatus.CANCELED
+    # A canceled campaign is not sent again.
+    assert (
+        client.post(f"/marketing/campaigns/{campaign.pk}/send/", {"send_at": ""}).status_code == 302
+    )
+    assert Campaign.objects.get(pk=campaign.pk).status == CampaignStatus.CANCELED
