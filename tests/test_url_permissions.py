@@ -45,6 +45,12 @@ TENANT_PUBLIC = {
     # Web-to-lead forms: the hosted page / submission endpoint and the opt-in link (signed keys).
     "webform_public",
     "webform_confirm",
+    # E-mail campaigns: a recipient's signed open/click/unsubscribe links; the mail provider's
+    # bounce endpoint (shared secret, 403 without it).
+    "campaign_open",
+    "campaign_click",
+    "campaign_unsubscribe",
+    "campaign_inbound",
 }
 #: Public-host pages anyone may open (everything else there is the ops console).
 PUBLIC_OPEN_PREFIXES = (

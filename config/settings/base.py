@@ -230,6 +230,11 @@ PASSWORD_RESET_ADDRESS_RATE_LIMIT = env.str("PASSWORD_RESET_ADDRESS_RATE_LIMIT",
 WEBFORM_RATE_LIMIT = env.str("WEBFORM_RATE_LIMIT", default="20/h")
 WEBFORM_MAX_BODY_BYTES = env.int("WEBFORM_MAX_BODY_BYTES", default=32 * 1024)
 WEBFORM_CONFIRM_MAX_AGE_DAYS = env.int("WEBFORM_CONFIRM_MAX_AGE_DAYS", default=14)
+# E-mail campaigns: e-mails per minute per workspace, per job, the inbound bounce secret.
+CAMPAIGN_SEND_PER_MINUTE = env.int("CAMPAIGN_SEND_PER_MINUTE", default=600)
+CAMPAIGN_BATCH_SIZE = env.int("CAMPAIGN_BATCH_SIZE", default=200)
+CAMPAIGN_INBOUND_SECRET = env.str("CAMPAIGN_INBOUND_SECRET", default="")
+CAMPAIGN_ATTRIBUTION_DAYS = env.int("CAMPAIGN_ATTRIBUTION_DAYS", default=30)
 #: Which request header holds the client IP. Behind a proxy set e.g. HTTP_X_REAL_IP.
 RATELIMIT_IP_META_KEY = env.str("RATELIMIT_IP_META_KEY", default="REMOTE_ADDR")
 RATELIMIT_VIEW = "tenants.views.rate_limited"

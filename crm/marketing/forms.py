@@ -14,7 +14,15 @@ from crm.forms.base import CrmForm, CrmModelForm
 from crm.forms.lists import ListFilterForm, custom_filter_field
 from crm.forms.query import RecordIdField, SearchTextField
 from crm.forms.widgets import active_users, style_fields
-from crm.marketing.models import Assignment, CallOutcome, CallQueue, Segment, WebForm
+from crm.mailing.models import EmailTemplate
+from crm.marketing.models import (
+    Assignment,
+    CallOutcome,
+    CallQueue,
+    Campaign,
+    Segment,
+    WebForm,
+)
 from crm.marketing.webforms import WORKSPACE_LANGUAGES, CatalogueField
 from crm.models import CustomFieldDefinition
 from tenants.users.models import Role
@@ -247,3 +255,28 @@ class CallOutcomeForm(CrmForm):
         if data.get("outcome") == CallOutcome.CALL_BACK and not data.get("call_back_at"):
             self.add_error("call_back_at", _("Choose when to call back."))
         return data
+
+
+class CampaignForm(CrmModelForm):
+    """A campaign's segment and message: a template, or its own subject and text."""
+
+    class Meta:
+        model = Campaign
+        fields = ["name", "segment", "template", "subject", "body"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 10})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        segment = self.fields["segment"]
+        segment.queryset = Segment.objects.filter(record_type="contact").order_by("name")  # type: ignore[attr-defined]
+        segment.required = True
+        self.fields["template"].queryset = EmailTemplate.objects.order_by("name")  # type: ignore[attr-defined]
+        style_fields(self)
+
+
+class CampaignSendForm(CrmForm):
+    send_at = forms.DateTimeField(
+        required=False,
+        label=_("Send at (empty: now)"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )

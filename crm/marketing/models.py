@@ -337,3 +337,153 @@ class QueueCall(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rep} → {self.contact}: {self.outcome}"
+
+
+class CampaignStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SCHEDULED = "scheduled", _("Scheduled")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    CANCELED = "canceled", _("Canceled")
+
+
+class Campaign(models.Model):
+    """An e-mail to every contact of a segment, sent in throttled batches by the bulk workers.
+
+    The message is the chosen template's subject and text, or its own; merge fields are
+    :mod:`crm.mailing.merge`'s. Recipients are copied from the segment when sending starts.
+    """
+
+    name = models.CharField(_("name"), max_length=120)
+    segment = models.ForeignKey(
+        Segment,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="campaigns",
+        verbose_name=_("segment or list"),
+    )
+    template = models.ForeignKey(
+        "mailing.EmailTemplate",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("e-mail template"),
+    )
+    subject = models.CharField(_("subject"), max_length=200, blank=True)
+    body = models.TextField(_("message"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=CampaignStatus.choices, default=CampaignStatus.DRAFT
+    )
+    scheduled_at = models.DateTimeField(_("send at"), null=True, blank=True)
+    sender = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="campaigns_sent",
+        verbose_name=_("sender"),
+    )
+    recipient_count = models.PositiveIntegerField(default=0)
+    sent_count = models.PositiveIntegerField(default=0)
+    skipped_count = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("marketing:campaign_detail", args=[self.pk])
+
+    @property
+    def message_subject(self) -> str:
+        return self.template.subject if self.template else self.subject
+
+    @property
+    def message_body(self) -> str:
+        return self.template.body if self.template else self.body
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in (CampaignStatus.DRAFT, CampaignStatus.SCHEDULED)
+
+
+class RecipientStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    SENT = "sent", _("Sent")
+    SKIPPED = "skipped", _("Skipped")
+    BOUNCED = "bounced", _("Bounced")
+    COMPLAINED = "complained", _("Marked as spam")
+
+
+class SkipReason(models.TextChoices):
+    OPTED_OUT = "opted_out", _("Opted out of e-mail")
+    NO_ADDRESS = "no_address", _("No e-mail address")
+    SUPPRESSED = "suppressed", _("Address suppressed (bounce or complaint)")
+    GONE = "gone", _("Contact deleted")
+
+
+class CampaignRecipient(models.Model):
+    """One contact of a campaign: sent once, then opened, clicked, bounced… via ``token``."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="recipients")
+    contact = models.ForeignKey(
+        Contact, on_delete=models.SET_NULL, null=True, related_name="campaign_receipts"
+    )
+    email = models.CharField(_("email"), max_length=254, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=RecipientStatus.choices, default=RecipientStatus.QUEUED
+    )
+    reason = models.CharField(_("reason"), max_length=20, choices=SkipReason.choices, blank=True)
+    token = models.CharField(max_length=40, unique=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    opened_at = models.DateTimeField(_("first opened"), null=True, blank=True)
+    clicked_at = models.DateTimeField(_("first clicked"), null=True, blank=True)
+    unsubscribed_at = models.DateTimeField(_("unsubscribed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("campaign recipient")
+        verbose_name_plural = _("campaign recipients")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "contact"], name="marketing_recipient_unique"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["campaign", "id"],
+                condition=models.Q(status="queued"),
+                name="marketing_rcpt_queue_idx",
+            ),
+            models.Index(fields=["contact"], name="marketing_rcpt_contact_idx"),
+            models.Index(fields=["email"], name="marketing_rcpt_email_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign}: {self.email}"
+
+
+class SuppressionReason(models.TextChoices):
+    BOUNCE = "bounce", _("Bounced")
+    COMPLAINT = "complaint", _("Marked as spam")
+
+
+class Suppression(models.Model):
+    """An address no campaign writes to again (stored lower-case)."""
+
+    email = models.CharField(_("email"), max_length=254, unique=True)
+    reason = models.CharField(_("reason"), max_length=10, choices=SuppressionReason.choices)
+    created_at = models.DateTimeField(_("added"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("suppressed address")
+        verbose_name_plural = _("suppressed addresses")
+
+    def __str__(self) -> str:
+        return self.email

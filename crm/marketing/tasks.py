@@ -70,3 +70,31 @@ def call_queue_build_job(*, queue_id: int) -> int:
 
     queue = CallQueue.objects.filter(pk=queue_id).first()
     return call_queue_build(queue=queue) if queue is not None else 0
+
+
+@job_handler(
+    "marketing.campaign_start", queue=JobQueue.BULK, tenant=True, atomic=False, timeout=600
+)
+def campaign_start_job(*, campaign_id: int) -> bool:
+    """At a campaign's send time: copy its recipients and start the workspace's send chain."""
+    from crm.marketing.services.campaigns import campaign_start
+
+    return campaign_start(campaign_id=campaign_id)
+
+
+@job_handler("marketing.campaign_send", queue=JobQueue.BULK, tenant=True, atomic=False, timeout=900)
+def campaign_send_job() -> int:
+    """One batch of the workspace's campaign e-mails; records the next batch's job."""
+    from crm.marketing.services.campaigns import campaign_send_batch
+
+    return campaign_send_batch()
+
+
+@job_handler(
+    "marketing.campaign_test", queue=JobQueue.INTERACTIVE, tenant=True, atomic=False, timeout=120
+)
+def campaign_test_job(*, campaign_id: int, user_id: int) -> bool:
+    """A campaign's test e-mail to the sender's own address."""
+    from crm.marketing.services.campaigns import campaign_test_run
+
+    return campaign_test_run(campaign_id=campaign_id, user_id=user_id)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from crm.marketing.views import public, segments, telesales, webforms
+from crm.marketing.views import campaign_public, campaigns, public, segments, telesales, webforms
 
 app_name = "marketing"
 
@@ -10,6 +10,31 @@ urlpatterns = [
     # Public (no sign-in): the hosted form page and its endpoint, the opt-in confirmation.
     path("f/<str:key>/", public.webform_public, name="webform_public"),
     path("f/confirm/<str:token>/", public.webform_confirm, name="webform_confirm"),
+    # Public (no sign-in): a campaign recipient's signed links, the mail provider's bounces.
+    path("c/o/<str:token>/<str:signature>/", campaign_public.campaign_open, name="campaign_open"),
+    path(
+        "c/c/<str:token>/<int:link>/<str:signature>/",
+        campaign_public.campaign_click,
+        name="campaign_click",
+    ),
+    path(
+        "c/u/<str:token>/<str:signature>/",
+        campaign_public.campaign_unsubscribe,
+        name="campaign_unsubscribe",
+    ),
+    path("c/inbound/", campaign_public.campaign_inbound, name="campaign_inbound"),
+    # Campaigns
+    path("marketing/campaigns/", campaigns.campaign_list, name="campaigns"),
+    path("marketing/campaigns/new/", campaigns.campaign_edit, name="campaign_create"),
+    path("marketing/campaigns/<int:pk>/", campaigns.campaign_detail, name="campaign_detail"),
+    path("marketing/campaigns/<int:pk>/edit/", campaigns.campaign_edit, name="campaign_update"),
+    path("marketing/campaigns/<int:pk>/test/", campaigns.campaign_test, name="campaign_test"),
+    path("marketing/campaigns/<int:pk>/send/", campaigns.campaign_send_view, name="campaign_send"),
+    path(
+        "marketing/campaigns/<int:pk>/cancel/",
+        campaigns.campaign_cancel_view,
+        name="campaign_cancel",
+    ),
     # Segments
     path("marketing/segments/", segments.segment_list, name="segments"),
     path("marketing/segments/new/", segments.segment_edit, name="segment_create"),
