@@ -21,10 +21,7 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     IntegerField,
-    Max,
-    OuterRef,
     Q,
-    Subquery,
     Sum,
     Value,
 )
@@ -317,25 +314,7 @@ def stage_conversion(scope: Scope) -> list[ConversionRow]:
     if scope.pipeline is None:
         return []
     steps = list(scope.pipeline.stages.exclude(kind=StageKind.LOST).order_by("position", "id"))
-    furthest = Subquery(
-        StageTransition.objects.filter(deal=OuterRef("pk"))
-        .exclude(to_stage__kind=StageKind.LOST)
-        .exclude(to_stage__isnull=True)
-        .order_by()
-        .values("deal")
-        .annotate(furthest=Max("to_stage__position"))
-        .values("furthest"),
-        output_field=IntegerField(),
-    )
-    counts = {
-        row["furthest"]: row["count"]
-        for row in scope.deals()
-        .filter(created_at__gte=scope.since, created_at__lt=scope.until)
-        .order_by()
-        .annotate(furthest=furthest)
-        .values("furthest")
-        .annotate(count=Count("*"))
-    }
+    counts = stage_conversion_counts(scope)
 
     def reached(stage: Stage) -> int:
         return sum(
@@ -356,6 +335,31 @@ def stage_conversion(scope: Scope) -> list[ConversionRow]:
             )
         )
     return rows
+
+
+def stage_conversion_counts(scope: Scope) -> dict[int | None, int]:
+    """Deals created in the period by the furthest non-lost stage position their history
+    reached (``None``: no history): one grouped join, not a subquery per deal."""
+    deal_sql, deal_params = (
+        scope.deals()
+        .filter(created_at__gte=scope.since, created_at__lt=scope.until)
+        .order_by()
+        .values("pk")
+        .query.sql_with_params()
+    )
+    sql = f"""
+        SELECT furthest, COUNT(*) FROM (
+            SELECT d.pk, MAX(s.position) FILTER (WHERE s.kind <> %s) AS furthest
+            FROM ({deal_sql}) d
+            LEFT JOIN {StageTransition._meta.db_table} t ON t.deal_id = d.pk
+            LEFT JOIN {Stage._meta.db_table} s ON s.id = t.to_stage_id
+            GROUP BY d.pk
+        ) per_deal
+        GROUP BY furthest
+    """  # noqa: S608 -- table names are the models'; values are parameters
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [StageKind.LOST, *deal_params])
+        return {furthest: count for furthest, count in cursor.fetchall()}
 
 
 def time_in_stage(scope: Scope) -> list[StageTimeRow]:
