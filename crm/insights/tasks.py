@@ -9,12 +9,15 @@ from core.jobs.registry import job_handler
 @job_handler("insights.customer_values_refresh", queue=JobQueue.BULK, tenant=True)
 def customer_values_refresh_job() -> int:
     """Recompute the workspace's customer values (RFM, lifetime value, flags) and the
-    precomputed figures (win-probability evidence); idempotent: each run replaces them."""
+    precomputed figures (win-probability evidence, each pipeline's conversion and time in
+    stage); idempotent: each run replaces them."""
     from crm.insights.customer_value import customer_values_refresh
     from crm.insights.selectors.probability import evidence_precompute
+    from crm.insights.selectors.sales import stage_figures_precompute
 
     rows = customer_values_refresh()
     evidence_precompute()
+    stage_figures_precompute()
     return rows
 
 
