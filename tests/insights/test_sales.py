@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from typing import Any
 
 from django.utils import timezone
 from django_tenants.utils import schema_context
@@ -192,7 +193,7 @@ def test_the_dashboard_is_reused_for_a_few_minutes(crm, manager, rep) -> None:
     assert sales_dashboard(_scope(rep)).open_count == 0
 
 
-def _no_history_query(board_of) -> object:
+def _no_history_query(board_of) -> Any:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
