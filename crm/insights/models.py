@@ -1,4 +1,4 @@
-"""Insights data: sales quotas per rep and month."""
+"""Insights data: sales quotas per rep and month, customer values, saved reports, snapshots."""
 
 from __future__ import annotations
 
@@ -155,3 +155,23 @@ class SavedReport(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Snapshot(models.Model):
+    """A heavy workspace-wide aggregate precomputed by the hourly insights job (e.g. the
+    win-probability evidence), read by the pages instead of computing it per request.
+
+    ``key`` names the figure and what it depends on (e.g. the exchange rates used); a page
+    finding no row for its key computes the figure live.
+    """
+
+    key = models.CharField(_("key"), max_length=200, unique=True)
+    data = models.JSONField(_("data"), default=dict)
+    computed_at = models.DateTimeField(_("computed"))
+
+    class Meta:
+        verbose_name = _("insights snapshot")
+        verbose_name_plural = _("insights snapshots")
+
+    def __str__(self) -> str:
+        return self.key

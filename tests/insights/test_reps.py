@@ -118,3 +118,56 @@ def test_quotas_are_isolated(crm, admin, rep, beta) -> None:
     with schema_context(beta.schema):
         AdminFactory.create(email="quota-admin@beta.example")
         assert not Quota.objects.exists()
+
+
+def _year(user, **kwargs) -> Scope:
+    """The preset "last 12 months" period, which the hourly job precomputes."""
+    today = timezone.localdate()
+    return Scope(user=fresh(user), start=today - datetime.timedelta(days=364), end=today, **kwargs)
+
+
+def _counts(rows) -> dict:
+    return {row.rep.pk: (row.calls, row.meetings, row.emails, row.tasks) for row in rows}
+
+
+def test_the_job_counts_activities_and_later_ones_are_added_live(crm, admin, manager) -> None:
+    """After the job the admin's counts come from the snapshot (3, 2, 1, 1) plus a call done
+    after the job (live, from the job's moment on): 4 calls."""
+    from core.jobs.registry import handler_get
+    from crm.insights.models import Snapshot
+
+    _activities(manager, timezone.now())
+    handler_get("insights.customer_values_refresh").func()
+    assert Snapshot.objects.filter(key__startswith="reps:").count() == 5
+    rows = rep_activity(_year(admin))
+    assert rows.activities_computed_at is not None
+    assert _counts(rows)[manager.pk] == (3, 2, 1, 1)
+    ActivityFactory.create(owner=manager, kind=ActivityKind.CALL, done_at=timezone.now())
+    assert _counts(rep_activity(_year(admin)))[manager.pk] == (4, 2, 1, 1)
+
+
+def test_reps_and_owner_filters_stay_live_after_the_job(crm, admin, manager, rep) -> None:
+    from crm.insights.selectors.reps import rep_figures_precompute
+
+    _activities(manager, timezone.now())
+    _activities(rep, timezone.now())
+    rep_figures_precompute()
+    own = rep_activity(_year(rep))
+    assert own.activities_computed_at is None
+    assert list(_counts(own)) == [rep.pk]
+    filtered = rep_activity(_year(admin, owner_id=rep.pk))
+    assert filtered.activities_computed_at is None
+    assert _counts(filtered) == {rep.pk: (3, 2, 1, 1)}
+
+
+def test_the_rep_page_says_when_activities_were_counted(crm, admin, manager, client_as) -> None:
+    from crm.insights.models import Snapshot
+    from crm.insights.selectors.reps import rep_figures_precompute
+
+    _activities(manager, timezone.now())
+    rep_figures_precompute()
+    Snapshot.objects.filter(key__startswith="reps:").update(
+        computed_at=timezone.now() - datetime.timedelta(minutes=20)
+    )
+    body = client_as(admin).get("/insights/reps/?period=365d").content.decode()
+    assert "activities counted by the hourly refresh 20\xa0minutes ago, later ones live" in body

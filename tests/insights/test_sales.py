@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from typing import Any
 
 from django.utils import timezone
 from django_tenants.utils import schema_context
@@ -190,3 +191,97 @@ def test_the_dashboard_is_reused_for_a_few_minutes(crm, manager, rep) -> None:
     again = sales_dashboard(_scope(manager))
     assert (again.open_count, again.computed_at) == (first.open_count, first.computed_at)
     assert sales_dashboard(_scope(rep)).open_count == 0
+
+
+def _no_history_query(board_of) -> Any:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        board = board_of()
+    assert not any("crm_stagetransition" in q["sql"] for q in queries.captured_queries)
+    return board
+
+
+def test_the_job_precomputes_conversion_and_time_in_stage(crm, manager, rep) -> None:
+    """After the hourly job, the dashboard reads the stored figures (no stage-history query)
+    and they are the hand-computed ones of the live tests above."""
+    from core.jobs.registry import handler_get
+
+    sales_history(owner=manager, rep=rep)
+    handler_get("insights.customer_values_refresh").func()
+    board = _no_history_query(lambda: sales_dashboard(_scope(manager)))
+    assert board.stages_computed_at is not None
+    assert [(str(r.stage), r.reached, r.rate) for r in board.conversion] == [
+        ("Qualified", 6, Decimal("83.3")),
+        ("Contact made", 5, Decimal("80.0")),
+        ("Proposal", 4, Decimal("50.0")),
+        ("Negotiation", 2, Decimal("100.0")),
+        ("Won", 2, None),
+    ]
+    assert {str(r.stage): (r.stays, r.average_days) for r in board.stage_times} == {
+        "Qualified": (5, Decimal("11.0")),
+        "Contact made": (2, Decimal("5.0")),
+        "Proposal": (1, Decimal("10.0")),
+        "Negotiation": (1, Decimal("10.0")),
+    }
+
+
+def test_a_rep_and_an_owner_filter_stay_live_after_the_job(crm, manager, rep) -> None:
+    """The stored figures cover every deal: a rep who sees own deals only, and a manager
+    filtering on one owner, get live figures of what they may see."""
+    from crm.insights.selectors.sales import stage_figures_precompute
+
+    sales_history(owner=manager, rep=rep)
+
+    def figures(scope):
+        board = sales_dashboard(scope)
+        return (
+            board.stages_computed_at,
+            [(r.stage.pk, r.reached, r.reached_next) for r in board.conversion],
+            [(r.stage.pk, r.stays, r.average_days) for r in board.stage_times],
+        )
+
+    live_rep = figures(_scope(rep))
+    live_owner = figures(_scope(manager, owner_id=rep.pk))
+    stage_figures_precompute()
+    from django.core.cache import cache
+
+    cache.clear()
+    assert figures(_scope(rep)) == live_rep
+    assert figures(_scope(manager, owner_id=rep.pk)) == live_owner
+    assert live_rep[0] is None
+    assert live_rep[1] != figures(_scope(manager))[1]
+
+
+def test_the_page_says_when_conversion_was_precomputed(crm, manager, rep, client_as) -> None:
+    from crm.insights.models import Snapshot
+    from crm.insights.selectors.sales import stage_figures_precompute
+
+    sales_history(owner=manager, rep=rep)
+    body = client_as(manager).get("/insights/").content.decode()
+    assert 'data-testid="stages-freshness"' not in body
+    stage_figures_precompute()
+    Snapshot.objects.filter(key__startswith="stages:").update(
+        computed_at=timezone.now() - datetime.timedelta(minutes=20)
+    )
+    from django.core.cache import cache
+
+    cache.clear()
+    body = client_as(manager).get("/insights/").content.decode()
+    assert "conversion and time in stage computed 20\xa0minutes ago" in body
+
+
+def test_an_old_snapshot_is_not_used(crm, manager, rep) -> None:
+    """A snapshot older than two hours (the job stopped) is ignored: figures are live."""
+    from crm.insights.models import Snapshot
+    from crm.insights.selectors.sales import stage_figures_precompute
+
+    sales_history(owner=manager, rep=rep)
+    stage_figures_precompute()
+    Snapshot.objects.filter(key__startswith="stages:").update(
+        computed_at=timezone.now() - datetime.timedelta(hours=3), data={}
+    )
+    board = sales_dashboard(_scope(manager))
+    assert board.stages_computed_at is None
+    assert [r.reached for r in board.conversion] == [6, 5, 4, 2, 2]

@@ -17,6 +17,7 @@ the open deals' bands are read for one page of deals only.
 from __future__ import annotations
 
 import datetime
+import hashlib
 import math
 from collections import defaultdict
 from collections.abc import Iterable
@@ -44,6 +45,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, Extract, Now
 from django.utils.translation import gettext as _
 
+from crm.insights.models import Snapshot
 from crm.insights.selectors.money import Conversion, rates_key
 from crm.insights.selectors.scope import Scope
 from crm.models import Activity, Deal, Lead, LeadSource, StageKind, StageTransition
@@ -180,9 +182,87 @@ def _annotate(queryset: Any, bands: dict[str, Any]) -> Any:
 EVIDENCE_CACHE_SECONDS = 900
 
 
+#: A precomputed evidence (``insights.Snapshot``) is used while younger than this; the
+#: hourly job replaces it, so it is normally at most an hour old.
+EVIDENCE_SNAPSHOT_MAX_AGE = datetime.timedelta(hours=3)
+
+
+def evidence_snapshot_key(conversion: Conversion) -> str:
+    """The snapshot key of the evidence under these rates (a new rate, a new key)."""
+    digest = hashlib.sha256(rates_key(conversion).encode()).hexdigest()[:32]
+    return f"evidence:{digest}"
+
+
+def evidence_to_data(found: Evidence) -> dict[str, Any]:
+    """The evidence as JSON (bands as lists: an owner band's key is an id, not a string)."""
+    return {
+        "closed": found.closed,
+        "won": found.won,
+        "stages": [
+            [stage_id, closed, found.stage_won.get(stage_id, 0)]
+            for stage_id, closed in found.stage_closed.items()
+        ],
+        "bands": [
+            [name, band, counts[0], counts[1]]
+            for name, table in found.bands.items()
+            for band, counts in table.items()
+        ],
+        "typical_cycle_days": found.typical_cycle_days,
+        "average_won": found.average_won,
+    }
+
+
+def evidence_from_data(data: dict[str, Any], computed_at: datetime.datetime) -> Evidence:
+    found = Evidence(closed=data["closed"], won=data["won"], computed_at=computed_at)
+    for stage_id, closed, won in data["stages"]:
+        found.stage_closed[stage_id] = closed
+        found.stage_won[stage_id] = won
+    if data["bands"]:
+        found.bands = {name: {} for name in FACTORS}
+    for name, band, closed, won in data["bands"]:
+        found.bands.setdefault(name, {})[band] = [closed, won]
+    found.typical_cycle_days = data["typical_cycle_days"]
+    found.average_won = data["average_won"]
+    return found
+
+
+def evidence_precompute(*, now: datetime.datetime | None = None) -> Evidence:
+    """Compute the evidence and store it for the pages (the hourly insights job)."""
+    conversion = Conversion.current()
+    moment = now or datetime.datetime.now(tz=datetime.UTC)
+    found = _evidence(conversion, now=moment)
+    key = evidence_snapshot_key(conversion)
+    Snapshot.objects.filter(key__startswith="evidence:").exclude(key=key).delete()
+    Snapshot.objects.update_or_create(
+        key=key, defaults={"data": evidence_to_data(found), "computed_at": moment}
+    )
+    return found
+
+
+def evidence_precomputed(conversion: Conversion, *, now: datetime.datetime) -> Evidence | None:
+    """The evidence the job stored for these rates, if it was computed near ``now``."""
+    snapshot = (
+        Snapshot.objects.filter(
+            key=evidence_snapshot_key(conversion),
+            computed_at__gte=now - EVIDENCE_SNAPSHOT_MAX_AGE,
+            computed_at__lte=now + datetime.timedelta(minutes=5),
+        )
+        .only("data", "computed_at")
+        .first()
+    )
+    if snapshot is None:
+        return None
+    return evidence_from_data(snapshot.data, snapshot.computed_at)
+
+
 def evidence(conversion: Conversion, *, now: datetime.datetime, cached: bool = True) -> Evidence:
-    """The workspace's closed deals of the last two years counted by factor band, computed
-    at most every ``EVIDENCE_CACHE_SECONDS`` (the cache key carries the schema)."""
+    """The workspace's closed deals of the last two years counted by factor band: the one
+    the hourly job precomputed if there is one for these rates, else computed at most every
+    ``EVIDENCE_CACHE_SECONDS`` (the cache key carries the schema)."""
+    if cached:
+        stored = evidence_precomputed(conversion, now=now)
+        if stored is not None:
+            return stored
     key = f"insights:evidence:{rates_key(conversion)}"
     if cached:
         found = cache.get(key)

@@ -6,13 +6,15 @@ the reps' records the viewer may see (a rep who sees own records sees own row on
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Q, Sum
+from django.utils import timezone
 
-from crm.insights.models import Quota
+from crm.insights.models import Quota, Snapshot
 from crm.insights.selectors.money import Conversion
 from crm.insights.selectors.scope import Scope
 from crm.models import Activity, ActivityKind, StageKind
@@ -65,7 +67,7 @@ _KIND_FIELD = {
 }
 
 
-def rep_activity(scope: Scope) -> list[RepRow]:
+def rep_activity(scope: Scope) -> RepRows:
     """One row per rep with activity, deals or a quota in the period: the leaderboard, best
     won value first (then most activities)."""
     conversion = Conversion.current()
@@ -74,21 +76,21 @@ def rep_activity(scope: Scope) -> list[RepRow]:
     def row(owner_id: int) -> RepRow:
         return rows.setdefault(owner_id, RepRow(rep=None))
 
-    activities = Activity.objects.visible_to(scope.user).filter(
-        done_at__gte=scope.since, done_at__lt=scope.until, kind__in=COUNTED_KINDS
-    )
+    activities = Activity.objects.visible_to(scope.user).filter(kind__in=COUNTED_KINDS)
     if scope.owner_id:
         activities = activities.filter(owner_id=scope.owner_id)
-    for found in (
-        activities.order_by()
-        .values("owner_id")
-        .annotate(
-            **{field: Count("pk", filter=Q(kind=kind)) for kind, field in _KIND_FIELD.items()}
-        )
-    ):
+    snapshot = _precomputed(scope)
+    counted: list[dict[str, Any]] = []
+    if snapshot is not None:
+        # Counted by the job up to its run, plus what was done since (a short index range).
+        counted = list(snapshot.data["activities"])
+        counted += activity_counts(activities, snapshot.computed_at, scope.until)
+    else:
+        counted = activity_counts(activities, scope.since, scope.until)
+    for found in counted:
         target = row(found["owner_id"])
         for field in _KIND_FIELD.values():
-            setattr(target, field, found[field])
+            setattr(target, field, getattr(target, field) + found[field])
 
     won = Q(stage__kind=StageKind.WON, won_at__gte=scope.since, won_at__lt=scope.until)
     lost = Q(stage__kind=StageKind.LOST, lost_at__gte=scope.since, lost_at__lt=scope.until)
@@ -127,4 +129,79 @@ def rep_activity(scope: Scope) -> list[RepRow]:
     leaderboard.sort(key=lambda r: (-r.won_value, -r.activities, str(r.rep)))
     for rank, r in enumerate(leaderboard, start=1):
         r.rank = rank
-    return leaderboard
+    return RepRows(leaderboard, activities_computed_at=getattr(snapshot, "computed_at", None))
+
+
+class RepRows(list[RepRow]):
+    """The leaderboard, and when the hourly job counted the activities (``None``: live)."""
+
+    def __init__(self, rows: list[RepRow], *, activities_computed_at: Any = None) -> None:
+        super().__init__(rows)
+        self.activities_computed_at = activities_computed_at
+
+
+def activity_counts(activities: Any, since: Any, until: Any) -> list[dict[str, Any]]:
+    """Activities done in ``[since, until)`` per owner and kind (``crm_activity_done_idx``)."""
+    return list(
+        activities.filter(done_at__gte=since, done_at__lt=until)
+        .order_by()
+        .values("owner_id")
+        .annotate(
+            **{field: Count("pk", filter=Q(kind=kind)) for kind, field in _KIND_FIELD.items()}
+        )
+    )
+
+
+#: Precomputed activity counts are used while younger than this (the hourly job replaces them).
+REPS_SNAPSHOT_MAX_AGE = datetime.timedelta(hours=2)
+
+
+def reps_snapshot_key(since: datetime.datetime, until: datetime.datetime) -> str:
+    return f"reps:{since.timestamp():.0f}:{until.timestamp():.0f}"
+
+
+def _precomputed(scope: Scope) -> Snapshot | None:
+    """The job's activity counts for the period, only for a viewer who sees every record
+    and no owner filter (they count every activity); the rest is counted live."""
+    if scope.owner_id or not sees_everything(scope.user):
+        return None
+    now = timezone.now()
+    return (
+        Snapshot.objects.filter(
+            key=reps_snapshot_key(scope.since, scope.until),
+            computed_at__gte=now - REPS_SNAPSHOT_MAX_AGE,
+            computed_at__lte=now,
+        )
+        .only("data", "computed_at")
+        .first()
+    )
+
+
+def rep_figures_precompute(*, today: datetime.date | None = None) -> int:
+    """Store the activities done per owner and kind for the preset periods ending today in
+    the workspace's time zone, up to now (the hourly insights job); returns the snapshots."""
+    from django.db import connection
+
+    from crm.insights.forms import Period, period_bounds
+    from crm.insights.selectors.scope import start_of_day
+
+    tenant_zone = getattr(getattr(connection, "tenant", None), "time_zone", "") or None
+    keys = []
+    with timezone.override(tenant_zone):
+        day = today or timezone.localdate()
+        now = timezone.now()
+        activities = Activity.objects.filter(kind__in=COUNTED_KINDS)
+        for period, _label in Period.CHOICES:
+            start, end = period_bounds(period, day)
+            since, until = start_of_day(start), start_of_day(end + datetime.timedelta(days=1))
+            key = reps_snapshot_key(since, until)
+            keys.append(key)
+            Snapshot.objects.update_or_create(
+                key=key,
+                defaults={
+                    "computed_at": now,
+                    "data": {"activities": activity_counts(activities, since, min(until, now))},
+                },
+            )
+    Snapshot.objects.filter(key__startswith="reps:").exclude(key__in=keys).delete()
+    return len(keys)

@@ -21,10 +21,7 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     IntegerField,
-    Max,
-    OuterRef,
     Q,
-    Subquery,
     Sum,
     Value,
 )
@@ -33,6 +30,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
+from crm.insights.models import Snapshot
 from crm.insights.selectors.money import (
     MONEY,
     Conversion,
@@ -41,7 +39,8 @@ from crm.insights.selectors.money import (
     rates_key,
 )
 from crm.insights.selectors.scope import Scope
-from crm.models import Lead, LeadSource, Stage, StageKind, StageTransition
+from crm.models import Deal, Lead, LeadSource, Pipeline, Stage, StageKind, StageTransition
+from crm.models.visibility import sees_everything
 
 #: Months of expected close the forecast shows, from the current month on.
 FORECAST_MONTHS = 12
@@ -175,6 +174,8 @@ class SalesDashboard:
     missing_rates: list[str] = field(default_factory=list)
     rates_used: dict[str, Any] = field(default_factory=dict)
     computed_at: datetime.datetime | None = None
+    #: When the hourly job computed the conversion and time in stage shown (``None``: live).
+    stages_computed_at: datetime.datetime | None = None
 
     @property
     def open_value(self) -> Decimal:
@@ -317,25 +318,14 @@ def stage_conversion(scope: Scope) -> list[ConversionRow]:
     if scope.pipeline is None:
         return []
     steps = list(scope.pipeline.stages.exclude(kind=StageKind.LOST).order_by("position", "id"))
-    furthest = Subquery(
-        StageTransition.objects.filter(deal=OuterRef("pk"))
-        .exclude(to_stage__kind=StageKind.LOST)
-        .exclude(to_stage__isnull=True)
-        .order_by()
-        .values("deal")
-        .annotate(furthest=Max("to_stage__position"))
-        .values("furthest"),
-        output_field=IntegerField(),
-    )
-    counts = {
-        row["furthest"]: row["count"]
-        for row in scope.deals()
-        .filter(created_at__gte=scope.since, created_at__lt=scope.until)
-        .order_by()
-        .annotate(furthest=furthest)
-        .values("furthest")
-        .annotate(count=Count("*"))
-    }
+    precomputed = _precomputed(scope)
+    if precomputed is not None:
+        counts = {
+            (int(key) if key != "none" else None): count
+            for key, count in precomputed.data["conversion"].items()
+        }
+    else:
+        counts = stage_conversion_counts(scope.deals(), scope.since, scope.until)
 
     def reached(stage: Stage) -> int:
         return sum(
@@ -358,6 +348,32 @@ def stage_conversion(scope: Scope) -> list[ConversionRow]:
     return rows
 
 
+def stage_conversion_counts(
+    deals: Any, since: datetime.datetime, until: datetime.datetime
+) -> dict[int | None, int]:
+    """``deals`` created in the period by the furthest non-lost stage position their history
+    reached (``None``: no history): one grouped join, not a subquery per deal."""
+    deal_sql, deal_params = (
+        deals.filter(created_at__gte=since, created_at__lt=until)
+        .order_by()
+        .values("pk")
+        .query.sql_with_params()
+    )
+    sql = f"""
+        SELECT furthest, COUNT(*) FROM (
+            SELECT d.pk, MAX(s.position) FILTER (WHERE s.kind <> %s) AS furthest
+            FROM ({deal_sql}) d
+            LEFT JOIN {StageTransition._meta.db_table} t ON t.deal_id = d.pk
+            LEFT JOIN {Stage._meta.db_table} s ON s.id = t.to_stage_id
+            GROUP BY d.pk
+        ) per_deal
+        GROUP BY furthest
+    """  # noqa: S608 -- table names are the models'; values are parameters
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [StageKind.LOST, *deal_params])
+        return {furthest: count for furthest, count in cursor.fetchall()}
+
+
 def time_in_stage(scope: Scope) -> list[StageTimeRow]:
     """Mean days a deal stayed in each open stage before moving on, over stays that began
     in the period (from the stage history: each stay ends at the deal's next transition)."""
@@ -367,7 +383,30 @@ def time_in_stage(scope: Scope) -> list[StageTimeRow]:
         stage.pk: stage
         for stage in scope.pipeline.stages.filter(kind=StageKind.OPEN).order_by("position")
     }
-    deal_sql, deal_params = scope.deals().order_by().values("pk").query.sql_with_params()
+    precomputed = _precomputed(scope)
+    if precomputed is not None:
+        found = {
+            int(stage_id): (count, days)
+            for stage_id, (count, days) in precomputed.data["stays"].items()
+        }
+    else:
+        found = stage_stays(scope.deals(), scope.since, scope.until, list(stages))
+    return [
+        StageTimeRow(
+            stage=stage,
+            stays=found.get(stage_id, (0, None))[0],
+            average_days=Decimal(str(found.get(stage_id, (0, 0))[1] or 0)).quantize(Decimal("0.1")),
+        )
+        for stage_id, stage in stages.items()
+    ]
+
+
+def stage_stays(
+    deals: Any, since: datetime.datetime, until: datetime.datetime, stage_ids: list[int]
+) -> dict[int, tuple[int, Any]]:
+    """Finished stays of ``deals`` that began in the period, by stage: (count, mean days);
+    each stay ends at the deal's next transition (a window function)."""
+    deal_sql, deal_params = deals.order_by().values("pk").query.sql_with_params()
     table = StageTransition._meta.db_table
     sql = f"""
         WITH stays AS (
@@ -385,16 +424,84 @@ def time_in_stage(scope: Scope) -> list[StageTimeRow]:
         GROUP BY to_stage_id
     """  # noqa: S608 -- the table name is the model's; values are parameters
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*deal_params, scope.since, scope.until, list(stages)])
-        found = {stage_id: (count, days) for stage_id, count, days in cursor.fetchall()}
-    return [
-        StageTimeRow(
-            stage=stage,
-            stays=found.get(stage_id, (0, None))[0],
-            average_days=Decimal(found.get(stage_id, (0, 0))[1] or 0).quantize(Decimal("0.1")),
+        cursor.execute(sql, [*deal_params, since, until, stage_ids])
+        return {stage_id: (count, days) for stage_id, count, days in cursor.fetchall()}
+
+
+#: A precomputed conversion and time in stage is used while younger than this (the hourly
+#: job replaces it).
+STAGE_SNAPSHOT_MAX_AGE = datetime.timedelta(hours=2)
+
+
+def stage_snapshot_key(pipeline_id: int, since: datetime.datetime, until: datetime.datetime) -> str:
+    """The snapshot of one pipeline's whole-workspace conversion and time in stage for a
+    period (its bounds as instants: a viewer in another time zone has other bounds)."""
+    return f"stages:{pipeline_id}:{since.timestamp():.0f}:{until.timestamp():.0f}"
+
+
+def _precomputed(scope: Scope) -> Snapshot | None:
+    """The job's figures for this scope, only for a viewer who sees every deal and no owner
+    filter (the job computes over every deal; anything narrower is computed live)."""
+    if scope.pipeline is None or scope.owner_id or not sees_everything(scope.user):
+        return None
+    if hasattr(scope, "_stage_snapshot"):
+        cached: Snapshot | None = scope._stage_snapshot
+        return cached
+    found = (
+        Snapshot.objects.filter(
+            key=stage_snapshot_key(scope.pipeline.pk, scope.since, scope.until),
+            computed_at__gte=timezone.now() - STAGE_SNAPSHOT_MAX_AGE,
         )
-        for stage_id, stage in stages.items()
-    ]
+        .only("data", "computed_at")
+        .first()
+    )
+    object.__setattr__(scope, "_stage_snapshot", found)
+    return found
+
+
+def stage_figures_precompute(*, today: datetime.date | None = None) -> int:
+    """Store each pipeline's conversion and time in stage over every deal for the preset
+    periods ending today (the hourly insights job); returns the number of snapshots."""
+    tenant_zone = getattr(getattr(connection, "tenant", None), "time_zone", "") or None
+    with timezone.override(tenant_zone):
+        return _stage_figures_precompute(today=today)
+
+
+def _stage_figures_precompute(*, today: datetime.date | None) -> int:
+    from crm.insights.forms import Period, period_bounds
+    from crm.insights.selectors.scope import start_of_day
+
+    today = today or timezone.localdate()
+    now = timezone.now()
+    keys = []
+    for pipeline in Pipeline.objects.all():
+        deals = Deal.objects.filter(pipeline=pipeline)
+        open_ids = list(pipeline.stages.filter(kind=StageKind.OPEN).values_list("pk", flat=True))
+        for period, _label in Period.CHOICES:
+            start, end = period_bounds(period, today)
+            since, until = start_of_day(start), start_of_day(end + datetime.timedelta(days=1))
+            counts = stage_conversion_counts(deals, since, until)
+            stays = stage_stays(deals, since, until, open_ids)
+            key = stage_snapshot_key(pipeline.pk, since, until)
+            keys.append(key)
+            Snapshot.objects.update_or_create(
+                key=key,
+                defaults={
+                    "computed_at": now,
+                    "data": {
+                        "conversion": {
+                            ("none" if position is None else str(position)): count
+                            for position, count in counts.items()
+                        },
+                        "stays": {
+                            str(stage_id): [count, None if days is None else str(days)]
+                            for stage_id, (count, days) in stays.items()
+                        },
+                    },
+                },
+            )
+    Snapshot.objects.filter(key__startswith="stages:").exclude(key__in=keys).delete()
+    return len(keys)
 
 
 def lost_reasons(scope: Scope, conversion: Conversion) -> list[ReasonRow]:
@@ -517,4 +624,5 @@ def _sales_dashboard(scope: Scope, conversion: Conversion) -> SalesDashboard:
         missing_rates=currencies_without_rate(currencies, conversion),
         rates_used=conversion.rates_used(currencies - {conversion.base}),
         computed_at=timezone.now(),
+        stages_computed_at=getattr(_precomputed(scope), "computed_at", None),
     )
