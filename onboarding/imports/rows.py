@@ -42,6 +42,7 @@ from crm.models import (
     Stage,
     Tag,
 )
+from crm.models.records import phone_tokens
 from crm.search_index import fold, has_han
 from crm.services.deals import DEAL_EDITABLE_FIELDS
 from crm.services.records import COMPANY_FIELDS, CONTACT_FIELDS, LEAD_FIELDS
@@ -444,20 +445,17 @@ class ContactIndex:
             )
             for email, pk in found:
                 index.emails.setdefault(email, pk)
-        nationals = {
-            national
-            for r in rows
-            for k in ("phone", "mobile")
-            if r.fields.get(k)
-            and (national := values.phone_identity(r.fields[k], region=context.region))
-        }
-        for part in _batches(sorted(nationals), 200):
-            condition = models.Q()
-            for national in part:
-                condition |= models.Q(search_phones__contains=f"{national} ")
-            found_phones = Contact.objects.filter(condition).order_by("pk")
-            for pk, numbers in found_phones.values_list("pk", "search_phones"):
-                for number in _phone_suffixes(numbers):
+        numbers = [r.fields[k] for r in rows for k in ("phone", "mobile") if r.fields.get(k)]
+        nationals = {values.phone_identity(n, region=context.region) for n in numbers} - {""}
+        tokens = set().union(*(values.phone_tokens_of(n, region=context.region) for n in numbers))
+        if tokens:
+            found_phones = (
+                Contact.objects.annotate(tokens=phone_tokens())
+                .filter(tokens__overlap=sorted(tokens))
+                .order_by("pk")
+            )
+            for pk, stored in found_phones.values_list("pk", "search_phones"):
+                for number in _phone_suffixes(stored):
                     if number in nationals:
                         index.phones.setdefault(number, pk)
         sources = {r.source_id for r in rows if r.source_id}
@@ -537,11 +535,6 @@ class CompanyIndex:
                 candidates = [c for c in candidates if not c.domain]
             company = min(candidates, key=lambda c: c.pk, default=None)
         return company
-
-
-def _batches(items: list[str], size: int) -> Iterator[list[str]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 def _phone_suffixes(search_phones: str) -> Iterator[str]:

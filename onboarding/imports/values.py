@@ -288,6 +288,22 @@ def phone_text(cell: Any) -> str:
     return text(cell)
 
 
+def phone_tokens_of(number: str, *, region: str) -> set[str]:
+    """The digit strings a stored contact's number may be for a row's ``number``: its E.164
+    digits (how numbers are stored), and its national number with and without the trunk 0
+    (numbers stored before they were normalised)."""
+    national = phone_identity(number, region=region)
+    if not national:
+        return set()
+    tokens = {national, f"0{national}"}
+    try:
+        parsed = phonenumbers.parse(number, region or None)
+        tokens.add(f"{parsed.country_code}{national}")
+    except phonenumbers.NumberParseException:
+        pass
+    return tokens
+
+
 def phone_identity(number: str, *, region: str) -> str:
     """The national significant number of a phone (E.164 without the country code), with
     the workspace's country as the default; "" when it is too short to identify anyone."""
