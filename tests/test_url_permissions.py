@@ -51,6 +51,8 @@ TENANT_PUBLIC = {
     "campaign_click",
     "campaign_unsubscribe",
     "campaign_inbound",
+    # The daily digest's unsubscribe link (signed for one user of this workspace).
+    "digest_unsubscribe",
 }
 #: Public-host pages anyone may open (everything else there is the ops console).
 PUBLIC_OPEN_PREFIXES = (

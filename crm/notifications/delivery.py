@@ -316,7 +316,10 @@ def digest_send(*, user: User, day: Any, now: datetime) -> bool:
             subject=subject,
             body=render_to_string("notifications/emails/digest.txt", context),
             to=[user.email],
-            headers={"List-Unsubscribe": f"<{unsubscribe}>"},
+            headers={
+                "List-Unsubscribe": f"<{unsubscribe}>",
+                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            },
         ).send()
     run.sent = True
     run.save(update_fields=["sent"])

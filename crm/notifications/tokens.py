@@ -33,3 +33,19 @@ def token_read(token: str, *, salt: str, user_id: int) -> int | None:
     if not isinstance(data, dict) or data.get("s") != _schema() or data.get("u") != user_id:
         return None
     return int(data.get("o") or 0)
+
+
+def token_owner(token: str, *, salt: str) -> int | None:
+    """The user id a token was made for, if it is valid in this workspace; else ``None``.
+
+    For links that must work without signing in (an e-mail's unsubscribe link is clicked
+    from any device): the signature, the salt and the workspace's schema are the proof.
+    """
+    try:
+        data = signing.loads(token, salt=salt, max_age=LINK_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    if not isinstance(data, dict) or data.get("s") != _schema():
+        return None
+    user_id = data.get("u")
+    return user_id if isinstance(user_id, int) else None

@@ -5,19 +5,21 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from crm.errors import CrmError
 from crm.notifications import selectors, services
 from crm.notifications.forms import NotificationPreferenceForm, SnoozeForm
 from crm.notifications.models import Reminder
-from crm.notifications.tokens import REMINDER_SALT, UNSUBSCRIBE_SALT, token_read
+from crm.notifications.tokens import REMINDER_SALT, UNSUBSCRIBE_SALT, token_owner, token_read
 from crm.views.helpers import redirect_after_post, render_page, user_of, write_required
+from tenants.users.models import User
 from tenants.users.notifications import (
     CRM_DAILY_DIGEST,
     NOTIFICATION_KINDS_BY_KEY,
@@ -153,18 +155,22 @@ def reminder_link(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
+@csrf_exempt
 @require_http_methods(["GET", "POST"])
-@login_required
 def digest_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
-    """The digest's unsubscribe link: one button turns the daily digest off."""
-    user = user_of(request)
-    if token_read(token, salt=UNSUBSCRIBE_SALT, user_id=int(user.pk)) is None:
+    """The digest's unsubscribe link: works without signing in (the signed token names the
+    user and the workspace); a page with one button, and the mail client's one-click POST
+    (RFC 8058, hence no CSRF token: the unguessable link is the proof, and it can only turn
+    the digest off)."""
+    user_id = token_owner(token, salt=UNSUBSCRIBE_SALT)
+    user = User.objects.filter(pk=user_id, is_active=True).first() if user_id else None
+    if user is None:
         raise Http404
-    if request.method == "POST":
+    done = not notification_enabled(user, CRM_DAILY_DIGEST)
+    if request.method == "POST" and not done:
         from tenants.users.services import user_notifications_change
 
         enabled = {key: notification_enabled(user, key) for key in NOTIFICATION_KINDS_BY_KEY}
         user_notifications_change(user=user, enabled={**enabled, CRM_DAILY_DIGEST: False})
-        messages.success(request, _("You will no longer receive the daily digest."))
-        return redirect("notifications")
-    return render(request, "notifications/unsubscribe.html", {})
+        done = True
+    return render(request, "notifications/unsubscribe.html", {"done": done})

@@ -153,31 +153,55 @@ def test_a_lead_assigned_since_the_last_digest_is_listed(admin: User, shanghai: 
     assert [item.name for item in content.new_leads.items] == ["Handed over"]
 
 
-def test_the_unsubscribe_link_turns_the_digest_off(alpha: Workspace, shanghai: User) -> None:
+def _unsubscribe_path(body: str) -> str:
+    path = re.search(r"https?://[^/]+(/notifications/digest/unsubscribe/\S+/)", body)
+    assert path is not None
+    return path.group(1)
+
+
+def test_the_unsubscribe_link_turns_the_digest_off_without_signing_in(
+    alpha: Workspace, shanghai: User
+) -> None:
     shanghai.notification_settings = {"crm.activity_reminder": False}
     shanghai.save()
     _call(shanghai, NOW - timedelta(days=1), "Overdue call")
     digests_send(now=NOW)
-    path = re.search(
-        r"https?://[^/]+(/notifications/digest/unsubscribe/\S+/)", str(mail.outbox[0].body)
-    )
-    assert path is not None
-    client = sign_in(Client(HTTP_HOST=alpha.host), alpha, shanghai)
-    assert client.get(path.group(1)).status_code == 200
-    assert client.post(path.group(1)).status_code == 302
+    path = _unsubscribe_path(str(mail.outbox[0].body))
+    client = Client(HTTP_HOST=alpha.host, enforce_csrf_checks=True)
+    assert "Turn off the daily digest" in client.get(path).content.decode()
+    assert "no longer receive" in client.post(path).content.decode()
     shanghai.refresh_from_db()
     assert not notification_enabled(shanghai, CRM_DAILY_DIGEST)
     # Other opt-outs are kept.
     assert not notification_enabled(shanghai, "crm.activity_reminder")
 
 
-def test_an_unsubscribe_link_of_someone_else_is_404(
-    alpha: Workspace, shanghai: User, new_york: User
-) -> None:
+def test_the_digest_offers_one_click_unsubscribe(alpha: Workspace, shanghai: User) -> None:
+    _call(shanghai, NOW - timedelta(days=1), "Overdue call")
+    digests_send(now=NOW)
+    headers = mail.outbox[0].extra_headers
+    assert headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert "/notifications/digest/unsubscribe/" in headers["List-Unsubscribe"]
+
+
+def test_a_tampered_unsubscribe_link_is_404(alpha: Workspace, shanghai: User) -> None:
     from crm.notifications.tokens import UNSUBSCRIBE_SALT, token_make
 
     token = token_make(salt=UNSUBSCRIBE_SALT, user_id=int(shanghai.pk))
-    client = sign_in(Client(HTTP_HOST=alpha.host), alpha, new_york)
+    client = Client(HTTP_HOST=alpha.host)
+    assert client.post(f"/notifications/digest/unsubscribe/{token}x/").status_code == 404
+    shanghai.refresh_from_db()
+    assert notification_enabled(shanghai, CRM_DAILY_DIGEST)
+
+
+def test_an_unsubscribe_link_of_another_workspace_is_404(
+    alpha: Workspace, beta: Workspace, shanghai: User
+) -> None:
+    from crm.notifications.tokens import UNSUBSCRIBE_SALT, token_make
+
+    with schema_context(alpha.schema):
+        token = token_make(salt=UNSUBSCRIBE_SALT, user_id=int(shanghai.pk))
+    client = Client(HTTP_HOST=beta.host)
     assert client.post(f"/notifications/digest/unsubscribe/{token}/").status_code == 404
 
 
