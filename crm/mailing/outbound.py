@@ -210,12 +210,12 @@ def _message(email: OutboundEmail) -> EmailMultiAlternatives:
 
 def _timeline_author(email: OutboundEmail) -> User | None:
     """Whose entry the e-mail is: the sender, else the owner of the record it went to."""
-    candidates = [email.sender]
+    candidates: list[User | None] = [email.sender]
     for record in (email.contact, email.lead, email.deal, email.company):
         candidates.append(getattr(record, "owner", None) if record is not None else None)
     active = [user for user in candidates if user is not None and user.is_active]
     writable = [user for user in active if user.can_write]
-    return (writable or active or [None])[0]
+    return next(iter(writable or active), None)
 
 
 def timeline_log(email: OutboundEmail) -> Activity | None:

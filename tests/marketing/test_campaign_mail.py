@@ -4,6 +4,7 @@ HTML, sent once per recipient, one timeline entry, opt-outs and suppressions res
 from __future__ import annotations
 
 from django.core import mail
+from django.core.mail import EmailMultiAlternatives
 
 from crm.mailing.models import MailCategory, OutboundEmail, OutboundStatus
 from crm.marketing.models import CampaignRecipient
@@ -25,7 +26,8 @@ def test_a_campaign_message_is_a_marketing_email_with_its_unsubscribe_headers(
     assert email.headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     (message,) = mail.outbox
     assert message.extra_headers == email.headers
-    assert f"/c/o/{recipient.token}/" in message.alternatives[0][0]  # type: ignore[attr-defined]
+    assert isinstance(message, EmailMultiAlternatives)
+    assert f"/c/o/{recipient.token}/" in str(message.alternatives[0][0])
 
 
 def test_the_timeline_shows_the_message_without_its_footer_once(manager: User) -> None:

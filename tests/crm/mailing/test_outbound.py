@@ -7,6 +7,7 @@ from unittest import mock
 
 import pytest
 from django.core import mail
+from django.core.mail import EmailMultiAlternatives
 from django_tenants.utils import schema_context
 
 from core.jobs.models import Job
@@ -80,6 +81,7 @@ def test_extra_headers_and_html_reach_the_message(admin: User) -> None:
     )
     (message,) = mail.outbox
     assert message.extra_headers == headers
+    assert isinstance(message, EmailMultiAlternatives)
     assert message.alternatives[0][1] == "text/html"
     assert message.reply_to == ["rep@example.com"]
 

@@ -66,6 +66,7 @@ def test_the_quote_is_marked_sent_only_when_its_email_is(quote: Quote, rep: User
 
 
 def test_a_marketing_opt_out_does_not_stop_a_quote(quote: Quote, rep: User) -> None:
+    assert quote.contact_id is not None
     Contact.objects.filter(pk=quote.contact_id).update(email_opt_out=True)
     with after_commit():
         services.quote_send(quote=quote, by=rep, to="buyer@example.com")
