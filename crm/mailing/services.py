@@ -3,9 +3,9 @@
 Sending checks every recipient first: contacts who opted out of e-mail or have no address
 are not sent, and the reason is returned for the sender to see. The rest are written to in
 a job (one contact: the interactive queue; a selection: the bulk queue, fair between
-workspaces), each e-mail logged as an e-mail activity on the contact's timeline. The
-message comes from the sender's name at the deployment's address, with replies going to
-the sender.
+workspaces), each e-mail sent through :mod:`crm.mailing.outbound` (the one path for
+customer e-mail: sent once, logged on the contact's timeline). The message comes from the
+sender's name at the deployment's address, with replies going to the sender.
 """
 
 from __future__ import annotations
