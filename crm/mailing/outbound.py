@@ -14,7 +14,7 @@ commit). Attachments are stored with the row (``OutboundAttachment``), never in 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -96,16 +96,14 @@ def _attachments_check(attachments: Sequence[Attachment]) -> None:
             raise CrmError(_("An attachment needs a plain file name."))
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def mail_record(*, key: str, mail: Mail) -> tuple[OutboundEmail, bool]:
     """Record ``mail`` under ``key`` once; returns the row and whether it is new.
 
     A second call with the same key returns the first row unchanged, so the cause may run
-    again without a second e-mail.
+    again without a second e-mail. (The insert is tried first: the key is new in the
+    common case.)
     """
-    existing = OutboundEmail.objects.filter(key=key).first()
-    if existing is not None:
-        return existing, False
     headers = _headers_check(mail.headers)
     _attachments_check(mail.attachments)
     email = OutboundEmail(
@@ -131,7 +129,7 @@ def mail_record(*, key: str, mail: Mail) -> tuple[OutboundEmail, bool]:
     try:
         with transaction.atomic():
             email.save()
-    except IntegrityError:  # recorded meanwhile by a parallel run of the same cause
+    except IntegrityError:  # recorded before, or meanwhile by a parallel run of the cause
         return OutboundEmail.objects.get(key=key), False
     OutboundAttachment.objects.bulk_create(
         OutboundAttachment(
@@ -160,9 +158,16 @@ def mail_queue(*, key: str, mail: Mail) -> OutboundEmail:
 
 
 def mail_send_now(*, key: str, mail: Mail) -> OutboundEmail:
-    """Record ``mail`` and deliver it in this job (for senders that pace themselves)."""
-    with transaction.atomic():
-        email, _created = mail_record(key=key, mail=mail)
+    """Record ``mail`` and deliver it in this job (for senders that pace themselves).
+
+    A row made here is not yet visible to anyone else, so it is sent as it is in memory;
+    a row recorded earlier is delivered like a queued one (locked, at most once).
+    """
+    with transaction.atomic(savepoint=False):
+        email, created = mail_record(key=key, mail=mail)
+        if created:
+            _deliver(email, list(mail.attachments))
+            return email
         mail_deliver(email_id=email.pk)
     email.refresh_from_db()
     return email
@@ -192,7 +197,7 @@ def block_reason(email: OutboundEmail) -> str:
     return ""
 
 
-def _message(email: OutboundEmail) -> EmailMultiAlternatives:
+def _message(email: OutboundEmail, attachments: list[Attachment]) -> EmailMultiAlternatives:
     message = EmailMultiAlternatives(
         subject=email.subject,
         body=email.body,
@@ -203,19 +208,35 @@ def _message(email: OutboundEmail) -> EmailMultiAlternatives:
     )
     if email.html_body:
         message.attach_alternative(email.html_body, "text/html")
-    for attachment in email.attachments.all():
-        message.attach(attachment.filename, bytes(attachment.content), attachment.mimetype)
+    for attachment in attachments:
+        message.attach(attachment.filename, attachment.content, attachment.mimetype)
     return message
+
+
+def _stored_attachments(email: OutboundEmail) -> list[Attachment]:
+    return [
+        Attachment(a.filename, bytes(a.content), a.mimetype)
+        for a in OutboundAttachment.objects.filter(email=email)
+    ]
+
+
+def _author_candidates(email: OutboundEmail) -> Iterator[User | None]:
+    yield email.sender
+    for record in (email.contact, email.lead, email.deal, email.company):
+        if record is not None:
+            yield record.owner
 
 
 def _timeline_author(email: OutboundEmail) -> User | None:
     """Whose entry the e-mail is: the sender, else the owner of the record it went to."""
-    candidates: list[User | None] = [email.sender]
-    for record in (email.contact, email.lead, email.deal, email.company):
-        candidates.append(getattr(record, "owner", None) if record is not None else None)
-    active = [user for user in candidates if user is not None and user.is_active]
-    writable = [user for user in active if user.can_write]
-    return next(iter(writable or active), None)
+    fallback = None
+    for user in _author_candidates(email):  # owners are loaded only when needed
+        if user is None or not user.is_active:
+            continue
+        if user.can_write:
+            return user
+        fallback = fallback or user
+    return fallback
 
 
 def timeline_log(email: OutboundEmail) -> Activity | None:
@@ -267,14 +288,19 @@ def mail_deliver(*, email_id: int) -> str:
         )
         if email is None or email.status != OutboundStatus.QUEUED:
             return email.status if email is not None else "gone"
-        reason = block_reason(email)
-        if reason:
-            _finish(email, OutboundStatus.SKIPPED, skip_reason=reason[:300])
-            return OutboundStatus.SKIPPED
-        _message(email).send()
-        activity = timeline_log(email)
-        _finish(email, OutboundStatus.SENT, sent_at=timezone.now(), activity=activity)
-        return OutboundStatus.SENT
+        return _deliver(email, _stored_attachments(email))
+
+
+def _deliver(email: OutboundEmail, attachments: list[Attachment]) -> str:
+    """Check, send, log on the timeline, mark and tell the hook (the row is held)."""
+    reason = block_reason(email)
+    if reason:
+        _finish(email, OutboundStatus.SKIPPED, skip_reason=reason[:300])
+        return OutboundStatus.SKIPPED
+    _message(email, attachments).send()
+    activity = timeline_log(email)
+    _finish(email, OutboundStatus.SENT, sent_at=timezone.now(), activity=activity)
+    return OutboundStatus.SENT
 
 
 def mail_fail(*, email_id: int, error: str) -> None:

@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 
 from crm.errors import CrmError
 from crm.mailing.merge import MergeContext, merge_errors, merge_render
-from crm.mailing.models import MailCategory, OutboundEmail, OutboundStatus
+from crm.mailing.models import MailCategory, OutboundStatus
 from crm.mailing.outbound import Mail, mail_send_now
 from crm.mailing.services import contact_company, sender_address
 from crm.marketing.models import (
@@ -365,22 +365,12 @@ def _skip(recipient: CampaignRecipient, reason: str) -> None:
     Campaign.objects.filter(pk=recipient.campaign_id).update(skipped_count=F("skipped_count") + 1)
 
 
-def _skip_reason_of(email: OutboundEmail) -> str:
-    """The recipient's skip reason for an e-mail the mailing service did not send."""
-    if (
-        email.contact_id is not None
-        and Contact.objects.filter(pk=email.contact_id, email_opt_out=True).exists()
-    ):
-        return SkipReason.OPTED_OUT
-    return SkipReason.SUPPRESSED if email.to_email else SkipReason.NO_ADDRESS
-
-
 def _send_one(campaign: Campaign) -> bool | None:
     """Send to the next queued recipient: True sent, False skipped, None nobody left.
 
     The e-mail goes through :func:`crm.mailing.outbound.mail_send_now` (keyed by the
-    recipient, logged on the contact's timeline) in the transaction that marks the
-    recipient sent.
+    recipient; the marketing rules — opt-out, suppression list — checked there; logged on
+    the contact's timeline) in the transaction that marks the recipient sent.
     """
     with transaction.atomic():
         recipient = (
@@ -396,14 +386,8 @@ def _send_one(campaign: Campaign) -> bool | None:
         if contact is None:
             _skip(recipient, SkipReason.GONE)
             return False
-        if contact.email_opt_out:
-            _skip(recipient, SkipReason.OPTED_OUT)
-            return False
         if not contact.email:
             _skip(recipient, SkipReason.NO_ADDRESS)
-            return False
-        if Suppression.objects.filter(email=contact.email.lower()).exists():
-            _skip(recipient, SkipReason.SUPPRESSED)
             return False
         recipient.email = contact.email
         email = mail_send_now(
@@ -411,7 +395,9 @@ def _send_one(campaign: Campaign) -> bool | None:
             mail=render_message(campaign, recipient, contact),
         )
         if email.status != OutboundStatus.SENT:
-            _skip(recipient, _skip_reason_of(email))
+            # The mailing service's marketing rules: an opt-out, else a suppressed address.
+            reason = SkipReason.OPTED_OUT if contact.email_opt_out else SkipReason.SUPPRESSED
+            _skip(recipient, reason)
             return False
         recipient.status = RecipientStatus.SENT
         recipient.sent_at = timezone.now()
