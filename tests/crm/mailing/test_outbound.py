@@ -209,3 +209,11 @@ def test_keys_and_emails_belong_to_their_workspace(alpha: Workspace, beta: Works
             assert list(OutboundEmail.objects.values_list("subject", flat=True)) == [
                 workspace.schema
             ]
+
+
+def test_an_email_without_a_sender_is_logged_for_the_records_owner(reader: User) -> None:
+    """Even when the owner may no longer write (a read-only member), the e-mail is logged."""
+    contact = _contact(reader)
+    mail_send_now(key="t", mail=_mail(contact, MailCategory.TRANSACTIONAL))
+    activity = Activity.objects.get(contact=contact)
+    assert (activity.owner_id, activity.kind) == (reader.pk, ActivityKind.EMAIL)
