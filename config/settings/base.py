@@ -316,6 +316,8 @@ EMAIL_URL = env.str("EMAIL_URL", default="")
 if EMAIL_URL:
     vars().update(env.email_url("EMAIL_URL"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Rapport <no-reply@rapport.localhost>")
+#: Largest total size of the files one customer e-mail carries (stored in PostgreSQL with it).
+MAILING_MAX_ATTACHMENT_BYTES = env.int("MAILING_MAX_ATTACHMENT_BYTES", default=10 * 1024 * 1024)
 
 # --- Background work ----------------------------------------------------------------------------
 # PostgreSQL is the record of work (core/jobs/): a job row is written with the state that

@@ -3,9 +3,9 @@
 Sending checks every recipient first: contacts who opted out of e-mail or have no address
 are not sent, and the reason is returned for the sender to see. The rest are written to in
 a job (one contact: the interactive queue; a selection: the bulk queue, fair between
-workspaces), each e-mail logged as an e-mail activity on the contact's timeline. The
-message comes from the sender's name at the deployment's address, with replies going to
-the sender.
+workspaces), each e-mail sent through :mod:`crm.mailing.outbound` (the one path for
+customer e-mail: sent once, logged on the contact's timeline). The message comes from the
+sender's name at the deployment's address, with replies going to the sender.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,7 +24,14 @@ from django.utils.translation import ngettext
 
 from crm.errors import CrmError
 from crm.mailing.merge import MergeContext, merge_errors, merge_render
-from crm.mailing.models import EmailBatch, EmailBatchStatus, EmailTemplate
+from crm.mailing.models import (
+    EmailBatch,
+    EmailBatchStatus,
+    EmailTemplate,
+    MailCategory,
+    OutboundStatus,
+)
+from crm.mailing.outbound import Mail, mail_send_now
 from crm.models import Contact
 from crm.services.common import ensure_admin, ensure_can_write
 from tenants.users.models import User
@@ -174,12 +180,13 @@ def email_send(
 def email_batch_run(*, batch_id: int) -> int:
     """Write to each contact of the batch not yet written to; returns how many were sent.
 
-    One transaction per contact: the e-mail goes out, the activity is logged and the
-    contact is marked sent together, so a rerun sends nobody twice (at-least-once only if
-    the worker dies between the mail server's answer and the commit). A contact who opted
-    out or lost their address since is skipped, with the reason kept.
+    One transaction per contact: the e-mail goes out through
+    :func:`crm.mailing.outbound.mail_send_now` (logged on the contact's timeline, keyed by
+    batch and contact) and the contact is marked done together, so a rerun sends nobody
+    twice (at-least-once only if the worker dies between the mail server's answer and the
+    commit). A contact who opted out, lost their address or whose address was suppressed
+    since is skipped, with the reason kept.
     """
-    from crm.services.activities import activity_create
 
     sent = 0
     pending = EmailBatch.objects.filter(pk=batch_id).values_list("contact_ids", flat=True).first()
@@ -201,29 +208,29 @@ def email_batch_run(*, batch_id: int) -> int:
                 continue
             company = contact_company(contact)
             context = MergeContext(contact=contact, company=company, sender=batch.sender)
-            subject = merge_render(batch.subject, context)
-            body = merge_render(batch.body, context)
-            EmailMessage(
-                subject=subject,
-                body=body,
-                from_email=sender_address(batch.sender),
-                to=[contact.email],
-                reply_to=[batch.sender.email],
-            ).send()
-            activity_create(
-                by=batch.sender,
-                fields={
-                    "kind": "email",
-                    "subject": subject[:200],
-                    "body": body,
-                    "contact": contact,
-                    "company": company,
-                    "owner": batch.sender,
-                },
+            email = mail_send_now(
+                key=f"mailing.batch:{batch_id}:{contact_id}",
+                mail=Mail(
+                    to=contact.email,
+                    subject=merge_render(batch.subject, context),
+                    body=merge_render(batch.body, context),
+                    category=MailCategory.MARKETING,
+                    source="mailing.compose",
+                    sender=batch.sender,
+                    from_email=sender_address(batch.sender),
+                    reply_to=[batch.sender.email],
+                    contact=contact,
+                    company=company,
+                ),
             )
+            if email.status == OutboundStatus.SKIPPED:
+                batch.skipped = [
+                    *batch.skipped,
+                    {"id": contact_id, "name": str(contact), "reason": email.skip_reason},
+                ]
             batch.sent_contact_ids = [*batch.sent_contact_ids, contact_id]
-            batch.save(update_fields=["sent_contact_ids"])
-            sent += 1
+            batch.save(update_fields=["skipped", "sent_contact_ids"])
+            sent += email.status == OutboundStatus.SENT
     EmailBatch.objects.filter(pk=batch_id).update(
         status=EmailBatchStatus.SENT, finished_at=timezone.now()
     )

@@ -24,3 +24,25 @@ def email_batch_one_job(*, batch_id: int) -> int:
 def email_batch_bulk_job(*, batch_id: int) -> int:
     """An e-mail to a selection of contacts: bulk, fair between workspaces."""
     return _run(batch_id)
+
+
+@job_handler(
+    "mailing.deliver",
+    queue=JobQueue.INTERACTIVE,
+    tenant=True,
+    atomic=False,
+    timeout=120,
+    max_attempts=6,
+)
+def mail_deliver_job(*, email_id: int) -> str:
+    """Send one recorded customer e-mail (once); after its last attempt it is marked failed."""
+    from core.jobs.services import current_job
+    from crm.mailing.outbound import mail_deliver, mail_fail
+
+    try:
+        return mail_deliver(email_id=email_id)
+    except Exception as error:
+        job = current_job()
+        if job is None or job.is_last_attempt:
+            mail_fail(email_id=email_id, error=f"{type(error).__name__}: {error}")
+        raise

@@ -1,13 +1,15 @@
-"""Background work of marketing: the e-mails a web form sends to the visitor.
+"""Background work of marketing: the e-mails a web form sends to the visitor, call queues,
+campaigns.
 
-Sent with Django's e-mail backend in interactive jobs, after the submission commits. Once the
-CRM's shared e-mail sending exists, these should go through it (sender identity, logging on
-the timeline, suppression).
+A web form's e-mails are written in interactive jobs after the submission commits and handed
+to the CRM's e-mail service (``crm.mailing.outbound``): sent once per submission, logged on
+the timeline of the lead or contact the submission fed.
 """
 
 from __future__ import annotations
 
-from django.core.mail import send_mail
+from typing import TYPE_CHECKING
+
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -15,36 +17,67 @@ from django.utils.translation import gettext as _
 
 from core.jobs.models import JobQueue
 from core.jobs.registry import job_handler
+from crm.mailing.models import MailCategory
+from crm.mailing.outbound import Mail, mail_queue
 from tenants.selectors import current_tenant, workspace_url
 
+if TYPE_CHECKING:
+    from crm.marketing.models import WebFormSubmission
 
-@job_handler("marketing.web_form_auto_reply", queue=JobQueue.INTERACTIVE, tenant=True, atomic=False)
+
+def _visitor_mail(submission: WebFormSubmission, *, subject: str, body: str, source: str) -> Mail:
+    """An e-mail to the visitor, on the timeline of the lead or contact the form fed.
+
+    Transactional: it answers what the visitor just did, so a marketing opt-out of a
+    matching contact does not stop it (nor could an unconfirmed visitor confirm otherwise).
+    """
+    return Mail(
+        to=submission.email,
+        subject=subject,
+        body=body,
+        category=MailCategory.TRANSACTIONAL,
+        source=source,
+        contact=submission.contact,
+        lead=submission.lead,
+    )
+
+
+@job_handler("marketing.web_form_auto_reply", queue=JobQueue.INTERACTIVE, tenant=True)
 def auto_reply_job(*, submission_id: int) -> bool:
     """Send the form's automatic reply to the visitor (once per submission)."""
     from crm.marketing.models import WebFormSubmission
 
-    submission = WebFormSubmission.objects.select_related("form").filter(pk=submission_id).first()
+    submission = (
+        WebFormSubmission.objects.select_related("form", "contact", "lead")
+        .filter(pk=submission_id)
+        .first()
+    )
     if submission is None or not submission.email or not submission.form.auto_reply:
         return False
     form = submission.form
-    send_mail(
-        subject=form.auto_reply_subject or form.title or form.name,
-        message=form.auto_reply_body,
-        from_email=None,
-        recipient_list=[submission.email],
+    mail_queue(
+        key=f"marketing.web_form_auto_reply:{submission.pk}",
+        mail=_visitor_mail(
+            submission,
+            subject=form.auto_reply_subject or form.title or form.name,
+            body=form.auto_reply_body,
+            source="marketing.web_form_auto_reply",
+        ),
     )
     return True
 
 
-@job_handler(
-    "marketing.web_form_double_opt_in", queue=JobQueue.INTERACTIVE, tenant=True, atomic=False
-)
+@job_handler("marketing.web_form_double_opt_in", queue=JobQueue.INTERACTIVE, tenant=True)
 def double_opt_in_job(*, submission_id: int) -> bool:
     """Ask the visitor to confirm their address with a signed link to the workspace host."""
     from crm.marketing.models import WebFormSubmission
     from crm.marketing.views.public import confirmation_token
 
-    submission = WebFormSubmission.objects.select_related("form").filter(pk=submission_id).first()
+    submission = (
+        WebFormSubmission.objects.select_related("form", "contact", "lead")
+        .filter(pk=submission_id)
+        .first()
+    )
     if submission is None or not submission.email or submission.confirmed_at is not None:
         return False
     tenant = current_tenant()
@@ -52,13 +85,16 @@ def double_opt_in_job(*, submission_id: int) -> bool:
     link = workspace_url(tenant, reverse("marketing:webform_confirm", args=[token]))
     context = {"workspace": tenant, "form": submission.form, "link": link}
     with translation.override(tenant.language or "en"):
-        send_mail(
-            subject=_("Please confirm your e-mail address for %(workspace)s")
-            % {"workspace": tenant.name},
-            message=render_to_string("marketing/emails/double_opt_in.txt", context),
-            from_email=None,
-            recipient_list=[submission.email],
-        )
+        subject = _("Please confirm your e-mail address for %(workspace)s") % {
+            "workspace": tenant.name
+        }
+        body = render_to_string("marketing/emails/double_opt_in.txt", context)
+    mail_queue(
+        key=f"marketing.web_form_double_opt_in:{submission.pk}",
+        mail=_visitor_mail(
+            submission, subject=subject, body=body, source="marketing.web_form_double_opt_in"
+        ),
+    )
     return True
 
 

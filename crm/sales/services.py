@@ -7,6 +7,7 @@ own edit rights and are audited on the deal.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
 from datetime import timedelta
 from decimal import Decimal
@@ -549,31 +550,27 @@ def quote_send(*, quote: Quote, by: User, to: str, message: str = "") -> None:
         raise CrmError(_("This quote has been answered already."))
     if quote.is_past_validity:
         raise CrmError(_("This quote has expired: revise it to send a new version."))
-    job_enqueue(quote_send_job, quote_id=quote.pk, to=to, message=message, sender_id=by.pk)
+    job_enqueue(
+        quote_send_job,
+        quote_id=quote.pk,
+        to=to,
+        message=message,
+        sender_id=by.pk,
+        send_key=uuid.uuid4().hex,
+    )
 
 
 def quote_mark_sent(*, quote: Quote, to: str, by: User | None) -> Quote:
-    """Record that the quote went out (from the send job, after the mail left)."""
+    """Record that the quote went out (called when its e-mail is sent, in that transaction).
+
+    The e-mail itself is the timeline's entry (written by the CRM's e-mail service).
+    """
     quote.sent_at = timezone.now()
     quote.sent_to = to
     if quote.status == QuoteStatus.DRAFT:
         quote.status = QuoteStatus.SENT
     quote.save(update_fields=["sent_at", "sent_to", "status", "updated_at"])
     _audit_deal(by, quote.deal, {"quote sent": [quote.reference, to]})
-    if by is not None and by.is_active and by.can_write:
-        activity_create(
-            by=by,
-            fields={
-                "kind": ActivityKind.EMAIL,
-                "subject": (
-                    _("Quote %(reference)s sent to %(to)s")
-                    % {"reference": quote.reference, "to": to}
-                )[:200],
-                "deal": quote.deal,
-                "company": quote.deal.company,
-                "contact": quote.contact,
-            },
-        )
     return quote
 
 

@@ -1,7 +1,8 @@
 """Background work of customer service: e-mails to customers and managers, SLA escalation.
 
-E-mail goes through Django's e-mail backend here; once the shared CRM e-mail service exists
-these handlers should hand their messages to it instead.
+E-mail to customers (replies, the CSAT question) is handed to the CRM's e-mail service
+(``crm.mailing.outbound``): sent once, logged on the contact's timeline. The escalation
+e-mail goes to a workspace member, through Django's e-mail backend.
 """
 
 from __future__ import annotations
@@ -16,6 +17,9 @@ from django.utils.translation import gettext as _
 
 from core.jobs.models import JobQueue
 from core.jobs.registry import job_handler
+from crm.mailing.hooks import mail_hook
+from crm.mailing.models import MailCategory, OutboundEmail, OutboundStatus
+from crm.mailing.outbound import Mail, mail_queue
 
 
 def _workspace_link(path: str) -> str:
@@ -24,44 +28,72 @@ def _workspace_link(path: str) -> str:
     return workspace_url(current_tenant(), path)
 
 
-@job_handler("service.reply_email_send", queue=JobQueue.INTERACTIVE, tenant=True, atomic=False)
+@job_handler("service.reply_email_send", queue=JobQueue.INTERACTIVE, tenant=True)
 def reply_email_job(*, event_id: int) -> str:
-    """E-mail a reply to the customer, once (a sent reply is never sent again)."""
+    """Hand a reply to the CRM's e-mail service, once per reply (its state follows the mail).
+
+    A reply is transactional: a marketing opt-out does not stop it. It is logged on the
+    case contact's timeline when it goes out.
+    """
     from crm.service.models import CaseEvent, EmailState
 
-    event = CaseEvent.objects.select_related("case", "author").get(pk=event_id)
+    event = CaseEvent.objects.select_related(
+        "case", "case__contact", "case__company", "case__deal", "author"
+    ).get(pk=event_id)
     if event.email_state != EmailState.QUEUED:
         return str(event.email_state)
     from tenants.selectors import current_tenant
 
     tenant = current_tenant()
+    case = event.case
     with translation.override(tenant.language or "en"):
         subject = _("[Case #%(number)s] %(subject)s") % {
-            "number": event.case.number,
-            "subject": event.case.subject,
+            "number": case.number,
+            "subject": case.subject,
         }
         message = render_to_string(
-            "service/emails/reply.txt", {"event": event, "case": event.case, "workspace": tenant}
+            "service/emails/reply.txt", {"event": event, "case": case, "workspace": tenant}
         )
-    try:
-        send_mail(
-            subject=subject, message=message, from_email=None, recipient_list=[event.email_to]
-        )
-    except OSError:
-        CaseEvent.objects.filter(pk=event.pk).update(email_state=EmailState.FAILED)
-        raise
-    CaseEvent.objects.filter(pk=event.pk).update(email_state=EmailState.SENT)
-    return EmailState.SENT
+    mail_queue(
+        key=f"service.reply:{event.pk}",
+        mail=Mail(
+            to=event.email_to,
+            subject=subject,
+            body=message,
+            log_body=event.body,
+            category=MailCategory.TRANSACTIONAL,
+            source="service.reply",
+            sender=event.author,
+            contact=case.contact,
+            company=case.company,
+            deal=case.deal,
+            hook="service.reply",
+            hook_args={"event_id": event.pk},
+        ),
+    )
+    return EmailState.QUEUED
 
 
-@job_handler("service.csat_email_send", queue=JobQueue.INTERACTIVE, tenant=True, atomic=False)
+@mail_hook("service.reply")
+def reply_mailed(*, email: OutboundEmail, status: str, event_id: int) -> None:
+    """The reply's state on the case timeline: sent, or failed (not sent counts as failed)."""
+    from crm.service.models import CaseEvent, EmailState
+
+    state = EmailState.SENT if status == OutboundStatus.SENT else EmailState.FAILED
+    CaseEvent.objects.filter(pk=event_id).update(email_state=state)
+
+
+@job_handler("service.csat_email_send", queue=JobQueue.INTERACTIVE, tenant=True)
 def csat_email_job(*, case_id: int) -> bool:
-    """Ask the customer of a resolved case how it went (skipped once answered)."""
+    """Ask the customer of a resolved case how it went (skipped once answered).
+
+    Transactional (it follows the customer's own case), logged on the contact's timeline.
+    """
     from crm.service.models import Case
     from crm.service.signing import csat_token
     from tenants.selectors import current_tenant
 
-    case = Case.objects.select_related("contact").get(pk=case_id)
+    case = Case.objects.select_related("contact", "company", "deal").get(pk=case_id)
     if case.csat_answered_at is not None or not case.contact or not case.contact.email:
         return False
     tenant = current_tenant()
@@ -71,8 +103,18 @@ def csat_email_job(*, case_id: int) -> bool:
         message = render_to_string(
             "service/emails/csat.txt", {"case": case, "link": link, "workspace": tenant}
         )
-    send_mail(
-        subject=subject, message=message, from_email=None, recipient_list=[case.contact.email]
+    mail_queue(
+        key=f"service.csat:{case.pk}:{case.resolved_at.isoformat() if case.resolved_at else ''}",
+        mail=Mail(
+            to=case.contact.email,
+            subject=subject,
+            body=message,
+            category=MailCategory.TRANSACTIONAL,
+            source="service.csat",
+            contact=case.contact,
+            company=case.company,
+            deal=case.deal,
+        ),
     )
     return True
 

@@ -28,6 +28,8 @@ from django.utils.translation import gettext as _
 
 from crm.errors import CrmError
 from crm.mailing.merge import MergeContext, merge_errors, merge_render
+from crm.mailing.models import MailCategory, OutboundStatus
+from crm.mailing.outbound import Mail, mail_send_now
 from crm.mailing.services import contact_company, sender_address
 from crm.marketing.models import (
     Campaign,
@@ -293,8 +295,11 @@ def tracking_url(
     return workspace_url(tenant or current_tenant(), path)
 
 
-def render_message(campaign: Campaign, recipient: CampaignRecipient, contact: Contact) -> Any:
-    """The e-mail to one recipient: text and HTML, tracked links, pixel, unsubscribe headers."""
+def render_message(campaign: Campaign, recipient: CampaignRecipient, contact: Contact) -> Mail:
+    """The e-mail to one recipient: text and HTML, tracked links, pixel, unsubscribe headers.
+
+    The timeline shows the message without its footer (``log_body``).
+    """
     context = MergeContext(
         contact=contact, company=contact_company(contact), sender=campaign.sender
     )
@@ -334,19 +339,23 @@ def render_message(campaign: Campaign, recipient: CampaignRecipient, contact: Co
         + escape(_("Unsubscribe"))
         + f'</a></p><img src="{pixel}" width="1" height="1" alt="">'
     )
-    message = EmailMultiAlternatives(
+    return Mail(
+        to=recipient.email or contact.email,
         subject=subject,
         body=text,
+        html=html,
+        log_body="".join(text_parts),
+        category=MailCategory.MARKETING,
+        source="marketing.campaign",
+        sender=campaign.sender,
         from_email=sender_address(campaign.sender),
-        to=[recipient.email or contact.email],
         reply_to=[campaign.sender.email],
         headers={
             "List-Unsubscribe": f"<{unsubscribe}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         },
+        contact=contact,
     )
-    message.attach_alternative(html, "text/html")
-    return message, subject, "".join(text_parts)
 
 
 def _skip(recipient: CampaignRecipient, reason: str) -> None:
@@ -357,9 +366,12 @@ def _skip(recipient: CampaignRecipient, reason: str) -> None:
 
 
 def _send_one(campaign: Campaign) -> bool | None:
-    """Send to the next queued recipient: True sent, False skipped, None nobody left."""
-    from crm.services.activities import activity_create
+    """Send to the next queued recipient: True sent, False skipped, None nobody left.
 
+    The e-mail goes through :func:`crm.mailing.outbound.mail_send_now` (keyed by the
+    recipient; the marketing rules — opt-out, suppression list — checked there; logged on
+    the contact's timeline) in the transaction that marks the recipient sent.
+    """
     with transaction.atomic():
         recipient = (
             CampaignRecipient.objects.select_for_update(skip_locked=True, of=("self",))
@@ -374,28 +386,19 @@ def _send_one(campaign: Campaign) -> bool | None:
         if contact is None:
             _skip(recipient, SkipReason.GONE)
             return False
-        if contact.email_opt_out:
-            _skip(recipient, SkipReason.OPTED_OUT)
-            return False
         if not contact.email:
             _skip(recipient, SkipReason.NO_ADDRESS)
             return False
-        if Suppression.objects.filter(email=contact.email.lower()).exists():
-            _skip(recipient, SkipReason.SUPPRESSED)
-            return False
         recipient.email = contact.email
-        message, subject, text = render_message(campaign, recipient, contact)
-        message.send()
-        activity_create(
-            by=campaign.sender,
-            fields={
-                "kind": "email",
-                "subject": subject[:200],
-                "body": text,
-                "contact": contact,
-                "owner": campaign.sender,
-            },
+        email = mail_send_now(
+            key=f"marketing.campaign:{recipient.pk}",
+            mail=render_message(campaign, recipient, contact),
         )
+        if email.status != OutboundStatus.SENT:
+            # The mailing service's marketing rules: an opt-out, else a suppressed address.
+            reason = SkipReason.OPTED_OUT if contact.email_opt_out else SkipReason.SUPPRESSED
+            _skip(recipient, reason)
+            return False
         recipient.status = RecipientStatus.SENT
         recipient.sent_at = timezone.now()
         recipient.save(update_fields=["email", "status", "sent_at"])
