@@ -13,6 +13,7 @@ commit). Attachments are stored with the row (``OutboundAttachment``), never in 
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -28,6 +29,8 @@ from crm.errors import CrmError
 from crm.mailing.hooks import mail_hook_call
 from crm.mailing.models import MailCategory, OutboundAttachment, OutboundEmail, OutboundStatus
 from tenants.connection import current_schema_name
+
+logger = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from crm.models import Activity, Company, Contact, Deal, Lead
@@ -298,8 +301,18 @@ def _deliver(email: OutboundEmail, attachments: list[Attachment]) -> str:
         _finish(email, OutboundStatus.SKIPPED, skip_reason=reason[:300])
         return OutboundStatus.SKIPPED
     _message(email, attachments).send()
-    activity = timeline_log(email)
-    _finish(email, OutboundStatus.SENT, sent_at=timezone.now(), activity=activity)
+    sent_at = timezone.now()
+    try:
+        # The message has left: a failing timeline entry or feature hook must not roll the
+        # row back to "queued", or the retry would send the customer the same e-mail again.
+        with transaction.atomic():
+            _finish(email, OutboundStatus.SENT, sent_at=sent_at, activity=timeline_log(email))
+    except Exception:
+        logger.exception("E-mail %s was sent but its follow-up failed", email.pk)
+        email.activity = None
+        email.status = OutboundStatus.SENT
+        email.sent_at = sent_at
+        email.save(update_fields=["status", "sent_at", "activity"])
     return OutboundStatus.SENT
 
 

@@ -196,6 +196,16 @@ def test_a_failed_send_keeps_the_email_queued_for_the_next_attempt(admin: User) 
     assert mail_deliver(email_id=email.pk) == OutboundStatus.SENT
 
 
+def test_a_failing_follow_up_after_the_send_does_not_send_again(admin: User) -> None:
+    email = mail_queue(key="h", mail=_mail(_contact(admin), MailCategory.TRANSACTIONAL))
+    with mock.patch("crm.mailing.outbound.timeline_log", side_effect=RuntimeError("bug")):
+        assert mail_deliver(email_id=email.pk) == OutboundStatus.SENT
+    assert mail_deliver(email_id=email.pk) == OutboundStatus.SENT
+    assert len(mail.outbox) == 1
+    email.refresh_from_db()
+    assert (email.status, email.activity_id) == (OutboundStatus.SENT, None)
+
+
 def test_keys_and_emails_belong_to_their_workspace(alpha: Workspace, beta: Workspace) -> None:
     for workspace in (alpha, beta):
         with schema_context(workspace.schema):
