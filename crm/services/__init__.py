@@ -48,6 +48,8 @@ from crm.services.pipelines import (
 )
 from crm.services.records import (
     ContactDraft,
+    companies_insert,
+    company_build,
     company_create,
     company_delete,
     company_update,
@@ -75,6 +77,8 @@ __all__ = [
     "activity_follow_up_initial",
     "activity_update",
     "batch_writes",
+    "companies_insert",
+    "company_build",
     "company_create",
     "company_delete",
     "company_merge",

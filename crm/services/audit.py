@@ -10,6 +10,7 @@ from typing import Any
 from django.db import models
 
 from crm.models import AuditAction, AuditEntry, ObjectType
+from crm.services.copying import rows_copy
 from tenants.users.models import User
 
 
@@ -85,7 +86,7 @@ def audit_many(
     records: Iterable[models.Model],
     changes: Mapping[str, Any] | None = None,
 ) -> int:
-    """One entry per record, in one INSERT (bulk actions)."""
+    """One entry per record, in one ``COPY`` (bulk actions, imports)."""
     entries = [
         AuditEntry(
             actor=actor,
@@ -97,5 +98,5 @@ def audit_many(
         )
         for record in records
     ]
-    AuditEntry.objects.bulk_create(entries, batch_size=1000)
+    rows_copy(AuditEntry, entries)
     return len(entries)

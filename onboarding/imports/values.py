@@ -11,6 +11,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 import phonenumbers
@@ -296,23 +297,31 @@ def phone_tokens_of(number: str, *, region: str) -> set[str]:
     if not national:
         return set()
     tokens = {national, f"0{national}"}
+    parts = _phone_parts(number, region)
+    if parts is not None:
+        tokens.add(f"{parts[1]}{national}")
+    return tokens
+
+
+@lru_cache(maxsize=65536)
+def _phone_parts(number: str, region: str) -> tuple[str, int] | None:
+    """The national significant number and country code of ``number`` (``None``: it does
+    not parse). A chunk reads each row's numbers several times: parsed once per process."""
     try:
         parsed = phonenumbers.parse(number, region or None)
-        tokens.add(f"{parsed.country_code}{national}")
     except phonenumbers.NumberParseException:
-        pass
-    return tokens
+        return None
+    return phonenumbers.national_significant_number(parsed), int(parsed.country_code or 0)
 
 
 def phone_identity(number: str, *, region: str) -> str:
     """The national significant number of a phone (E.164 without the country code), with
     the workspace's country as the default; "" when it is too short to identify anyone."""
-    try:
-        parsed = phonenumbers.parse(number, region or None)
-    except phonenumbers.NumberParseException:
+    parts = _phone_parts(number, region)
+    if parts is None:
         digits = re.sub(r"\D", "", number)
         return digits if len(digits) >= 7 else ""
-    national = phonenumbers.national_significant_number(parsed)
+    national = parts[0]
     return national if len(national) >= 7 else ""
 
 
