@@ -26,6 +26,14 @@ _M = TypeVar("_M", bound=models.Model)
 
 #: How ``COPY``'s text format writes NULL.
 NULL = "\\N"
+#: Fields whose Python value is written as it is (the rest go through ``get_db_prep_save``).
+_PLAIN = frozenset(
+    {
+        "CharField", "TextField", "EmailField", "SlugField", "URLField", "BooleanField",
+        "DateField", "DateTimeField", "IntegerField", "BigIntegerField", "SmallIntegerField",
+        "PositiveIntegerField", "PositiveBigIntegerField", "PositiveSmallIntegerField",
+    }
+)  # fmt: skip
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
@@ -64,10 +72,9 @@ def _encoder(model_field: models.Field[Any, Any]) -> Callable[[Any], str]:
     def as_text(value: Any) -> str:
         return NULL if value is None else _scalar(value).translate(_ESCAPES)
 
-    if isinstance(model_field, ArrayField) or model_field.get_internal_type() in (
-        "CharField",
-        "TextField",
-        "EmailField",
+    if (
+        isinstance(model_field, ArrayField | models.ForeignKey)
+        or model_field.get_internal_type() in _PLAIN
     ):
         return as_text
 

@@ -18,8 +18,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, models, transaction
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Upper
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -454,7 +456,7 @@ class ContactIndex:
         if tokens:
             found_phones = (
                 Contact.objects.annotate(tokens=phone_tokens())
-                .filter(tokens__overlap=sorted(tokens))
+                .filter(tokens__overlap=_planned_blind(sorted(tokens)))
                 .order_by("pk")
             )
             for pk, stored in found_phones.values_list("pk", "search_phones"):
@@ -547,6 +549,13 @@ class CompanyIndex:
 
 def _same_company(one: Company, other: Company) -> bool:
     return one is other or (one.pk is not None and one.pk == other.pk)
+
+
+def _planned_blind(items: list[str]) -> RawSQL:
+    """An array the query planner does not look into (a sub-select): a chunk's 1,500 numbers
+    written out make it guess that a fair share of all contacts match and scan the whole
+    table (250 ms at 10,000 contacts, growing with them) instead of the GIN index (35 ms)."""
+    return RawSQL("(SELECT %s::text[])", (items,), output_field=ArrayField(models.TextField()))
 
 
 def _phone_suffixes(search_phones: str) -> Iterator[str]:
