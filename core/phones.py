@@ -31,13 +31,22 @@ _UNPARSEABLE, _INVALID = "unparseable", "invalid"
 
 
 @lru_cache(maxsize=65536)
-def _e164(text: str, region: str | None) -> tuple[str, str]:
-    """``(E.164, "")`` for a valid number, else ``("", why)``. Parsing is the costly part of
-    storing a number and a pure function of the text and the region: an import reads the
-    same numbers several times, so the answer is kept (per process, bounded)."""
+def phone_parse(text: str, region: str | None) -> phonenumbers.PhoneNumber | None:
+    """``text`` parsed with ``region`` as the default (``None``: not a phone number). Parsing
+    is the costly part of reading a number and a pure function of the text and the region:
+    an import reads each row's numbers several times, so the answer is kept (per process,
+    bounded). The result is shared: never change it."""
     try:
-        number = phonenumbers.parse(text, region)
+        return phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException:
+        return None
+
+
+@lru_cache(maxsize=65536)
+def _e164(text: str, region: str | None) -> tuple[str, str]:
+    """``(E.164, "")`` for a valid number, else ``("", why)``."""
+    number = phone_parse(text, region)
+    if number is None:
         return "", _UNPARSEABLE
     if not phonenumbers.is_valid_number(number):
         return "", _INVALID

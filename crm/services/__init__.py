@@ -26,6 +26,7 @@ from crm.services.configuration import (
     tag_get_or_create,
 )
 from crm.services.conversion import Conversion, lead_convert
+from crm.services.copying import rows_copy
 from crm.services.deals import (
     deal_contact_add,
     deal_contact_remove,
@@ -117,6 +118,7 @@ __all__ = [
     "records_assign_owner",
     "records_delete",
     "records_reassign",
+    "rows_copy",
     "saved_view_create",
     "saved_view_delete",
     "search_backfill",

@@ -10,7 +10,7 @@ from typing import Any
 from django.db import models
 
 from crm.models import AuditAction, AuditEntry, ObjectType
-from crm.services.copying import rows_copy
+from crm.services.copying import values_copy
 from tenants.users.models import User
 
 
@@ -87,16 +87,15 @@ def audit_many(
     changes: Mapping[str, Any] | None = None,
 ) -> int:
     """One entry per record, in one ``COPY`` (bulk actions, imports)."""
-    entries = [
-        AuditEntry(
-            actor=actor,
-            action=action,
-            object_type=object_type,
-            object_id=int(record.pk),
-            object_repr=str(record)[:200],
-            changes=dict(changes or {}),
-        )
+    entry = {
+        "actor_id": actor.pk if actor is not None else None,
+        "action": str(action),
+        "object_type": str(object_type),
+        "changes": dict(changes or {}),
+    }
+    rows = [
+        {**entry, "object_id": int(record.pk), "object_repr": str(record)[:200]}
         for record in records
     ]
-    rows_copy(AuditEntry, entries)
-    return len(entries)
+    values_copy(AuditEntry, rows)
+    return len(rows)

@@ -15,12 +15,14 @@ import datetime
 import io
 import json
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
+from operator import attrgetter
 from typing import Any, TypeVar
 
 from django.contrib.postgres.fields import ArrayField
 from django.db import connection, models
+from django.utils import timezone
 
 _M = TypeVar("_M", bound=models.Model)
 
@@ -70,7 +72,14 @@ def _encoder(model_field: models.Field[Any, Any]) -> Callable[[Any], str]:
         return as_json
 
     def as_text(value: Any) -> str:
-        return NULL if value is None else _scalar(value).translate(_ESCAPES)
+        kind = value.__class__
+        if kind is str:
+            return str(value).translate(_ESCAPES)
+        if value is None:
+            return NULL
+        if kind is int:
+            return str(value)
+        return _scalar(value).translate(_ESCAPES)
 
     if (
         isinstance(model_field, ArrayField | models.ForeignKey)
@@ -84,6 +93,22 @@ def _encoder(model_field: models.Field[Any, Any]) -> Callable[[Any], str]:
     return prepared
 
 
+def _reader(model_field: models.Field[Any, Any]) -> Callable[[models.Model], Any]:
+    """How a field's value is read from a new object (``pre_save``: defaults are set by the
+    model's ``__init__``; ``auto_now`` stamps here)."""
+    if type(model_field).pre_save is models.Field.pre_save:
+        return attrgetter(model_field.attname)
+    return lambda obj: model_field.pre_save(obj, True)
+
+
+def _default(model_field: Any) -> Any:
+    """A field's value when a row does not give one (time stamps: now)."""
+    if getattr(model_field, "auto_now", False) or getattr(model_field, "auto_now_add", False):
+        now = timezone.now()
+        return now if isinstance(model_field, models.DateTimeField) else timezone.localdate(now)
+    return model_field.get_default()
+
+
 def _next_ids(model: type[models.Model], count: int) -> list[int]:
     table = model._meta.db_table
     column = model._meta.pk.column
@@ -95,30 +120,56 @@ def _next_ids(model: type[models.Model], count: int) -> list[int]:
         return [int(row[0]) for row in cursor.fetchall()]
 
 
+def _copy(model: type[models.Model], fields: list[Any], lines: Iterable[str]) -> None:
+    buffer = io.StringIO()
+    buffer.writelines(lines)
+    buffer.seek(0)
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    statement = f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN"
+    with connection.cursor() as cursor:
+        cursor.cursor.copy_expert(statement, buffer)
+
+
+def _fields(model: type[models.Model]) -> list[Any]:
+    pk = model._meta.pk
+    return [f for f in model._meta.concrete_fields if f is not pk]
+
+
 def rows_copy(model: type[_M], objects: Sequence[_M]) -> list[_M]:
     """Insert ``objects`` (new, unsaved) with one ``COPY``; they get their ids as with
     ``bulk_create``. Returns them."""
     if not objects:
         return list(objects)
-    pk = model._meta.pk
-    fields = [f for f in model._meta.concrete_fields if f is not pk]
-    encoders = [_encoder(f) for f in fields]
+    fields = _fields(model)
+    steps = [(_reader(f), _encoder(f)) for f in fields]
     ids = _next_ids(model, len(objects))
-    buffer = io.StringIO()
-    write = buffer.write
+    lines = []
     for obj, new_id in zip(objects, ids, strict=True):
         obj.pk = new_id
-        cells = [str(new_id)]
-        for model_field, encode in zip(fields, encoders, strict=True):
-            cells.append(encode(model_field.pre_save(obj, True)))
-        write("\t".join(cells))
-        write("\n")
+        cells = [str(new_id), *(encode(read(obj)) for read, encode in steps)]
+        lines.append("\t".join(cells) + "\n")
         obj._state.adding = False
         obj._state.db = connection.alias
-    buffer.seek(0)
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in [pk, *fields])
-    statement = f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN"
-    with connection.cursor() as cursor:
-        cursor.cursor.copy_expert(statement, buffer)  # type: ignore[attr-defined]
+    _copy(model, [model._meta.pk, *fields], lines)
     return list(objects)
+
+
+def values_copy(model: type[models.Model], rows: Sequence[Mapping[str, Any]]) -> list[int]:
+    """Insert rows given as ``{attname: value}`` (the rest take their fields' defaults) with
+    one ``COPY``, without making a model object for each (audit entries, links); their ids."""
+    if not rows:
+        return []
+    fields = _fields(model)
+    encoders = [_encoder(f) for f in fields]
+    defaults = {f.attname: _default(f) for f in fields}
+    ids = _next_ids(model, len(rows))
+    lines = []
+    for row, new_id in zip(rows, ids, strict=True):
+        cells = [str(new_id)]
+        for model_field, encode in zip(fields, encoders, strict=True):
+            name = model_field.attname
+            cells.append(encode(row[name] if name in row else defaults[name]))
+        lines.append("\t".join(cells) + "\n")
+    _copy(model, [model._meta.pk, *fields], lines)
+    return ids

@@ -24,7 +24,7 @@ from crm.services.common import (
     record_delete,
     record_update,
 )
-from crm.services.copying import rows_copy
+from crm.services.copying import rows_copy, values_copy
 from tenants.users.models import User
 
 COMPANY_FIELDS = (
@@ -208,14 +208,14 @@ def contacts_insert(*, by: User, drafts: Sequence[ContactDraft]) -> list[Contact
     with one ``COPY``). The drafts' companies must be inserted already."""
     ensure_can_write(by)
     contacts = rows_copy(Contact, [draft.contact for draft in drafts])
-    tagged = Contact.tags.through
-    rows_copy(
-        tagged, [tagged(contact_id=d.contact.pk, tag_id=t.pk) for d in drafts for t in d.tags]
+    values_copy(
+        Contact.tags.through,
+        [{"contact_id": d.contact.pk, "tag_id": t.pk} for d in drafts for t in d.tags],
     )
-    rows_copy(
+    values_copy(
         ContactCompany,
         [
-            ContactCompany(contact=d.contact, company=d.company, role=d.company_role)
+            {"contact_id": d.contact.pk, "company_id": d.company.pk, "role": d.company_role}
             for d in drafts
             if d.company is not None
         ],

@@ -436,6 +436,9 @@ class ContactIndex:
     phones: dict[str, int] = field(default_factory=dict)
     names: dict[str, int] = field(default_factory=dict)
     sources: dict[str, int] = field(default_factory=dict)
+    #: The existing contacts the rows matched, read in one query (dropped when a row's
+    #: savepoint rolls back, as it may have changed one in memory).
+    loaded: dict[int, Contact] = field(default_factory=dict)
 
     @classmethod
     def load(cls, context: Context, rows: list[ParsedRow]) -> ContactIndex:
@@ -469,6 +472,9 @@ class ContactIndex:
                 source=context.batch.source, object_type=CONTACT, source_id__in=sources
             ).values_list("source_id", "object_id")
             index.sources.update(linked)
+        matched = {*index.emails.values(), *index.phones.values(), *index.sources.values()}
+        if matched:
+            index.loaded = Contact.objects.in_bulk(sorted(matched))
         return index
 
     def add(self, contact: Contact, key: int) -> None:
@@ -671,7 +677,14 @@ def _indexed_contact(context: Context, key: int) -> Contact | None:
     """The contact behind an index entry, inserting the pending ones first if it is one."""
     if key < 0:
         key = pending_flush(context).get(key, 0)
-    return Contact.objects.filter(pk=key).first()
+    assert context.contacts is not None  # noqa: S101 -- only indexed chunks have keys
+    loaded = context.contacts.loaded
+    if key not in loaded:
+        contact = Contact.objects.filter(pk=key).first()
+        if contact is None:
+            return None
+        loaded[key] = contact
+    return loaded[key]
 
 
 def find_lead(context: Context, parsed: ParsedRow) -> tuple[Lead | None, bool]:
@@ -1204,6 +1217,8 @@ def row_apply(context: Context, parsed: ParsedRow, line: int, cells: list[Any]) 
         # companies it inserted are held again).
         context.records, context.tags, context.companies = records, tags, companies
         context.company_index = company_index
+        if context.contacts is not None:
+            context.contacts.loaded.clear()
         _unsaved([company for company in held if company.pk is not None])
         context.pending_companies = held
         raise _row_error(context, error) from None

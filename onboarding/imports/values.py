@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
+from core.phones import phone_parse
 from crm.selectors.exports import FORMULA_START
 
 #: Excel counts days from 30 December 1899 (its 1900 leap-year bug included).
@@ -306,10 +307,9 @@ def phone_tokens_of(number: str, *, region: str) -> set[str]:
 @lru_cache(maxsize=65536)
 def _phone_parts(number: str, region: str) -> tuple[str, int] | None:
     """The national significant number and country code of ``number`` (``None``: it does
-    not parse). A chunk reads each row's numbers several times: parsed once per process."""
-    try:
-        parsed = phonenumbers.parse(number, region or None)
-    except phonenumbers.NumberParseException:
+    not parse), from the parse the CRM keeps when it stores the number."""
+    parsed = phone_parse(number, region or None)
+    if parsed is None:
         return None
     return phonenumbers.national_significant_number(parsed), int(parsed.country_code or 0)
 

@@ -63,6 +63,11 @@ def test_companies_inserted_together_are_audited_searchable_and_linked(admin) ->
         "Person 23",
     }
     assert ContactCompany.objects.count() == 30
+    assert not ContactCompany.objects.filter(created_at__isnull=True).exists()
+    entry = AuditEntry.objects.filter(object_type="contact").first()
+    assert entry is not None
+    assert entry.actor == admin
+    assert entry.created_at is not None
 
 
 def test_undo_removes_companies_inserted_together(admin) -> None:
@@ -176,7 +181,7 @@ def test_without_a_rule_an_import_records_no_rule_job(admin) -> None:
 def test_the_chunk_phone_lookup_hides_its_numbers_from_the_planner(admin) -> None:
     """The numbers go in a sub-select, so the plan does not depend on how many there are."""
     import_file(admin, b"Name,Mobile\nAnna Li,+1 415 555 0100\n")
-    batch = upload(admin, b"Name,Mobile\nAnna Li,(415) 555-0100\n")
+    batch = upload(admin, b"Name,Mobile\nAnna Li,+1 (415) 555-0100\n")
     with CaptureQueriesContext(connection) as queries:
         batch = run(batch)
     lookups = [q["sql"] for q in queries if "string_to_array" in q["sql"]]
