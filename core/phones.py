@@ -30,19 +30,20 @@ def workspace_region() -> str | None:
 _UNPARSEABLE, _INVALID = "unparseable", "invalid"
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=4096)
 def phone_parse(text: str, region: str | None) -> phonenumbers.PhoneNumber | None:
     """``text`` parsed with ``region`` as the default (``None``: not a phone number). Parsing
     is the costly part of reading a number and a pure function of the text and the region:
-    an import reads each row's numbers several times, so the answer is kept (per process,
-    bounded). The result is shared: never change it."""
+    an import reads each row's numbers several times within a chunk, so the latest answers
+    are kept (a chunk's worth: memory stays flat in the file's size). The result is shared:
+    never change it."""
     try:
         return phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException:
         return None
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=4096)
 def _e164(text: str, region: str | None) -> tuple[str, str]:
     """``(E.164, "")`` for a valid number, else ``("", why)``."""
     number = phone_parse(text, region)

@@ -219,10 +219,10 @@ class SearchColumns:
         return values
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=8192)
 def _name_columns(name: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
     """What one name adds to the text runs, the keys and the typo keys. Names repeat (an
-    import's 张伟 and Mary Smith, pinyin being the costly part): computed once per process."""
+    import's 张伟 and Mary Smith, pinyin being the costly part): the latest 8,192 are kept."""
     folded = fold(name)
     if not folded:
         return (), (), ()

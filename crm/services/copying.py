@@ -127,7 +127,9 @@ def _copy(model: type[models.Model], fields: list[Any], lines: Iterable[str]) ->
     quote = connection.ops.quote_name
     columns = ", ".join(quote(f.column) for f in fields)
     statement = f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN"
-    with connection.cursor() as cursor:
+    # The raw cursor's errors become Django's (``IntegrityError``, ``DataError`` …), as for
+    # any query, so callers catch them the usual way.
+    with connection.cursor() as cursor, connection.wrap_database_errors:
         cursor.cursor.copy_expert(statement, buffer)
 
 

@@ -304,7 +304,7 @@ def phone_tokens_of(number: str, *, region: str) -> set[str]:
     return tokens
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=4096)
 def _phone_parts(number: str, region: str) -> tuple[str, int] | None:
     """The national significant number and country code of ``number`` (``None``: it does
     not parse), from the parse the CRM keeps when it stores the number."""

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import datetime
 
-from django.db import connection
+import pytest
+from django.db import DataError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from core.jobs.models import Job, JobStatus
@@ -141,6 +142,14 @@ def test_rows_copied_get_ids_from_the_table_sequence(admin) -> None:
     later = Company.objects.create(name="Later", owner=admin)
     assert len({c.pk for c in copied} | {later.pk}) == 4
     assert later.pk > max(c.pk for c in copied)
+
+
+def test_a_refused_copy_raises_the_usual_database_error(admin) -> None:
+    """A value the column refuses fails the COPY with Django's error type, so the import's
+    fallback (one by one, the failing row reported) catches it."""
+    with pytest.raises(DataError), transaction.atomic():
+        rows_copy(Company, [Company(name="N" * 300, owner=admin)])
+    assert not Company.objects.exists()
 
 
 # --- Workflow rules ----------------------------------------------------------------------------
