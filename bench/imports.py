@@ -6,9 +6,11 @@ encoded in GB18030 for the smaller run and UTF-8 with a byte-order mark for the 
 and imports each into its own workspace of a throwaway database exactly as a worker does:
 upload (stored in blocks), read into chunks, then every chunk through the CRM's services
 (validation, search columns, audit) with identity resolution. Prints seconds, rows/s and the
-process's peak resident memory after each run (memory stays flat when the file is streamed).
+process's peak resident memory after each run (memory stays flat when the file is streamed),
+with this process's CPU seconds (steadier than wall time on a shared machine) and, as a
+baseline from the same run, the load average and the time of 200 ``SELECT 1`` round trips.
 
-    .venv/bin/python bench/imports.py [--sizes 10000 100000]
+    .venv/bin/python bench/imports.py [--sizes 10000 100000] [--profile] [--redis-db 13]
 
 Ends with ``BENCH imports rows=<N> seconds=<s> rows_per_s=<r> peak_rss_mb=<m> …``.
 """
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import os
 import random
 import resource
 import sys
@@ -66,6 +69,24 @@ def build_file(rows: int, *, encoding: str, seed: int = 7) -> bytes:
     return prefix + text.encode("utf-8" if encoding == "utf-8-sig" else encoding)
 
 
+def cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def baseline() -> str:
+    """The machine's state now: load average and 200 trivial queries' round trips."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        started = time.perf_counter()
+        for _ in range(200):
+            cursor.execute("SELECT 1")
+        elapsed = time.perf_counter() - started
+    load = " ".join(f"{value:.2f}" for value in os.getloadavg())
+    return f"load average {load}; 200 x SELECT 1 in {elapsed * 1000:.0f} ms"
+
+
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -83,7 +104,9 @@ def run(rows: int, *, encoding: str, index: int) -> dict[str, float]:
     tenant = tenant_create(name=f"Bench Imports {index}", slug=f"bench-imports-{index}")
     with schema_context(tenant.schema_name):
         admin = User.objects.create_user(email=f"admin{index}@bench.example", role=Role.ADMIN)
+        print(f"before {rows} rows: {baseline()}")
         started = time.perf_counter()
+        cpu_started = cpu_seconds()
         batch = services.import_upload(
             by=admin, stream=io.BytesIO(data), file_name="contacts.csv", size=len(data)
         )
@@ -104,12 +127,14 @@ def run(rows: int, *, encoding: str, index: int) -> dict[str, float]:
         else:
             services.import_run(batch.pk)
         seconds = time.perf_counter() - started
+        cpu = cpu_seconds() - cpu_started
         batch.refresh_from_db()
         result = {
             "rows": rows,
             "seconds": seconds,
             "read_seconds": read_seconds,
             "rows_per_s": rows / seconds,
+            "cpu_s": cpu,
             "created": batch.created_count,
             "duplicates": batch.duplicate_count,
             "errors": batch.error_count,
@@ -118,11 +143,13 @@ def run(rows: int, *, encoding: str, index: int) -> dict[str, float]:
             "peak_rss_mb": peak_rss_mb(),
         }
     print(
-        f"{rows} rows ({encoding}, {len(data) / 1e6:.1f} MB): {seconds:.1f} s, "
+        f"{rows} rows ({encoding}, {len(data) / 1e6:.1f} MB): {seconds:.1f} s "
+        f"({cpu:.1f} s CPU in this process), "
         f"{result['rows_per_s']:.0f} rows/s (file read into chunks in {read_seconds:.1f} s); "
         f"created {result['created']}, merged duplicates {result['duplicates']}, "
         f"errors {result['errors']}; {result['contacts']} contacts, "
-        f"{result['companies']} companies; peak RSS {result['peak_rss_mb']:.0f} MB"
+        f"{result['companies']} companies; peak RSS {result['peak_rss_mb']:.0f} MB; "
+        f"after: {baseline()}"
     )
     return result
 
@@ -132,10 +159,11 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--profile", action="store_true", help="print where the time goes")
     parser.add_argument("--keep", action="store_true", help="keep the database for inspection")
+    parser.add_argument("--redis-db", type=int, default=13, help="Redis database number")
     args = parser.parse_args()
     global PROFILE
     PROFILE = args.profile
-    configure(DATABASE, redis_db=13)
+    configure(DATABASE, redis_db=args.redis_db)
     from django.core.management import call_command
 
     from tenants.services import public_tenant_ensure, template_ensure
@@ -154,9 +182,11 @@ def main() -> None:
         first = results[0]
         print(
             f"BENCH imports rows={last['rows']} seconds={last['seconds']:.1f} "
-            f"rows_per_s={last['rows_per_s']:.0f} peak_rss_mb={last['peak_rss_mb']:.0f} "
+            f"rows_per_s={last['rows_per_s']:.0f} cpu_s={last['cpu_s']:.1f} "
+            f"peak_rss_mb={last['peak_rss_mb']:.0f} small_seconds={first['seconds']:.1f} "
             f"small_rows={first['rows']} small_rows_per_s={first['rows_per_s']:.0f} "
-            f"small_peak_rss_mb={first['peak_rss_mb']:.0f}"
+            f"small_cpu_s={first['cpu_s']:.1f} small_peak_rss_mb={first['peak_rss_mb']:.0f} "
+            f"load1={os.getloadavg()[0]:.2f}"
         )
     finally:
         if not args.keep:

@@ -219,6 +219,33 @@ class SearchColumns:
         return values
 
 
+@lru_cache(maxsize=8192)
+def _name_columns(name: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """What one name adds to the text runs, the keys and the typo keys. Names repeat (an
+    import's 张伟 and Mary Smith, pinyin being the costly part): the latest 8,192 are kept."""
+    folded = fold(name)
+    if not folded:
+        return (), (), ()
+    name_tokens = tokens(folded)
+    runs = [" ".join(name_tokens)]
+    keys = [folded, folded.replace(" ", "")]
+    typos: list[str] = []
+    for token in name_tokens:
+        variants = _word_variants(token)
+        runs += variants
+        for word in [token, *variants]:
+            if _typo_word(word) and len(word) >= TYPO_MIN_LETTERS:
+                typos += one_letter_off(word)
+    readings = pinyin_readings(folded)
+    for reading in readings:
+        runs += [" ".join(reading), "".join(reading)]
+        keys.append("".join(reading))
+    name_initials = initials(folded, readings)
+    runs += name_initials
+    keys += name_initials
+    return tuple(runs), tuple(keys), tuple(typos)
+
+
 def search_columns(
     *,
     names: Iterable[str],
@@ -234,25 +261,10 @@ def search_columns(
     keys: list[str] = []
     typos: list[str] = []
     for name in names:
-        folded = fold(name)
-        if not folded:
-            continue
-        name_tokens = tokens(folded)
-        runs.append(" ".join(name_tokens))
-        keys += [folded, folded.replace(" ", "")]
-        for token in name_tokens:
-            variants = _word_variants(token)
-            runs += variants
-            for word in [token, *variants]:
-                if _typo_word(word) and len(word) >= TYPO_MIN_LETTERS:
-                    typos += one_letter_off(word)
-        readings = pinyin_readings(folded)
-        for reading in readings:
-            runs += [" ".join(reading), "".join(reading)]
-            keys.append("".join(reading))
-        name_initials = initials(folded, readings)
-        runs += name_initials
-        keys += name_initials
+        name_runs, name_keys, name_typos = _name_columns(name)
+        runs += name_runs
+        keys += name_keys
+        typos += name_typos
     for email in emails:
         address = fold(email).replace(" ", "")
         if address:

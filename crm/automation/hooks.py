@@ -11,7 +11,7 @@ make carry it, so a rule never fires on its own change and chains stop at
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 
@@ -21,6 +21,8 @@ from django.db.models import Q
 _chain: ContextVar[tuple[int, ...]] = ContextVar("automation_chain", default=())
 
 WATCHED_TYPES = ("contact", "company", "lead", "deal")
+#: Records of one :func:`records_created` call per job.
+CREATED_BATCH = 200
 
 
 def current_chain() -> tuple[int, ...]:
@@ -77,3 +79,23 @@ def record_changed(
         stage_id=stage_id,
         chain=list(current_chain()),
     )
+
+
+def records_created(*, object_type: str, object_ids: Sequence[int]) -> None:
+    """Many records were created together (an import's chunk inserted in bulk): the rules
+    their creation fires run as if each had been created alone (:func:`record_changed`),
+    checked once for the lot and recorded as one job per :data:`CREATED_BATCH` records."""
+    if object_type not in WATCHED_TYPES or not object_ids:
+        return
+    if not _could_fire(object_type, "created", [], None):
+        return
+    from crm.automation.tasks import events_process_job
+
+    ids = [int(object_id) for object_id in object_ids]
+    for start in range(0, len(ids), CREATED_BATCH):
+        events_process_job.enqueue(
+            object_type=object_type,
+            object_ids=ids[start : start + CREATED_BATCH],
+            event="created",
+            chain=list(current_chain()),
+        )

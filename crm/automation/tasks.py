@@ -17,6 +17,18 @@ def event_process_job(**kwargs: Any) -> int:
     return event_process(**kwargs)
 
 
+@job_handler("automation.events_process", queue=JobQueue.BULK, tenant=True, timeout=300)
+def events_process_job(
+    *, object_type: str, object_ids: list[int], event: str, chain: list[int] | None = None
+) -> int:
+    """Run the rules fired by many records' creation (an import's chunk), record by record."""
+    from crm.automation.services import events_process
+
+    return events_process(
+        object_type=object_type, object_ids=object_ids, event=event, chain=chain or []
+    )
+
+
 @job_handler("automation.rule_sweep", queue=JobQueue.BULK, tenant=True, timeout=300)
 def rule_sweep_job(*, rule_id: int, occasion: str = "", after_id: int = 0) -> int:
     """Run a scheduled or idle-deal rule over one batch of its records."""

@@ -220,7 +220,10 @@ class Contact(models.Model):
             models.Index(fields=["owner", "email", "id"], name="crm_contact_owner_email_idx"),
             models.Index(Upper("email"), name="crm_contact_email_idx"),
             models.Index(fields=["phone"], name="crm_contact_phone_idx"),
-            GinIndex(phone_tokens(), name="crm_contact_phone_tokens_gin"),
+            # Without a pending list: an import looks up a chunk's numbers (1,500 keys) right
+            # after inserting the chunk before, and every lookup scans the whole pending list
+            # (1.1 s against 8 ms once merged); few keys per row make direct inserts cheap.
+            GinIndex(phone_tokens(), name="crm_contact_phone_tokens_gin", fastupdate=False),
             _trigram_index("full_name", "crm_contact_name_trgm"),
             *search_indexes("crm_contact"),
             GinIndex(

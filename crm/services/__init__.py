@@ -26,6 +26,7 @@ from crm.services.configuration import (
     tag_get_or_create,
 )
 from crm.services.conversion import Conversion, lead_convert
+from crm.services.copying import rows_copy
 from crm.services.deals import (
     deal_contact_add,
     deal_contact_remove,
@@ -48,6 +49,8 @@ from crm.services.pipelines import (
 )
 from crm.services.records import (
     ContactDraft,
+    companies_insert,
+    company_build,
     company_create,
     company_delete,
     company_update,
@@ -75,6 +78,8 @@ __all__ = [
     "activity_follow_up_initial",
     "activity_update",
     "batch_writes",
+    "companies_insert",
+    "company_build",
     "company_create",
     "company_delete",
     "company_merge",
@@ -113,6 +118,7 @@ __all__ = [
     "records_assign_owner",
     "records_delete",
     "records_reassign",
+    "rows_copy",
     "saved_view_create",
     "saved_view_delete",
     "search_backfill",

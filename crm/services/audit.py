@@ -10,6 +10,7 @@ from typing import Any
 from django.db import models
 
 from crm.models import AuditAction, AuditEntry, ObjectType
+from crm.services.copying import values_copy
 from tenants.users.models import User
 
 
@@ -85,17 +86,16 @@ def audit_many(
     records: Iterable[models.Model],
     changes: Mapping[str, Any] | None = None,
 ) -> int:
-    """One entry per record, in one INSERT (bulk actions)."""
-    entries = [
-        AuditEntry(
-            actor=actor,
-            action=action,
-            object_type=object_type,
-            object_id=int(record.pk),
-            object_repr=str(record)[:200],
-            changes=dict(changes or {}),
-        )
+    """One entry per record, in one ``COPY`` (bulk actions, imports)."""
+    entry = {
+        "actor_id": actor.pk if actor is not None else None,
+        "action": str(action),
+        "object_type": str(object_type),
+        "changes": dict(changes or {}),
+    }
+    rows = [
+        {**entry, "object_id": int(record.pk), "object_repr": str(record)[:200]}
         for record in records
     ]
-    AuditEntry.objects.bulk_create(entries, batch_size=1000)
-    return len(entries)
+    values_copy(AuditEntry, rows)
+    return len(rows)

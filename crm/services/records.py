@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from core.phones import phone_normalise
+from crm.automation.hooks import records_created
 from crm.errors import CrmError
 from crm.models import AuditAction, Company, Contact, ContactCompany, Lead, ObjectType, Tag
 from crm.models.records import PERIOD_OUT_OF_ORDER, period_in_order
@@ -23,6 +24,7 @@ from crm.services.common import (
     record_delete,
     record_update,
 )
+from crm.services.copying import rows_copy, values_copy
 from tenants.users.models import User
 
 COMPANY_FIELDS = (
@@ -103,6 +105,31 @@ def company_create(*, by: User, fields: Mapping[str, Any], tags: Iterable[Tag] =
     )
 
 
+def company_build(*, by: User, fields: Mapping[str, Any]) -> Company:
+    """What :func:`company_create` would insert, validated (raises ``ValidationError``),
+    unsaved: an import holds it and inserts it with others (:func:`companies_insert`)."""
+    return record_build(
+        Company,
+        object_type=ObjectType.COMPANY,
+        allowed=COMPANY_FIELDS,
+        by=by,
+        fields=_phones(_normalised_domain({"owner": by, **fields})),
+    )
+
+
+@transaction.atomic
+def companies_insert(*, by: User, companies: Sequence[Company]) -> list[Company]:
+    """Insert built companies with one ``COPY`` (imports): the same rows, audit entries and
+    workflow events as :func:`company_create` writes one by one."""
+    ensure_can_write(by)
+    inserted = rows_copy(Company, list(companies))
+    audit_many(
+        actor=by, action=AuditAction.CREATE, object_type=ObjectType.COMPANY, records=inserted
+    )
+    records_created(object_type=str(ObjectType.COMPANY), object_ids=[c.pk for c in inserted])
+    return inserted
+
+
 @transaction.atomic
 def company_update(
     *, company: Company, by: User, fields: Mapping[str, Any], tags: Iterable[Tag] | None = None
@@ -176,26 +203,27 @@ def contact_build(
 
 @transaction.atomic
 def contacts_insert(*, by: User, drafts: Sequence[ContactDraft]) -> list[Contact]:
-    """Insert built contacts in a few statements (imports): the same rows, tags, company links
-    and audit entries as :func:`contact_create` writes one by one."""
+    """Insert built contacts in a few statements (imports): the same rows, tags, company links,
+    audit entries and workflow events as :func:`contact_create` writes one by one (each table
+    with one ``COPY``). The drafts' companies must be inserted already."""
     ensure_can_write(by)
-    contacts = Contact.objects.bulk_create([draft.contact for draft in drafts], batch_size=500)
-    tagged = Contact.tags.through
-    tagged.objects.bulk_create(
-        [tagged(contact_id=d.contact.pk, tag_id=t.pk) for d in drafts for t in d.tags],
-        batch_size=1000,
+    contacts = rows_copy(Contact, [draft.contact for draft in drafts])
+    values_copy(
+        Contact.tags.through,
+        [{"contact_id": d.contact.pk, "tag_id": t.pk} for d in drafts for t in d.tags],
     )
-    ContactCompany.objects.bulk_create(
+    values_copy(
+        ContactCompany,
         [
-            ContactCompany(contact=d.contact, company=d.company, role=d.company_role)
+            {"contact_id": d.contact.pk, "company_id": d.company.pk, "role": d.company_role}
             for d in drafts
             if d.company is not None
         ],
-        batch_size=1000,
     )
     audit_many(
         actor=by, action=AuditAction.CREATE, object_type=ObjectType.CONTACT, records=contacts
     )
+    records_created(object_type=str(ObjectType.CONTACT), object_ids=[c.pk for c in contacts])
     return contacts
 
 

@@ -96,7 +96,8 @@ class ImportBatch(models.Model):
     created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
-    #: Last sign of life of the worker running it; a stalled import is resumed from here.
+    #: Last sign of life of the worker running it. Resuming a stalled import is the job
+    #: lease's business (``core/jobs``): nothing looks imports up by it, so it has no index.
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     rows_total = models.PositiveIntegerField(_("data rows"), null=True, blank=True)
     rows_done = models.PositiveIntegerField(default=0)
@@ -118,7 +119,6 @@ class ImportBatch(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("import")
         verbose_name_plural = _("imports")
-        indexes = [models.Index(fields=["status", "heartbeat_at"], name="imports_stalled_idx")]
 
     def __str__(self) -> str:
         return self.file_name

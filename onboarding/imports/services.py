@@ -502,7 +502,7 @@ def _run_chunk(batch: ImportBatch, chunk: ImportChunk) -> None:
     for line, cells, late in context.late_errors:
         counts["created"] -= 1
         refuse(line, cells, late)
-    ImportedRecord.objects.bulk_create(context.records.values())
+    crm.rows_copy(ImportedRecord, list(context.records.values()))
     ImportRowError.objects.bulk_create(sorted(errors, key=lambda e: e.line))
     chunk.done_at = timezone.now()
     chunk.save(update_fields=["done_at"])

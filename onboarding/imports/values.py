@@ -11,6 +11,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 import phonenumbers
@@ -19,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
+from core.phones import phone_parse
 from crm.selectors.exports import FORMULA_START
 
 #: Excel counts days from 30 December 1899 (its 1900 leap-year bug included).
@@ -296,23 +298,30 @@ def phone_tokens_of(number: str, *, region: str) -> set[str]:
     if not national:
         return set()
     tokens = {national, f"0{national}"}
-    try:
-        parsed = phonenumbers.parse(number, region or None)
-        tokens.add(f"{parsed.country_code}{national}")
-    except phonenumbers.NumberParseException:
-        pass
+    parts = _phone_parts(number, region)
+    if parts is not None:
+        tokens.add(f"{parts[1]}{national}")
     return tokens
+
+
+@lru_cache(maxsize=4096)
+def _phone_parts(number: str, region: str) -> tuple[str, int] | None:
+    """The national significant number and country code of ``number`` (``None``: it does
+    not parse), from the parse the CRM keeps when it stores the number."""
+    parsed = phone_parse(number, region or None)
+    if parsed is None:
+        return None
+    return phonenumbers.national_significant_number(parsed), int(parsed.country_code or 0)
 
 
 def phone_identity(number: str, *, region: str) -> str:
     """The national significant number of a phone (E.164 without the country code), with
     the workspace's country as the default; "" when it is too short to identify anyone."""
-    try:
-        parsed = phonenumbers.parse(number, region or None)
-    except phonenumbers.NumberParseException:
+    parts = _phone_parts(number, region)
+    if parts is None:
         digits = re.sub(r"\D", "", number)
         return digits if len(digits) >= 7 else ""
-    national = phonenumbers.national_significant_number(parsed)
+    national = parts[0]
     return national if len(national) >= 7 else ""
 
 
