@@ -196,7 +196,7 @@ class Audience(models.TextChoices):
     WON_VALUE = "won_value", _("Customers whose won deals reach an amount")
     VALUE_SEGMENT = "value_segment", _("Customers in a value segment (RFM)")
     AT_RISK = "at_risk", _("Customers at risk")
-    TOP_CUSTOMERS = "top_customers", _("Top 20 % customers")
+    TOP_CUSTOMERS = "top_customers", _("Customers in the top 20 %")
 
 
 #: Audiences read from the precomputed customer values (``crm.insights.flags``).

@@ -82,7 +82,7 @@ RULE_VALUE_FIELDS: dict[str, tuple[tuple[str, Any], ...]] = {
     kind: (
         ("value.segment", _("Customer segment (RFM)")),
         ("value.at_risk", _("Customer at risk")),
-        ("value.top_customer", _("Top 20 % customer")),
+        ("value.top_customer", _("In the top 20 %")),
     )
     for kind in ("company", "contact", "deal")
 }

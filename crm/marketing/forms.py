@@ -190,7 +190,7 @@ class SegmentFilterForm(ListFilterForm):
         help_text=_("From the customer values, recomputed every hour."),
     )
     value_at_risk = forms.BooleanField(required=False, label=_("Customer at risk"))
-    value_top = forms.BooleanField(required=False, label=_("Top 20 % customer"))
+    value_top = forms.BooleanField(required=False, label=_("In the top 20 %"))
 
     def stored(self) -> dict[str, str]:
         """The given parameters of a valid form, as the query strings that select them."""

@@ -118,7 +118,7 @@ def test_the_panel_is_translated(crm, admin, client_as) -> None:
     company = CompanyFactory.create(owner=admin)
     _won(company, admin, "1000", timezone.localdate() - datetime.timedelta(days=20))
     client = client_as(admin)
-    body = client.get(
-        f"/insights/customers/company/{company.pk}/value/", HTTP_ACCEPT_LANGUAGE="zh-hans"
-    ).content.decode()
+    client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
+    body = client.get(f"/insights/customers/company/{company.pk}/value/").content.decode()
+    assert "近两年每季度赢单金额" in body
     assert "Won per quarter" not in body
