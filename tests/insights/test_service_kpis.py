@@ -6,7 +6,7 @@ The workspace works Monday to Friday, 09:00–18:00 UTC, with no public holidays
 Case  priority  opened       first response   resolved           paused  breached
 A     high      M 17:00      M+1 10:00 → 2 h   M+2 12:00 → 13 h    —       —
 B     normal    M+4 16:00    M+7 09:30 → 2.5 h —                   —       first response
-C     normal    M+5 10:00    M+5 11:00 → 0 h   M+7 10:00 → 1 h−30′ 30 min  —   (CSAT 4)
+C     normal    M+5 10:00    M+5 11:00 → 0 h   M+7 10:00 → 0.5 h  30 min  —   (CSAT 4)
 
 A resolution: Monday 1 h + Tuesday 9 h + Wednesday 3 h = 13 h. C opened and answered on a
 Saturday (no business time); resolved Monday 10:00 = 1 h, less 30 minutes paused = 0.5 h.
@@ -59,16 +59,32 @@ def _case(by: Any, **fields: Any) -> Case:
 def _cases(admin: Any, *, assignee: Any = None) -> dict[str, Case]:
     m = _monday()
     day = datetime.timedelta(days=1)
-    return {
-        "A": _case(admin, priority="high", created_at=_at(m, 17),
-                   first_responded_at=_at(m + day, 10), resolved_at=_at(m + 2 * day, 12),
-                   status="resolved", assignee=assignee),
-        "B": _case(admin, created_at=_at(m + 4 * day, 16), first_responded_at=_at(m + 7 * day, 9, 30),
-                   first_response_breached_at=_at(m + 7 * day, 9), status="open"),
-        "C": _case(admin, created_at=_at(m + 5 * day, 10), first_responded_at=_at(m + 5 * day, 11),
-                   resolved_at=_at(m + 7 * day, 10), paused_business_minutes=30,
-                   status="resolved", csat_score=4),
-    }  # fmt: skip
+    a = _case(
+        admin,
+        priority="high",
+        created_at=_at(m, 17),
+        first_responded_at=_at(m + day, 10),
+        resolved_at=_at(m + 2 * day, 12),
+        status="resolved",
+        assignee=assignee,
+    )
+    b = _case(
+        admin,
+        created_at=_at(m + 4 * day, 16),
+        first_responded_at=_at(m + 7 * day, 9, 30),
+        first_response_breached_at=_at(m + 7 * day, 9),
+        status="open",
+    )
+    c = _case(
+        admin,
+        created_at=_at(m + 5 * day, 10),
+        first_responded_at=_at(m + 5 * day, 11),
+        resolved_at=_at(m + 7 * day, 10),
+        paused_business_minutes=30,
+        status="resolved",
+        csat_score=4,
+    )
+    return {"A": a, "B": b, "C": c}
 
 
 def _scope(user: Any, **kwargs: Any) -> Scope:
