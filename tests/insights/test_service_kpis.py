@@ -172,3 +172,15 @@ def test_service_figures_are_isolated(crm, admin, beta) -> None:
         from tests.factories import AdminFactory
 
         assert service_kpis(_scope(AdminFactory.create())).total.cases == 0
+
+
+def test_figures_are_reused_for_five_minutes_and_say_when_computed(crm, admin) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _cases(admin)
+    first = service_kpis(_scope(admin))
+    with CaptureQueriesContext(connection) as queries:
+        again = service_kpis(_scope(admin))
+    assert not any("percentile_cont" in q["sql"] for q in queries.captured_queries)
+    assert (again.total, again.computed_at) == (first.total, first.computed_at)

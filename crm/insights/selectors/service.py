@@ -4,24 +4,28 @@ owner chosen).
 
 Times are counted in the workspace's business hours, as the SLA counts them
 (``crm.service.hours.BusinessCalendar``: working days and hours, public holidays skipped).
-Instead of walking the calendar per case, the page passes the calendar to SQL as one row per
-day — the business minutes before that day and its working window — so a case's business time
-is ``B(end) - B(start)`` with ``B(t)`` = minutes before ``t``'s day + the part of its window
-before ``t``. Medians (``percentile_cont``) and means, per priority and overall
-(``GROUPING SETS``), come from one query. A resolution's time leaves out the business time the
-case spent waiting on the customer (the SLA clock's pause). Every member sees every case
-(the desk is shared work), so the figures do not depend on record visibility.
+Instead of walking the calendar per case, the page passes the calendar to SQL as arrays with
+one entry per day — the business minutes before that day, its opening, its working minutes —
+so a case's business time is ``B(end) - B(start)`` with ``B(t)`` = minutes before ``t``'s day +
+the part of its window before ``t``, the day being an index into the arrays (no join).
+Medians (``percentile_cont``) and means, per priority and overall (``GROUPING SETS``),
+come from one query, kept ``SERVICE_CACHE_SECONDS`` in Redis. A resolution's time leaves out
+the business time the case spent waiting on the customer (the SLA clock's pause). Every
+member sees every case (the desk is shared work), so the figures do not depend on record visibility.
 """
 
 from __future__ import annotations
 
 import datetime
+import hashlib
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
+from django.core.cache import cache
 from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 
 from crm.insights.selectors.scope import Scope
 from crm.service.hours import BusinessCalendar
@@ -59,6 +63,7 @@ class ServiceBoard:
     priorities: list[ServiceRow]
     active: int
     calendar: BusinessCalendar
+    computed_at: datetime.datetime | None = None
 
     def case_list_url(self, **params: Any) -> str:
         return case_list_url(self.scope, **params)
@@ -103,55 +108,80 @@ def business_calendar() -> BusinessCalendar:
     return calendar_of(row, time_zone=tenant.time_zone, country=tenant.country)
 
 
-def calendar_days(
+@dataclass(frozen=True)
+class CalendarArrays:
+    """The business calendar from ``first`` on, one entry per day: business minutes before the
+    day, the day's opening (epoch seconds) and its working minutes (0 on a day off)."""
+
+    first: datetime.date
+    before: list[float]
+    opens: list[float]
+    minutes: list[float]
+
+
+def calendar_arrays(
     calendar: BusinessCalendar, first: datetime.date, last: datetime.date
-) -> tuple[list[datetime.date], list[float], list[datetime.datetime], list[datetime.datetime]]:
-    """Per day from ``first`` to ``last``: the business minutes before it (from ``first``), and
-    its working window (an empty one, opening and closing at midnight, on a day off)."""
+) -> CalendarArrays:
     zone = calendar.zone
-    days, before, opens, closes = [], [], [], []
+    before, opens, minutes = [], [], []
     running = 0.0
     day = first
     while day <= last:
+        start = datetime.datetime.combine(day, calendar.starts, tzinfo=zone)
+        length = 0.0
         if calendar.is_working_day(day):
-            start = datetime.datetime.combine(day, calendar.starts, tzinfo=zone)
             end = datetime.datetime.combine(day, calendar.ends, tzinfo=zone)
-        else:
-            start = end = datetime.datetime.combine(day, datetime.time(), tzinfo=zone)
-        days.append(day)
+            length = max(0.0, (end - start).total_seconds() / 60)
         before.append(running)
-        opens.append(start)
-        closes.append(end)
-        running += max(0.0, (end - start).total_seconds() / 60)
+        opens.append(start.timestamp())
+        minutes.append(length)
+        running += length
         day += datetime.timedelta(days=1)
-    return days, before, opens, closes
+    return CalendarArrays(first=first, before=before, opens=opens, minutes=minutes)
 
 
-def _business_minutes_sql(moment: str, alias: str) -> str:
-    """SQL: business minutes from the calendar's first day to ``moment`` (NULL outside it)."""
+def _day_sql(moment: str) -> str:
+    """SQL: the index of ``moment``'s local day in the calendar arrays (1 = the first day)."""
+    return f"(({moment} AT TIME ZONE %(zone)s)::date - %(first)s::date + 1)"
+
+
+def _business_minutes_sql(epoch: str, day: str) -> str:
+    """SQL: business minutes from the calendar's first day to a moment given as epoch seconds
+    and day index (NULL outside the calendar): the minutes before its day, plus the part of
+    the day's window before it."""
     return (
-        f"({alias}.before + LEAST(GREATEST(EXTRACT(EPOCH FROM ({moment} - {alias}.opens)) / 60, 0),"
-        f" EXTRACT(EPOCH FROM ({alias}.closes - {alias}.opens)) / 60))"
+        f"(cal.before[{day}] + LEAST(GREATEST(({epoch} - cal.opens[{day}]) / 60, 0),"
+        f" cal.minutes[{day}]))"
     )
 
 
+# Each level is materialised so that its values are computed once per case (an inlined
+# subquery would repeat them in every expression that uses them).
 _KPI_SQL = """
-    WITH cal AS (
-        SELECT * FROM unnest(%(days)s::date[], %(before)s::float8[],
-                             %(opens)s::timestamptz[], %(closes)s::timestamptz[])
-            AS c(day, before, opens, closes)
+    WITH cal AS MATERIALIZED (
+        SELECT %(before)s::float8[] AS before, %(opens)s::float8[] AS opens,
+               %(minutes)s::float8[] AS minutes
     ),
-    picked AS (
-        SELECT c.priority, c.status, c.resolved_at, c.csat_score,
+    picked AS MATERIALIZED (
+        SELECT c.priority, c.status, c.resolved_at, c.csat_score, c.paused_business_minutes,
                (c.first_response_breached_at IS NOT NULL
                 OR c.resolution_breached_at IS NOT NULL) AS breached,
-               {fr_end} - {start} AS first_response,
-               GREATEST({res_end} - {start} - c.paused_business_minutes, 0) AS resolution
+               EXTRACT(EPOCH FROM c.created_at) AS opened, {opened_day} AS opened_day,
+               EXTRACT(EPOCH FROM c.first_responded_at) AS answered, {answered_day} AS answered_day,
+               EXTRACT(EPOCH FROM c.resolved_at) AS solved, {solved_day} AS solved_day
         FROM {case_table} c
-        JOIN cal cs ON cs.day = (c.created_at AT TIME ZONE %(zone)s)::date
-        LEFT JOIN cal cf ON cf.day = (c.first_responded_at AT TIME ZONE %(zone)s)::date
-        LEFT JOIN cal cr ON cr.day = (c.resolved_at AT TIME ZONE %(zone)s)::date
         WHERE c.created_at >= %(since)s AND c.created_at < %(until)s {owner}
+    ),
+    timed AS MATERIALIZED (
+        SELECT priority, status, resolved_at, csat_score, paused_business_minutes, breached,
+               {opened} AS opened, {answered} AS answered, {solved} AS solved
+        FROM picked CROSS JOIN cal
+    ),
+    spans AS (
+        SELECT priority, status, resolved_at, csat_score, breached,
+               answered - opened AS first_response,
+               GREATEST(solved - opened - paused_business_minutes, 0) AS resolution
+        FROM timed
     )
     SELECT priority, GROUPING(priority) AS overall,
            COUNT(*), COUNT(resolved_at), COUNT(*) FILTER (WHERE breached),
@@ -161,7 +191,7 @@ _KPI_SQL = """
            AVG(resolution) FILTER (WHERE resolved_at IS NOT NULL),
            AVG(csat_score), COUNT(csat_score),
            COUNT(*) FILTER (WHERE status IN ('new', 'open', 'waiting'))
-    FROM picked
+    FROM spans
     GROUP BY GROUPING SETS ((priority), ())
 """
 
@@ -170,24 +200,48 @@ def _hours(minutes: Any) -> float | None:
     return None if minutes is None else round(float(minutes) / 60, 1)
 
 
+#: Seconds computed service figures are served again (the page says when they were computed).
+SERVICE_CACHE_SECONDS = 300
+
+
 def service_kpis(scope: Scope) -> ServiceBoard:
-    """The service figures of the cases opened in the scope's period (one query)."""
+    """The service figures of the cases opened in the scope's period: one query, run at most
+    every ``SERVICE_CACHE_SECONDS`` for the same period, owner and business hours (the cache
+    key carries the schema)."""
     calendar = business_calendar()
+    hours = hashlib.sha256(
+        f"{calendar.zone}|{calendar.country}|{sorted(calendar.work_days)}|{calendar.starts}|"
+        f"{calendar.ends}|{scope.since.isoformat()}|{scope.until.isoformat()}".encode()
+    ).hexdigest()[:24]
+    key = f"insights:service:{scope.start}:{scope.end}:{scope.owner_id or 0}:{hours}"
+    cached = cache.get(key)
+    if isinstance(cached, tuple) and len(cached) == 2:
+        rows, computed_at = cached
+    else:
+        rows, computed_at = _service_rows(scope, calendar), timezone.now()
+        cache.set(key, (rows, computed_at), SERVICE_CACHE_SECONDS)
+    return _service_board(scope, calendar, rows, computed_at)
+
+
+def _service_rows(scope: Scope, calendar: BusinessCalendar) -> list[tuple[Any, ...]]:
     today = datetime.datetime.now(tz=calendar.zone).date()
     first = min(scope.start, today) - datetime.timedelta(days=1)
-    days, before, opens, closes = calendar_days(calendar, first, today + datetime.timedelta(days=1))
+    arrays = calendar_arrays(calendar, first, today + datetime.timedelta(days=1))
     sql = _KPI_SQL.format(
         case_table=Case._meta.db_table,
-        start=_business_minutes_sql("c.created_at", "cs"),
-        fr_end=_business_minutes_sql("c.first_responded_at", "cf"),
-        res_end=_business_minutes_sql("c.resolved_at", "cr"),
+        opened_day=_day_sql("c.created_at"),
+        answered_day=_day_sql("c.first_responded_at"),
+        solved_day=_day_sql("c.resolved_at"),
+        opened=_business_minutes_sql("opened", "opened_day"),
+        answered=_business_minutes_sql("answered", "answered_day"),
+        solved=_business_minutes_sql("solved", "solved_day"),
         owner="AND c.assignee_id = %(owner)s" if scope.owner_id else "",
     )
     params: dict[str, Any] = {
-        "days": days,
-        "before": before,
-        "opens": opens,
-        "closes": closes,
+        "before": arrays.before,
+        "opens": arrays.opens,
+        "minutes": arrays.minutes,
+        "first": arrays.first,
         "zone": str(calendar.zone),
         "since": scope.since,
         "until": scope.until,
@@ -195,7 +249,15 @@ def service_kpis(scope: Scope) -> ServiceBoard:
     }
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        rows = cursor.fetchall()
+        return [tuple(row) for row in cursor.fetchall()]
+
+
+def _service_board(
+    scope: Scope,
+    calendar: BusinessCalendar,
+    rows: list[tuple[Any, ...]],
+    computed_at: datetime.datetime,
+) -> ServiceBoard:
     labels = dict(Priority.choices)
     found: dict[str, ServiceRow] = {}
     total: ServiceRow | None = None
@@ -227,4 +289,5 @@ def service_kpis(scope: Scope) -> ServiceBoard:
         priorities=[found[str(p)] for p in ordered if str(p) in found],
         active=active,
         calendar=calendar,
+        computed_at=computed_at,
     )
