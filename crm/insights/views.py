@@ -21,6 +21,7 @@ from crm.insights.charts import rep_chart, sales_charts, segment_chart
 from crm.insights.forms import (
     CustomerFilterForm,
     InsightsFilterForm,
+    Period,
     ProbabilityFilterForm,
     QuotaForm,
     RepFilterForm,
@@ -303,7 +304,8 @@ def service(request: HttpRequest) -> HttpResponse:
     """Service KPIs: case volume, first-response and resolution times in business hours, SLA
     breaches and CSAT of the cases opened in the period (assigned to the owner chosen); each
     figure links to the cases behind it."""
-    form = RepFilterForm(request.GET or {}, user=user_of(request))
+    # Without a query the page shows the default period, and the picker says so.
+    form = RepFilterForm(request.GET or {"period": Period.LAST_90}, user=user_of(request))
     if not form.is_valid():
         return bad_query(request, form)
     return render_page(
