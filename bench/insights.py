@@ -1,5 +1,7 @@
 """Insights pages of a big workspace: server-side p95 of each dashboard, the RFM refresh and
-the win-probability list.
+the win-probability list (and the issue-15 additions: service KPIs over 20k cases, the
+deal page's win probability, the value panel with its trend, the look-after card, a segment
+filtered by customer value).
 
 Seeds one workspace (``bench-insights``, in a throwaway database) with 100k contacts, 20k
 companies, 20k leads, 30k deals and 300k activities through PostgreSQL ``COPY`` (the seed of
@@ -89,6 +91,36 @@ def seed_insights() -> None:
             cursor.execute(statement, [])
 
 
+def seed_cases(count: int) -> None:
+    """Service cases over the last year: opened in and out of business hours, answered after
+    0-48 hours, three in four resolved, one in eight breached, one in five rated (SQL)."""
+    from django.db import connection
+
+    statement = """
+        INSERT INTO service_case (number, subject, description, priority, status, channel,
+            created_at, updated_at, first_responded_at, resolved_at, paused_business_minutes,
+            first_response_breached_at, csat_score, csat_comment, assignee_id, contact_id)
+        SELECT g, 'Case ' || g, '',
+               (ARRAY['low', 'normal', 'normal', 'high', 'urgent'])[1 + g %% 5],
+               CASE WHEN g %% 4 = 0 THEN 'open' ELSE 'resolved' END, 'email',
+               opened, opened,
+               opened + ((g * 7919) %% 2880) * interval '1 minute',
+               CASE WHEN g %% 4 = 0 THEN NULL
+                    ELSE opened + ((g * 104729) %% 200) * interval '1 hour' END,
+               (g %% 3) * 20,
+               CASE WHEN g %% 8 = 0 THEN opened + interval '1 day' END,
+               CASE WHEN g %% 5 = 0 THEN 1 + g %% 5 END, '',
+               (SELECT id FROM users_user ORDER BY id OFFSET g %% 4 LIMIT 1),
+               g
+        FROM generate_series(1, %s) g,
+             LATERAL (SELECT now() - ((g * 31337) %% 525600) * interval '1 minute'
+                      - interval '3 days' AS opened) o
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [count])
+        cursor.execute("ANALYZE service_case")
+
+
 def forget_insights_cache() -> None:
     """Drop the insights pages' cached figures (only those: the Redis database may be shared)."""
     from django.core.cache import cache
@@ -106,13 +138,15 @@ def main() -> None:
     parser.add_argument("--leads", type=int, default=20_000)
     parser.add_argument("--deals", type=int, default=30_000)
     parser.add_argument("--activities", type=int, default=300_000)
+    parser.add_argument("--cases", type=int, default=20_000)
+    parser.add_argument("--redis-db", type=int, default=12, help="Redis database to use")
     parser.add_argument("--repeat", type=int, default=int(os.environ.get("BENCH_REPEAT", 20)))
     parser.add_argument("--keep", action="store_true", help="keep the database for inspection")
     parser.add_argument("--reuse", action="store_true", help="measure a database kept before")
     parser.add_argument("--database", default=DATABASE, help="name of the throwaway database")
     args = parser.parse_args()
 
-    configure(args.database, redis_db=12, recreate=not args.reuse)
+    configure(args.database, redis_db=args.redis_db, recreate=not args.reuse)
     logging.getLogger("django.request").setLevel(logging.CRITICAL)
     from django.conf import settings
     from django.core.management import call_command
@@ -145,6 +179,7 @@ def main() -> None:
                     activities=args.activities,
                 )
                 seed_insights()
+                seed_cases(args.cases)
             print(f"seeded in {time.perf_counter() - started:.1f}s")
         print(f"DEBUG={settings.DEBUG} (must be False for representative timings)")
         with schema_context(tenant.schema_name):
@@ -172,6 +207,28 @@ def main() -> None:
                 .values_list("record_id", flat=True)
                 .first()
             )
+            rep_company_id = (
+                CustomerValue.objects.filter(kind="company", owner_id=rep.pk)  # type: ignore[union-attr]
+                .values_list("record_id", flat=True)
+                .first()
+            )
+            from crm.marketing.models import Segment
+            from crm.models import Deal, StageKind
+
+            deal_id = (
+                Deal.objects.filter(stage__kind=StageKind.OPEN)
+                .order_by("-amount")
+                .values_list("pk", flat=True)
+                .first()
+            )
+            segment, _made = Segment.objects.get_or_create(
+                name="Bench: at-risk loyal companies",
+                defaults={
+                    "record_type": "company",
+                    "filters": {"value_segment": "loyal", "value_at_risk": "on"},
+                    "owner": admin,
+                },
+            )
         print(f"customer values: {rows} rows ({at_risk} at risk), refresh {refresh_s:.2f}s")
         print(f"hourly insights job (values + precomputed figures): {job_s:.2f}s")
         host = f"{SLUG}.localhost"
@@ -195,6 +252,16 @@ def main() -> None:
             ("company_list_flags", "admin", "/companies/"),
             ("company_page", "admin", f"/companies/{company_id}/"),
             ("company_value_flag", "admin", f"/insights/customers/company/{company_id}/value/"),
+            ("company_value_rep", "rep", f"/insights/customers/company/{rep_company_id}/value/"),
+            ("home_look_after", "admin", "/insights/customers/look-after/"),
+            ("home_look_after_rep", "rep", "/insights/customers/look-after/"),
+            ("deal_page", "admin", f"/deals/{deal_id}/"),
+            ("deal_win_probability", "admin", f"/insights/probability/deal/{deal_id}/"),
+            ("service_90d", "admin", "/insights/service/"),
+            ("service_year", "admin", "/insights/service/?period=365d"),
+            ("service_owner", "admin", f"/insights/service/?period=365d&owner={rep.pk}"),  # type: ignore[union-attr]
+            ("service_summary", "rep", "/insights/service/summary/?period=365d"),
+            ("segment_value_size", "admin", f"/marketing/segments/{segment.pk}/size/"),
         ]
         print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
         print(f"{'page':<28}{'p50 ms':>8}{'p95 ms':>8}{'cpu ms':>8}{'queries':>8}{'cold ms':>9}")

@@ -37,7 +37,14 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from crm.automation.models import Audience, CareKind, CareTouch, CareTouchRecord
+from crm.automation.models import (
+    VALUE_AUDIENCES,
+    Audience,
+    CareKind,
+    CareTouch,
+    CareTouchRecord,
+)
+from crm.insights.flags import ValueCondition, filter_by_value
 from crm.models import ActivityKind, Company, Contact, Deal
 from crm.selectors.money import convert
 
@@ -162,7 +169,20 @@ def audience_filter(touch: CareTouch, records: QuerySet[Any]) -> QuerySet[Any]:
         kind = "company" if records.model is Company else "contact"
         ids = [pk for pk, total in _won_totals(by=kind).items() if total >= minimum]
         return records.filter(pk__in=ids)
+    if touch.audience in VALUE_AUDIENCES:
+        return filter_by_value(records, value_audience(touch))
     return records
+
+
+def value_audience(touch: CareTouch) -> ValueCondition:
+    """The customer-value condition of a value audience (a segment, at risk, top 20 %)."""
+    if touch.audience == Audience.VALUE_SEGMENT:
+        # No segment chosen selects nobody rather than everybody.
+        return ValueCondition(segments=(touch.audience_segment or "-",))
+    return ValueCondition(
+        at_risk=touch.audience == Audience.AT_RISK,
+        top=touch.audience == Audience.TOP_CUSTOMERS,
+    )
 
 
 # --- Occasions -----------------------------------------------------------------------------------

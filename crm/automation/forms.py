@@ -301,7 +301,10 @@ class CareTouchForm(forms.ModelForm):
 
     class Meta:
         model = CareTouch
-        fields = ["is_active", "audience", "audience_tag", "audience_min_value", "days", "holidays"]
+        fields = [
+            "is_active", "audience", "audience_tag", "audience_min_value", "audience_segment",
+            "days", "holidays",
+        ]  # fmt: skip
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         from crm.automation.care import HOLIDAY_GROUPS
@@ -326,6 +329,8 @@ class CareTouchForm(forms.ModelForm):
             self.add_error("audience_tag", _("Choose the tag."))
         if data.get("audience") == Audience.WON_VALUE and data.get("audience_min_value") is None:
             self.add_error("audience_min_value", _("Give the amount."))
+        if data.get("audience") == Audience.VALUE_SEGMENT and not data.get("audience_segment"):
+            self.add_error("audience_segment", _("Choose the segment."))
         if (data.get("days") or 0) > 365:
             self.add_error("days", _("At most 365 days."))
         if self.instance.kind == CareKind.KEEP_IN_TOUCH and not data.get("days"):

@@ -10,6 +10,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from crm.insights.models import Segment as ValueSegment
+
 
 class RuleObjectType(models.TextChoices):
     """The records a rule watches (the CRM's ``ObjectType`` values)."""
@@ -192,6 +194,13 @@ class Audience(models.TextChoices):
     ALL = "all", _("Everyone")
     TAG = "tag", _("Customers with a tag")
     WON_VALUE = "won_value", _("Customers whose won deals reach an amount")
+    VALUE_SEGMENT = "value_segment", _("Customers in a value segment (RFM)")
+    AT_RISK = "at_risk", _("Customers at risk")
+    TOP_CUSTOMERS = "top_customers", _("Customers in the top 20 %")
+
+
+#: Audiences read from the precomputed customer values (``crm.insights.flags``).
+VALUE_AUDIENCES = (Audience.VALUE_SEGMENT, Audience.AT_RISK, Audience.TOP_CUSTOMERS)
 
 
 class CareTouch(models.Model):
@@ -216,6 +225,10 @@ class CareTouch(models.Model):
     )
     audience_min_value = models.DecimalField(
         _("won deals of at least"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    #: For the value-segment audience: the RFM segment (``insights.Segment``).
+    audience_segment = models.CharField(
+        _("segment"), max_length=12, choices=ValueSegment.choices, blank=True, default=""
     )
     days = models.PositiveIntegerField(_("days"), default=3)
     #: Holiday groups to include (``crm.automation.care.HOLIDAY_GROUPS`` keys); empty: all.

@@ -3,6 +3,9 @@
 Values are compared the way a person reads them: numbers as numbers, dates as dates, text
 without regard to case; a related record (owner, stage, company) matches its id or its name
 (an owner also its e-mail address), a choice its stored value or its label, tags any one tag.
+Companies, contacts and deals (through their company) also offer their customer value
+(``crm.insights.flags``): the RFM segment (its code or its label in any language), "at risk"
+and "top 20 %" (true/false).
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from crm.automation.models import (
     RunStatus,
     Trigger,
 )
+from crm.insights.flags import RULE_VALUE_FIELDS, rule_value_field
 from crm.models import ActivityKind, Company, Contact, CustomFieldDefinition, Deal, Lead
 from crm.models import Tag as CrmTag
 
@@ -67,6 +71,9 @@ SETTABLE_FIELDS: dict[str, tuple[str, ...]] = {
 
 def field_label(object_type: str, path: str) -> str:
     """The field's name as users see it (a custom field's label)."""
+    if path.startswith("value."):
+        labels = dict(RULE_VALUE_FIELDS.get(object_type, ()))
+        return str(labels.get(path, path))
     if path.startswith("custom."):
         definition = CustomFieldDefinition.objects.filter(
             object_type=object_type, key=path.removeprefix("custom.")
@@ -83,6 +90,8 @@ def field_choices(object_type: str, *, settable: bool = False) -> list[tuple[str
     """``(path, label)`` of the fields a condition reads (or an action sets), custom included."""
     names = (SETTABLE_FIELDS if settable else CONDITION_FIELDS)[object_type]
     choices = [(name, field_label(object_type, name).capitalize()) for name in names]
+    if not settable:  # customer-value flags (precomputed hourly) can be read, not set
+        choices += [(path, str(label)) for path, label in RULE_VALUE_FIELDS.get(object_type, ())]
     for definition in CustomFieldDefinition.objects.for_type(object_type):
         choices.append((f"custom.{definition.key}", definition.label))
     return choices
@@ -99,6 +108,8 @@ def field_value(record: models.Model, path: str) -> Any:
     """The value a condition compares: plain values, or a list of names for related records."""
     if path.startswith("custom."):
         return (getattr(record, "custom", None) or {}).get(path.removeprefix("custom."))
+    if path.startswith("value."):
+        return rule_value_field(record, path)
     if path == "tags":
         return [tag.name for tag in record.tags.all()]  # type: ignore[attr-defined]
     model_field = record._meta.get_field(path)

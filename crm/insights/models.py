@@ -111,6 +111,21 @@ class CustomerValue(models.Model):
         indexes = [
             models.Index(fields=["kind", "-monetary"], name="insights_value_rank_idx"),
             models.Index(fields=["owner_id", "kind", "-monetary"], name="insights_value_owner_idx"),
+            # Customer-value conditions of segments, care touches and rules
+            # (``crm.insights.flags``): index-only semi-joins on ``record_id``.
+            models.Index(
+                fields=["kind", "segment", "record_id"], name="insights_value_segment_idx"
+            ),
+            models.Index(
+                fields=["kind", "record_id"],
+                condition=models.Q(at_risk=True),
+                name="insights_value_risk_idx",
+            ),
+            models.Index(
+                fields=["kind", "record_id"],
+                condition=models.Q(top_customer=True),
+                name="insights_value_top_idx",
+            ),
         ]
 
     def __str__(self) -> str:

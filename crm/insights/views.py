@@ -21,6 +21,7 @@ from crm.insights.charts import rep_chart, sales_charts, segment_chart
 from crm.insights.forms import (
     CustomerFilterForm,
     InsightsFilterForm,
+    Period,
     ProbabilityFilterForm,
     QuotaForm,
     RepFilterForm,
@@ -29,10 +30,12 @@ from crm.insights.forms import (
 from crm.insights.models import Quota, SavedReport
 from crm.insights.report_runs import report_run
 from crm.insights.reports import ReportResult
-from crm.insights.selectors.customers import customer_overview, flags_for, risk_text
-from crm.insights.selectors.probability import probability_list
+from crm.insights.selectors.customers import customer_overview, flags_for, look_after, risk_text
+from crm.insights.selectors.probability import MIN_CLOSED, deal_chance, probability_list
 from crm.insights.selectors.reps import rep_activity
 from crm.insights.selectors.sales import sales_dashboard
+from crm.insights.selectors.service import service_kpis
+from crm.insights.selectors.trend import customer_trend
 from crm.insights.services import (
     quota_delete,
     quota_set,
@@ -40,7 +43,7 @@ from crm.insights.services import (
     saved_report_delete,
 )
 from crm.insights.tasks import customer_values_refresh_job
-from crm.models import Company, Contact
+from crm.models import Company, Contact, Deal, StageKind
 from crm.selectors.money import workspace_currency
 from crm.views.helpers import (
     bad_query,
@@ -273,7 +276,8 @@ def report_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def customer_value_fragment(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     """The record page's "customer value" entry, loaded after the page (one indexed query),
-    for a company or contact the user may see (404 otherwise)."""
+    with the won value per quarter of the last two years (one grouped query over the deals
+    the user may see), for a company or contact the user may see (404 otherwise)."""
     user = user_of(request)
     if kind == "company":
         visible: Any = Company.objects.visible_to(user)
@@ -286,5 +290,77 @@ def customer_value_fragment(request: HttpRequest, kind: str, pk: int) -> HttpRes
     return render(
         request,
         "insights/_customer_value_item.html",
-        {"value": value, "risk": risk_text(value) if value and value.at_risk else ""},
+        {
+            "value": value,
+            "risk": risk_text(value) if value and value.at_risk else "",
+            "trend": customer_trend(user, kind=kind, record_id=record.pk),
+        },
+    )
+
+
+@require_GET
+@login_required
+def service(request: HttpRequest) -> HttpResponse:
+    """Service KPIs: case volume, first-response and resolution times in business hours, SLA
+    breaches and CSAT of the cases opened in the period (assigned to the owner chosen); each
+    figure links to the cases behind it."""
+    # Without a query the page shows the default period, and the picker says so.
+    form = RepFilterForm(request.GET or {"period": Period.LAST_90}, user=user_of(request))
+    if not form.is_valid():
+        return bad_query(request, form)
+    return render_page(
+        request,
+        "insights/service.html",
+        {"active_nav": "insights", "form": form, "board": service_kpis(form.scope())},
+        partial="figures",
+    )
+
+
+@require_GET
+@login_required
+def service_summary(request: HttpRequest) -> HttpResponse:
+    """The service KPIs' card of the sales dashboard, loaded after it with its filters."""
+    form = RepFilterForm(request.GET or {}, user=user_of(request))
+    if not form.is_valid():
+        return bad_query(request, form)
+    return render(request, "insights/_service_summary.html", {"board": service_kpis(form.scope())})
+
+
+@require_GET
+@login_required
+def deal_probability_fragment(request: HttpRequest, pk: int) -> HttpResponse:
+    """The deal page's win probability (loaded after the page): the number, its top factors
+    and whether the manual figure disagrees — the win-probability list's own computation.
+    404 for a deal the user may not see."""
+    user = user_of(request)
+    deal = get_object_or_404(Deal.objects.visible_to(user).select_related("stage"), pk=pk)
+    chance = deal_chance(user, deal.pk) if deal.stage.kind == StageKind.OPEN else None
+    return render(
+        request,
+        "insights/_deal_probability.html",
+        {"deal": deal, "chance": chance, "needed": MIN_CLOSED},
+    )
+
+
+#: Customers shown on the home dashboard's "to look after this week" card.
+LOOK_AFTER_ON_HOME = 5
+
+
+@require_GET
+@login_required
+def look_after_fragment(request: HttpRequest) -> HttpResponse:
+    """The signed-in user's customers to look after this week (home dashboard card, loaded
+    after the page): companies and contacts, most valuable first."""
+    user = user_of(request)
+    values = look_after(user, owner_id=user.pk)
+    return render(
+        request,
+        "insights/_look_after_card.html",
+        {
+            "look_after": [
+                (value, risk_text(value) if value.at_risk else "")
+                for value in values[:LOOK_AFTER_ON_HOME]
+            ],
+            "more": len(values) > LOOK_AFTER_ON_HOME,
+        },
     )

@@ -14,6 +14,7 @@ from crm.forms.base import CrmForm, CrmModelForm
 from crm.forms.lists import ListFilterForm, custom_filter_field
 from crm.forms.query import RecordIdField, SearchTextField
 from crm.forms.widgets import active_users, style_fields
+from crm.insights.flags import segment_choices as value_segment_choices
 from crm.mailing.models import EmailTemplate
 from crm.marketing.models import (
     Assignment,
@@ -182,6 +183,14 @@ class SegmentFilterForm(ListFilterForm):
         max_value=3650,
         label=_("No activity for (days)"),
     )
+    value_segment = forms.ChoiceField(
+        required=False,
+        choices=[("", _("Any segment")), *value_segment_choices()],
+        label=_("Customer segment (RFM)"),
+        help_text=_("From the customer values, recomputed every hour."),
+    )
+    value_at_risk = forms.BooleanField(required=False, label=_("Customer at risk"))
+    value_top = forms.BooleanField(required=False, label=_("In the top 20 %"))
 
     def stored(self) -> dict[str, str]:
         """The given parameters of a valid form, as the query strings that select them."""
@@ -210,6 +219,9 @@ class SegmentQueryForm(CrmForm):
         required=False, min_value=0, max_digits=16, decimal_places=2
     )
     no_activity_days = forms.IntegerField(required=False, min_value=1, max_value=3650)
+    value_segment = forms.ChoiceField(required=False, choices=[("", ""), *value_segment_choices()])
+    value_at_risk = forms.BooleanField(required=False)
+    value_top = forms.BooleanField(required=False)
 
     def __init__(
         self, *args: Any, definitions: Iterable[CustomFieldDefinition] = (), **kwargs: Any

@@ -22,6 +22,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from billing.features import feature_enabled
+from crm.insights.flags import ValueCondition, filter_by_value
 from crm.marketing.forms import SegmentFilterForm, SegmentQueryForm
 from crm.marketing.models import Segment, SegmentRecordType
 from crm.models import (
@@ -84,7 +85,8 @@ def _won_links(record_type: str) -> QuerySet[Any]:
 def history_filtered(
     queryset: QuerySet[Any], record_type: str, params: Mapping[str, Any]
 ) -> QuerySet[Any]:
-    """Deal history (a won deal, won value above X) and activity recency conditions.
+    """Deal history (a won deal, won value above X), customer value (RFM segment, at risk,
+    top 20 %: ``crm.insights.flags``) and activity recency conditions.
 
     Deal history is a semi-join on one grouped subquery over the (few) won deals, hashed
     once, rather than a correlated subquery per record.
@@ -104,6 +106,14 @@ def history_filtered(
             .values(link)
         )
         queryset = queryset.filter(pk__in=totals)
+    queryset = filter_by_value(
+        queryset,
+        ValueCondition(
+            segments=(params["value_segment"],) if params.get("value_segment") else (),
+            at_risk=bool(params.get("value_at_risk")),
+            top=bool(params.get("value_top")),
+        ),
+    )
     days = params.get("no_activity_days")
     if days:
         since = timezone.now() - timedelta(days=int(days))

@@ -89,6 +89,8 @@ class CaseFilterForm(CrmForm):
         choices=[("", _("Any SLA state")), ("at_risk", _("At risk")), ("breached", _("Breached"))],
         required=False,
     )
+    opened_from = forms.DateField(required=False, label=_("Opened from"))
+    opened_to = forms.DateField(required=False, label=_("Opened to"))
     sort = forms.CharField(required=False, max_length=30)
     after = forms.CharField(required=False, max_length=CURSOR_MAX_LENGTH)
     before = forms.CharField(required=False, max_length=CURSOR_MAX_LENGTH)

@@ -50,6 +50,10 @@ def cases_visible_to(user: Any) -> QuerySet[Case]:
     return Case.objects.all()
 
 
+def _day_start(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
+
+
 def cases_filtered(queryset: QuerySet[Case], *, params: Mapping[str, Any]) -> QuerySet[Case]:
     """Apply the case list's (validated) filters."""
     if text := (params.get("q") or "").strip():
@@ -71,6 +75,13 @@ def cases_filtered(queryset: QuerySet[Case], *, params: Mapping[str, Any]) -> Qu
             queryset = queryset.filter(**{f"{name}_id": value})
     if params.get("mine_user"):
         queryset = queryset.filter(assignee_id=params["mine_user"])
+    # Opened from/to whole days in the user's time zone (the insights' drill-down).
+    if opened_from := params.get("opened_from"):
+        queryset = queryset.filter(created_at__gte=_day_start(opened_from))
+    if opened_to := params.get("opened_to"):
+        queryset = queryset.filter(
+            created_at__lt=_day_start(opened_to + datetime.timedelta(days=1))
+        )
     sla = params.get("sla")
     now = timezone.now()
     if sla == "breached":

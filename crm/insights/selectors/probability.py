@@ -471,14 +471,11 @@ class ProbabilityPage:
         return MIN_CLOSED
 
 
-def probability_list(
-    scope: Scope, *, page: int = 1, now: datetime.datetime | None = None
-) -> ProbabilityPage:
-    """One page of the viewer's open deals (soonest expected close first) with their chances."""
-    conversion = Conversion.current()
-    moment_now = now or datetime.datetime.now(tz=datetime.UTC)
-    found = evidence(conversion, now=moment_now)
-    moment = Now() if now is None else Value(moment_now, output_field=DateTimeField())
+def _open_deals_banded(
+    deals: Any, *, found: Evidence, conversion: Conversion, now: datetime.datetime | None
+) -> Any:
+    """``deals`` that are open, annotated with their factor bands as of now (or ``now``)."""
+    moment = Now() if now is None else Value(now, output_field=DateTimeField())
     bands = _bands(
         moment=moment,
         outer_moment=moment,
@@ -486,13 +483,38 @@ def probability_list(
         typical=found.typical_cycle_days or 30.0,
         average=found.average_won,
     )
+    return _annotate(deals.filter(stage__kind=StageKind.OPEN).select_related("stage"), bands)
+
+
+def deal_chance(
+    user: Any, deal_id: int, *, now: datetime.datetime | None = None
+) -> DealChance | None:
+    """One open deal's win probability, factors and disagreement flag, computed exactly as
+    the win-probability list does (for the deal page); ``None`` for a closed deal or one the
+    user may not see."""
+    conversion = Conversion.current()
+    found = evidence(conversion, now=now or datetime.datetime.now(tz=datetime.UTC))
+    deal = _open_deals_banded(
+        Deal.objects.visible_to(user).filter(pk=deal_id),
+        found=found,
+        conversion=conversion,
+        now=now,
+    ).first()
+    return explain([deal], found)[0] if deal is not None else None
+
+
+def probability_list(
+    scope: Scope, *, page: int = 1, now: datetime.datetime | None = None
+) -> ProbabilityPage:
+    """One page of the viewer's open deals (soonest expected close first) with their chances."""
+    conversion = Conversion.current()
+    moment_now = now or datetime.datetime.now(tz=datetime.UTC)
+    found = evidence(conversion, now=moment_now)
     offset = (max(page, 1) - 1) * PAGE_SIZE
     deals = list(
-        _annotate(
-            scope.deals().filter(stage__kind=StageKind.OPEN).select_related("stage"), bands
-        ).order_by(F("expected_close_on").asc(nulls_last=True), "-amount", "pk")[
-            offset : offset + PAGE_SIZE + 1
-        ]
+        _open_deals_banded(scope.deals(), found=found, conversion=conversion, now=now).order_by(
+            F("expected_close_on").asc(nulls_last=True), "-amount", "pk"
+        )[offset : offset + PAGE_SIZE + 1]
     )
     return ProbabilityPage(
         evidence=found,

@@ -107,7 +107,8 @@ def _filter_fields(form: forms.Form) -> dict[str, Any]:
         if name in form.fields
     ]
     history = [form[name] for name in ("has_won_deal", "won_value_above", "no_activity_days")]
-    return {"standard": standard, "custom": custom, "history": history}
+    value = [form[name] for name in ("value_segment", "value_at_risk", "value_top")]
+    return {"standard": standard, "custom": custom, "history": history, "value": value}
 
 
 @require_http_methods(["GET", "POST"])
