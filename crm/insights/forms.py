@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -68,6 +69,11 @@ class InsightsFilterForm(CrmForm):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
+        if self.is_bound and not any(self.data.get(key) for key in ("period", "start", "end")):
+            # No period asked for: the figures cover the default, and the picker must say so
+            # (an empty value would show the list's first choice, "Last 30 days").
+            data = self.data.dict() if isinstance(self.data, QueryDict) else dict(self.data)
+            self.data = {**data, "period": Period.LAST_90}
         if sees_everything(user):
             owners = [(u.pk, str(u)) for u in active_users().only("full_name", "email")]
         else:

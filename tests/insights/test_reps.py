@@ -171,3 +171,11 @@ def test_the_rep_page_says_when_activities_were_counted(crm, admin, manager, cli
     )
     body = client_as(admin).get("/insights/reps/?period=365d").content.decode()
     assert "activities counted by the hourly refresh 20\xa0minutes ago, later ones live" in body
+
+
+def test_without_a_query_the_period_picker_shows_the_default_period(
+    crm, manager, client_as
+) -> None:
+    page = client_as(manager).get("/insights/reps/").content.decode()
+    assert '<option value="90d" selected>' in page
+    assert '<option value="30d" selected>' not in page
