@@ -800,6 +800,7 @@ def main() -> None:
     logging.getLogger("django.request").setLevel(logging.CRITICAL)  # 403/404/405 probes
     from django.conf import settings
     from django.core.management import call_command
+    from django.db import connection
     from django.test import Client
     from django_tenants.utils import schema_context
 
@@ -835,6 +836,9 @@ def main() -> None:
         with schema_context(tenant.schema_name):
             sample = samples()
             found, left_out = pages(sample)
+        with connection.cursor() as cursor:
+            # Fresh statistics, as autovacuum keeps them (the seed and the samples just wrote).
+            cursor.execute("ANALYZE")
         host = f"{SLUG}.localhost"
         clients: dict[str, Client] = {
             "admin": Client(HTTP_HOST=host),
