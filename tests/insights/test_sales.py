@@ -278,8 +278,8 @@ def test_another_owners_filter_for_a_rep_stays_live_and_empty(crm, manager, rep)
 
 
 def test_the_dashboard_takes_at_most_eight_queries_cold(crm, manager, rep) -> None:
-    """Merged figures: outcomes with the currencies, open deals by stage and month in one
-    query, the stages read once, the precomputed conversion and stays in one read."""
+    """Merged figures: outcomes, currencies and open deals by stage and month in one query
+    over the deals, the stages read once, the precomputed conversion and stays in one read."""
     from django.core.cache import cache
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
