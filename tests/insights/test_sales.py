@@ -259,7 +259,7 @@ def test_an_owner_without_deals_reads_empty_precomputed_figures(crm, manager, re
     from crm.insights.selectors.sales import stage_figures_precompute
 
     sales_history(owner=manager, rep=rep)
-    idle = AdminFactory()
+    idle = AdminFactory.create()
     stage_figures_precompute()
     board = _no_history_query(lambda: sales_dashboard(_scope(manager, owner_id=idle.pk)))
     assert [r.reached for r in board.conversion] == [0, 0, 0, 0, 0]

@@ -69,7 +69,7 @@ def copy_many(activity_id: int, times: int) -> None:
 def test_no_activity_for_days_reads_the_last_touch_index_only(
     plans: Workspace, record_type: str, model: Any
 ) -> None:
-    admin = AdminFactory()
+    admin = AdminFactory.create()
     contact = ContactFactory.create(owner=admin)
     company = CompanyFactory.create(owner=admin)
     old = ActivityFactory.create(contact=contact, company=company, owner=admin)

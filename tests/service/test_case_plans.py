@@ -28,7 +28,7 @@ from tests.factories import AdminFactory
 @pytest.fixture
 def plans(planning_workspace: Workspace, db: None) -> Iterator[Workspace]:  # noqa: F811
     with schema_context(planning_workspace.schema):
-        admin = AdminFactory()
+        admin = AdminFactory.create()
         contact = ContactFactory.create(owner=admin)
         for _ in range(3):
             case_create(by=admin, fields={"subject": "Jam", "contact": contact})
