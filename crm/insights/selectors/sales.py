@@ -24,7 +24,7 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce, TruncMonth, Upper
+from django.db.models.functions import Coalesce, TruncMonth
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
@@ -339,23 +339,34 @@ class DealFigures:
 
 def deal_figures(scope: Scope, conversion: Conversion) -> DealFigures:
     """Outcomes, currencies and the open deals by stage and month of expected close, in one
-    grouped query over the deals in scope (one read of the deals instead of three)."""
+    grouped query over the deals in scope (one read of the deals instead of five).
+
+    The groups are per currency too, so the sums are plain sums of amounts, converted to the
+    base currency here at the rates in force (a currency without one is left out, as
+    :meth:`Conversion.amount` leaves it out in SQL) instead of a ``CASE`` per deal.
+    """
     cycle = ExpressionWrapper(F("won_at") - F("created_at"), output_field=DurationField())
+    probability = Coalesce(F("probability"), F("stage__probability"), output_field=IntegerField())
     rows = list(
         scope.deals()
         .order_by()
-        .annotate(month=TruncMonth("expected_close_on"), code=Upper("currency"))
-        .values("stage_id", "stage__kind", "month", "code")
+        .annotate(month=TruncMonth("expected_close_on"))
+        .values("stage_id", "stage__kind", "month", "currency")
         .annotate(
             count=Count("*"),
-            value=Sum(conversion.amount()),
-            weighted=Sum(weighted_amount(conversion)),
+            amount_sum=Sum("amount"),
+            weighted_sum=Sum(ExpressionWrapper(F("amount") * probability, output_field=MONEY)),
             won=Count("pk", filter=_won_in(scope)),
             lost=Count("pk", filter=_lost_in(scope)),
-            won_value=Sum(conversion.amount(), filter=_won_in(scope)),
+            won_sum=Sum("amount", filter=_won_in(scope)),
             cycle_total=Sum(cycle, filter=_won_in(scope)),
         )
     )
+
+    def in_base(row: dict[str, Any], total: Any) -> Decimal | None:
+        rate = _rate_of(row["currency"], conversion)
+        return None if rate is None or total is None else Decimal(total) * rate
+
     won = sum(row["won"] for row in rows)
     cycle_total = sum(
         (row["cycle_total"] for row in rows if row["cycle_total"] is not None),
@@ -369,24 +380,36 @@ def deal_figures(scope: Scope, conversion: Conversion) -> DealFigures:
     result = Outcomes(
         won=won,
         lost=sum(row["lost"] for row in rows),
-        won_value=_money(sum(row["won_value"] or 0 for row in rows)),
+        won_value=_money(sum((in_base(row, row["won_sum"]) or 0 for row in rows), Decimal(0))),
         cycle_days=cycle_days,
     )
-    return DealFigures(
-        outcomes=result,
-        currencies={str(row["code"]) for row in rows if row["code"]},
-        open_groups=[
+    open_groups = []
+    for row in rows:
+        if row["stage__kind"] != StageKind.OPEN:
+            continue
+        weighted = in_base(row, row["weighted_sum"])
+        open_groups.append(
             OpenDealGroup(
                 stage_id=row["stage_id"],
                 month=row["month"],
                 count=row["count"],
-                value=row["value"],
-                weighted=row["weighted"],
+                value=in_base(row, row["amount_sum"]),
+                weighted=None if weighted is None else weighted / 100,
             )
-            for row in rows
-            if row["stage__kind"] == StageKind.OPEN
-        ],
+        )
+    return DealFigures(
+        outcomes=result,
+        currencies={str(row["currency"]).upper() for row in rows if row["currency"]},
+        open_groups=open_groups,
     )
+
+
+def _rate_of(currency: str | None, conversion: Conversion) -> Decimal | None:
+    """The base-currency value of one unit of ``currency`` (``None``: no rate in force)."""
+    if currency == conversion.base:
+        return Decimal(1)
+    used = conversion.rates.get(currency or "")
+    return None if used is None else Decimal(used.rate)
 
 
 def stage_conversion(scope: Scope) -> list[ConversionRow]:
