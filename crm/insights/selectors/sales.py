@@ -1,7 +1,9 @@
 """The sales dashboard: pipeline, forecast, win rate, cycle, conversion, velocity, sources.
 
-Each figure is one grouped SQL query over the deals the viewer may see (``Scope.deals``), with
-amounts converted to the base currency inside the query (``Conversion.amount``).
+Each figure is a grouped SQL query over the deals the viewer may see (``Scope.deals``), with
+amounts converted to the base currency inside the query (``Conversion.amount``); the deals'
+outcomes, currencies and open pipeline share one query grouped by currency as well, whose
+plain sums are converted afterwards at the same rates (:func:`deal_figures`).
 """
 
 from __future__ import annotations
