@@ -39,6 +39,8 @@ def configure(database: str, redis_db: int, *, recreate: bool = True) -> None:
     parts = split(base_db)
     os.environ["DATABASE_URL"] = urlunsplit(parts._replace(path=f"/{database}"))
     redis = split(os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
+    # Parallel sessions on one machine each name their own Redis database.
+    redis_db = int(os.environ.get("BENCH_REDIS_DB", redis_db))
     redis_url = urlunsplit(redis._replace(path=f"/{redis_db}"))
     os.environ["REDIS_URL"] = redis_url
     os.environ["CELERY_QUEUE"] = f"rapport-bench-{database}"

@@ -11,7 +11,7 @@ from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Upper
+from django.db.models.functions import Greatest, Upper
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -195,6 +195,15 @@ class Activity(models.Model):
                 include=["kind", "owner"],
                 condition=Q(done_at__isnull=False),
                 name="crm_activity_done_idx",
+            ),
+            # A record's last touch (created or done, whichever is later; ``GREATEST`` skips
+            # a NULL ``done_at``): segments' "no activity for N days" reads the recent ones
+            # from this index alone (the columns of the expression are included so
+            # PostgreSQL can answer from the index) and anti-joins them with a hash.
+            models.Index(
+                Greatest("created_at", "done_at"),
+                include=["contact", "company", "created_at", "done_at"],
+                name="crm_activity_last_touch_idx",
             ),
             models.Index(fields=["contact", "-created_at"], name="crm_activity_contact_idx"),
             models.Index(fields=["company", "-created_at"], name="crm_activity_company_idx"),

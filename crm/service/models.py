@@ -247,6 +247,21 @@ class Case(models.Model):
             GinIndex(
                 OpClass(Upper("subject"), name="gin_trgm_ops"), name="service_case_subject_trgm"
             ),
+            # The list's "SLA breached" filter (a small share of the cases): its capped count
+            # and its first page in the default order, without reading every case.
+            models.Index(
+                fields=["-number", "-id"],
+                name="service_case_breached_idx",
+                condition=Q(first_response_breached_at__isnull=False)
+                | Q(resolution_breached_at__isnull=False),
+            ),
+            # The list's CSAT average over the last days: answered cases only, from the index.
+            models.Index(
+                fields=["created_at"],
+                include=["csat_score"],
+                name="service_case_csat_idx",
+                condition=Q(csat_score__isnull=False),
+            ),
         ]
         constraints = [
             models.CheckConstraint(

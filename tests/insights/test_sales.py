@@ -227,9 +227,9 @@ def test_the_job_precomputes_conversion_and_time_in_stage(crm, manager, rep) -> 
     }
 
 
-def test_a_rep_and_an_owner_filter_stay_live_after_the_job(crm, manager, rep) -> None:
-    """The stored figures cover every deal: a rep who sees own deals only, and a manager
-    filtering on one owner, get live figures of what they may see."""
+def test_a_rep_and_an_owner_filter_read_their_own_precomputed_figures(crm, manager, rep) -> None:
+    """The job also stores each owner's figures: a rep who sees own deals only, and a manager
+    filtering on one owner, read them (no stage-history query) and they equal the live ones."""
     from crm.insights.selectors.sales import stage_figures_precompute
 
     sales_history(owner=manager, rep=rep)
@@ -237,7 +237,6 @@ def test_a_rep_and_an_owner_filter_stay_live_after_the_job(crm, manager, rep) ->
     def figures(scope):
         board = sales_dashboard(scope)
         return (
-            board.stages_computed_at,
             [(r.stage.pk, r.reached, r.reached_next) for r in board.conversion],
             [(r.stage.pk, r.stays, r.average_days) for r in board.stage_times],
         )
@@ -248,10 +247,52 @@ def test_a_rep_and_an_owner_filter_stay_live_after_the_job(crm, manager, rep) ->
     from django.core.cache import cache
 
     cache.clear()
-    assert figures(_scope(rep)) == live_rep
-    assert figures(_scope(manager, owner_id=rep.pk)) == live_owner
-    assert live_rep[0] is None
-    assert live_rep[1] != figures(_scope(manager))[1]
+    assert _no_history_query(lambda: figures(_scope(rep))) == live_rep
+    cache.clear()
+    assert _no_history_query(lambda: figures(_scope(manager, owner_id=rep.pk))) == live_owner
+    assert sales_dashboard(_scope(rep)).stages_computed_at is not None
+    assert live_rep[0] != figures(_scope(manager))[0]
+
+
+def test_an_owner_without_deals_reads_empty_precomputed_figures(crm, manager, rep) -> None:
+    """An owner with no deal in the period has no stored entry: nothing reached, no stays."""
+    from crm.insights.selectors.sales import stage_figures_precompute
+
+    sales_history(owner=manager, rep=rep)
+    idle = AdminFactory.create()
+    stage_figures_precompute()
+    board = _no_history_query(lambda: sales_dashboard(_scope(manager, owner_id=idle.pk)))
+    assert [r.reached for r in board.conversion] == [0, 0, 0, 0, 0]
+    assert [r.stays for r in board.stage_times] == [0, 0, 0, 0]
+
+
+def test_another_owners_filter_for_a_rep_stays_live_and_empty(crm, manager, rep) -> None:
+    """A rep who sees own deals only and filters on someone else sees nothing (live)."""
+    from crm.insights.selectors.sales import stage_figures_precompute
+
+    sales_history(owner=manager, rep=rep)
+    stage_figures_precompute()
+    board = sales_dashboard(_scope(rep, owner_id=manager.pk))
+    assert board.stages_computed_at is None
+    assert [r.reached for r in board.conversion] == [0, 0, 0, 0, 0]
+
+
+def test_the_dashboard_takes_at_most_eight_queries_cold(crm, manager, rep) -> None:
+    """Merged figures: outcomes, currencies and open deals by stage and month in one query
+    over the deals, the stages read once, the precomputed conversion and stays in one read."""
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from crm.insights.selectors.sales import stage_figures_precompute
+
+    sales_history(owner=manager, rep=rep)
+    stage_figures_precompute()
+    cache.clear()
+    scope = _scope(manager, owner_id=rep.pk)
+    with CaptureQueriesContext(connection) as queries:
+        sales_dashboard(scope)
+    assert len(queries.captured_queries) <= 8
 
 
 def test_the_page_says_when_conversion_was_precomputed(crm, manager, rep, client_as) -> None:
