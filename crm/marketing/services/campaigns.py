@@ -20,7 +20,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
@@ -426,8 +426,22 @@ def campaign_send_batch() -> int:
                 break  # canceled meanwhile
         if done >= batch:
             break
+    _campaigns_finish(sending)
     if CampaignRecipient.objects.filter(
         campaign__in=sending, status=RecipientStatus.QUEUED
     ).exists():
         send_chain_enqueue(delay_seconds=60.0 * done / per_minute if done else 5.0)
     return done
+
+
+def _campaigns_finish(sending: Any) -> int:
+    """Mark sent the sending campaigns with nobody left to send (a batch that ends exactly on
+    the last recipient does not look for the next one)."""
+    queued = CampaignRecipient.objects.filter(
+        campaign=OuterRef("pk"), status=RecipientStatus.QUEUED
+    )
+    return int(
+        sending.filter(~Exists(queued)).update(
+            status=CampaignStatus.SENT, finished_at=timezone.now()
+        )
+    )
