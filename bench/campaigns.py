@@ -43,6 +43,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import itertools
+
 from django.core.mail.backends.base import BaseEmailBackend
 
 from bench._harness import ROOT, configure, drop_database, percentile
@@ -289,7 +291,9 @@ def send_jobs(schema: str, since: float) -> list[tuple[float, float]]:
         finished_at__isnull=False,
         created_at__gte=datetime.fromtimestamp(since, UTC),
     ).order_by("started_at")
-    return [(s.timestamp(), f.timestamp()) for s, f in rows.values_list("started_at", "finished_at")]
+    return [
+        (s.timestamp(), f.timestamp()) for s, f in rows.values_list("started_at", "finished_at")
+    ]
 
 
 def wait_ready(other: OtherWorkspace, timeout: float = 120) -> None:
@@ -342,7 +346,7 @@ def run_campaign(
         waits = other.waits(ids)
     times = sent_times(schema, campaign_id)
     jobs = send_jobs(schema, pressed)
-    gaps = [start - previous_end for (_, previous_end), (start, _) in zip(jobs, jobs[1:], strict=False)]
+    gaps = [start - previous_end for (_, previous_end), (start, _) in itertools.pairwise(jobs)]
     return {
         "row": row,
         "pressed": pressed,
@@ -389,6 +393,7 @@ def main() -> None:
     parser.add_argument("--throttle-recipients", type=int, default=500)
     parser.add_argument("--timeout", type=float, default=3600)
     parser.add_argument("--skip-throttle", action="store_true")
+    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument(
         "--optimization", choices=["fair", "default"], default="fair", help="celery worker -O"
     )
@@ -399,6 +404,9 @@ def main() -> None:
     os.environ["EMAIL_BACKEND"] = "bench.campaigns.SerializingEmailBackend"
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     os.environ["JOB_BULK_CONCURRENCY"] = "1"  # as make run: one process stays free
+    # No warm pool: its refills clone schemas for seconds in the worker's free process, which
+    # would measure signups, not the campaign.
+    os.environ["TENANT_POOL_SIZE"] = "0"
     configure(DATABASE, redis_db=REDIS_DB)
     from django.core.management import call_command
 
@@ -436,7 +444,8 @@ def main() -> None:
             idle = sample_idle(other, samples=args.idle_samples, pace=args.pace)
             print(
                 f"B's interactive job on idle workers: n={len(idle)} "
-                f"p50={percentile(idle, 0.5) * 1000:.1f} ms p95={percentile(idle, 0.95) * 1000:.1f} ms"
+                f"p50={percentile(idle, 0.5) * 1000:.1f} ms "
+                f"p95={percentile(idle, 0.95) * 1000:.1f} ms"
             )
             print(f"A sends {args.recipients} e-mails (CAMPAIGN_SEND_PER_MINUTE unlimited) …")
             result = run_campaign(
@@ -507,13 +516,15 @@ def main() -> None:
         print(f"load average at end: {load_average()}")
         print(
             f"BENCH campaigns recipients={sent} seconds={seconds:.1f} "
-            f"sent_per_s={sent / seconds:.1f} other_wait_p95_ms={percentile(busy, 0.95) * 1000:.1f} "
+            f"sent_per_s={sent / seconds:.1f} "
+            f"other_wait_p95_ms={percentile(busy, 0.95) * 1000:.1f} "
             f"idle_wait_p95_ms={percentile(idle, 0.95) * 1000:.1f}{throttle_line} "
             f"worker_optimization={args.optimization} "
             f"load_avg_1m={os.getloadavg()[0]:.1f}"
         )
     finally:
-        drop_database(DATABASE)
+        if not args.keep:
+            drop_database(DATABASE)
 
 
 if __name__ == "__main__":

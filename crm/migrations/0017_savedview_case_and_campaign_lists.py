@@ -4,15 +4,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('crm', '0016_contact_phone_tokens'),
+        ("crm", "0016_contact_phone_tokens"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='savedview',
-            name='list_type',
-            field=models.CharField(choices=[('contact', 'Contacts'), ('company', 'Companies'), ('lead', 'Leads'), ('deal', 'Deals'), ('activity', 'Activities'), ('case', 'Cases'), ('campaign', 'Campaigns')], max_length=20, verbose_name='list'),
+            model_name="savedview",
+            name="list_type",
+            field=models.CharField(
+                choices=[
+                    ("contact", "Contacts"),
+                    ("company", "Companies"),
+                    ("lead", "Leads"),
+                    ("deal", "Deals"),
+                    ("activity", "Activities"),
+                    ("case", "Cases"),
+                    ("campaign", "Campaigns"),
+                ],
+                max_length=20,
+                verbose_name="list",
+            ),
         ),
     ]

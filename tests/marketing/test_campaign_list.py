@@ -17,7 +17,9 @@ from tests.conftest import Workspace, sign_in
 from tests.factories import UserFactory
 
 
-def _campaign(owner: User, name: str, status: str = CampaignStatus.DRAFT, sent: int = 0) -> Campaign:
+def _campaign(
+    owner: User, name: str, status: str = CampaignStatus.DRAFT, sent: int = 0
+) -> Campaign:
     segment = Segment.objects.create(name=f"List for {name}", kind="static", owner=owner)
     return Campaign.objects.create(
         name=name, segment=segment, subject="Hi", body="Text", sender=owner, status=status,
@@ -123,7 +125,9 @@ def test_saving_the_filters_opens_the_campaign_list_with_them(manager: User, cli
 
 
 def test_the_campaign_list_offers_its_saved_views(manager: User, client_as) -> None:
-    SavedView.objects.create(owner=manager, list_type="campaign", name="Drafts", query="status=draft")
+    SavedView.objects.create(
+        owner=manager, list_type="campaign", name="Drafts", query="status=draft"
+    )
     SavedView.objects.create(owner=manager, list_type="case", name="Case view", query="")
     page = client_as(manager).get("/marketing/campaigns/").content.decode()
     assert "Drafts" in page
@@ -143,6 +147,8 @@ def test_campaigns_and_views_of_one_workspace_stay_out_of_another(
     client = sign_in(Client(HTTP_HOST=beta.host), beta, beta_admin)
     page = client.get("/marketing/campaigns/").content.decode()
     assert "Beta own" in page
-    assert "Alpha secret" not in page and "Alpha view" not in page
+    assert "Alpha secret" not in page
+    assert "Alpha view" not in page
     body = _csv(client.get("/marketing/campaigns/export/"))
-    assert "Beta own" in body and "Alpha secret" not in body
+    assert "Beta own" in body
+    assert "Alpha secret" not in body

@@ -16,7 +16,11 @@ def test_saving_the_case_filters_opens_the_case_list_with_them(client_as, admin)
     client = client_as(admin)
     response = client.post(
         "/views/new/",
-        {"list_type": "case", "name": "Urgent open", "query": "priority=urgent&status=open&after=x"},
+        {
+            "list_type": "case",
+            "name": "Urgent open",
+            "query": "priority=urgent&status=open&after=x",
+        },
     )
     view = SavedView.objects.get(name="Urgent open")
     assert (view.list_type, view.query) == ("case", "priority=urgent&status=open")
@@ -25,7 +29,9 @@ def test_saving_the_case_filters_opens_the_case_list_with_them(client_as, admin)
 
 
 def test_the_case_list_offers_its_saved_views_only(client_as, admin) -> None:
-    SavedView.objects.create(owner=admin, list_type="case", name="My case view", query="sla=breached")
+    SavedView.objects.create(
+        owner=admin, list_type="case", name="My case view", query="sla=breached"
+    )
     SavedView.objects.create(owner=admin, list_type="contact", name="A contact view", query="")
     page = client_as(admin).get("/cases/").content.decode()
     assert "My case view" in page
@@ -40,7 +46,8 @@ def test_the_open_view_is_marked_and_filters_apply(make_case, client_as, admin) 
         owner=admin, list_type="case", name="Urgent", query="priority=urgent"
     )
     page = client_as(admin).get(f"/cases/?priority=urgent&view={view.pk}").content.decode()
-    assert "Urgent one" in page and "Calm one" not in page
+    assert "Urgent one" in page
+    assert "Calm one" not in page
     assert re.search(r'class="dropdown-item[^"]* active" data-testid="saved-view"', page)
 
 
