@@ -390,7 +390,7 @@ def main() -> None:
     parser.add_argument("--idle-samples", type=int, default=40)
     parser.add_argument("--throttle", type=int, default=600, help="e-mails per minute")
     parser.add_argument("--throttle-batch", type=int, default=50)
-    parser.add_argument("--throttle-recipients", type=int, default=500)
+    parser.add_argument("--throttle-recipients", type=int, default=1000)
     parser.add_argument("--timeout", type=float, default=3600)
     parser.add_argument("--skip-throttle", action="store_true")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
