@@ -73,10 +73,9 @@ def load_average() -> str:
 
 
 @contextmanager
-def workers(*, env: dict[str, str], optimization: str = "fair") -> Iterator[None]:
-    """``make run``'s worker (two processes, every queue, ``-O fair``) and beat, as real
-    processes. ``optimization="default"`` is Celery's default, which may hand a task to a
-    process still busy with a long one."""
+def workers(*, env: dict[str, str], optimization: str = "default") -> Iterator[None]:
+    """``make run``'s worker (two processes, every queue) and beat, as real processes;
+    ``optimization`` is the worker's ``-O`` (``fair`` hands a task only to an idle process)."""
     child_env = {**os.environ, **env, "PYTHONPATH": str(ROOT)}
     celery = [sys.executable, "-m", "celery", "-A", "config"]
     BEAT_SCHEDULE.unlink(missing_ok=True)
@@ -395,7 +394,7 @@ def main() -> None:
     parser.add_argument("--skip-throttle", action="store_true")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument(
-        "--optimization", choices=["fair", "default"], default="fair", help="celery worker -O"
+        "--optimization", choices=["default", "fair"], default="default", help="celery worker -O"
     )
     args = parser.parse_args()
     # A stopped run still stops its worker and beat and drops its database (finally blocks).

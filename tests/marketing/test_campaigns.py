@@ -474,4 +474,4 @@ def test_the_next_batch_wakes_the_bulk_dispatcher_when_due(manager: User, settin
     with mock.patch.object(jobs_bulk_dispatch_task, "apply_async") as wake, after_commit():
         campaign_send_batch()
     (call,) = wake.call_args_list
-    assert 2.0 <= call.kwargs["countdown"] <= 2.1
+    assert 1.5 <= call.kwargs["countdown"] <= 2.1

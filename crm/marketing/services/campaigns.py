@@ -13,6 +13,7 @@ sends nobody twice.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
@@ -407,8 +408,11 @@ def campaign_send_batch() -> int:
     """One job of the workspace's send chain: up to a batch of e-mails, then the next job.
 
     Works on the oldest sending campaign; finishes campaigns with nobody left to send. The
-    next job is delayed by the time this batch takes at ``CAMPAIGN_SEND_PER_MINUTE``.
+    next job starts when this batch's e-mails are due at ``CAMPAIGN_SEND_PER_MINUTE``,
+    counted from this batch's start (the sending time is part of the pause, so the pace is
+    the set rate, never above it).
     """
+    started = time.monotonic()
     per_minute = max(1, int(settings.CAMPAIGN_SEND_PER_MINUTE))
     batch = max(1, min(int(settings.CAMPAIGN_BATCH_SIZE), per_minute))
     done = 0
@@ -430,7 +434,8 @@ def campaign_send_batch() -> int:
     if CampaignRecipient.objects.filter(
         campaign__in=sending, status=RecipientStatus.QUEUED
     ).exists():
-        send_chain_enqueue(delay_seconds=60.0 * done / per_minute if done else 5.0)
+        pause = 60.0 * done / per_minute - (time.monotonic() - started) if done else 5.0
+        send_chain_enqueue(delay_seconds=max(0.0, pause))
     return done
 
 
