@@ -110,6 +110,25 @@ def jobs_dispatch_on_commit(job_ids: list[int], *, bulk: bool) -> None:
     transaction.on_commit(dispatch)
 
 
+def bulk_wake_on_commit(delay_seconds: float) -> None:
+    """After commit: ask for a bulk dispatch once a bulk job recorded ``delay_seconds`` ahead
+    is due, so a short delay (a campaign's throttle) is not stretched to the next sweep.
+
+    The job keeps no slot while it waits; the wake-up is best effort (lost, the sweeper
+    dispatches the job as before).
+    """
+
+    def wake() -> None:
+        from core.tasks import jobs_bulk_dispatch_task
+
+        try:
+            jobs_bulk_dispatch_task.apply_async(countdown=delay_seconds + 0.05, retry=False)
+        except Exception as error:  # a broker away: the sweeper dispatches the job when due
+            logger.warning("Bulk wake-up not published (%s: %s).", type(error).__name__, error)
+
+    transaction.on_commit(wake)
+
+
 # --- Bulk: fair per workspace --------------------------------------------------------------------
 
 _dispatching = threading.local()

@@ -29,7 +29,13 @@ from django.db.models import Q
 from django.utils import timezone
 from django_tenants.utils import get_public_schema_name, get_tenant_model, schema_context
 
-from core.jobs.dispatch import bulk_dispatch, jobs_dispatch_on_commit, jobs_publish, lease_seconds
+from core.jobs.dispatch import (
+    bulk_dispatch,
+    bulk_wake_on_commit,
+    jobs_dispatch_on_commit,
+    jobs_publish,
+    lease_seconds,
+)
 from core.jobs.models import Job, JobQueue, JobStatus
 from core.jobs.registry import JobHandler, UnknownJobHandlerError, handler_get
 
@@ -122,6 +128,8 @@ def job_enqueue(
         job = existing
     if delay_seconds <= 0:
         jobs_dispatch_on_commit([job.pk], bulk=job.queue == JobQueue.BULK)
+    elif job.queue == JobQueue.BULK and delay_seconds <= COUNTDOWN_MAX_SECONDS:
+        bulk_wake_on_commit(delay_seconds)
     return job
 
 

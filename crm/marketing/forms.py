@@ -21,11 +21,13 @@ from crm.marketing.models import (
     CallOutcome,
     CallQueue,
     Campaign,
+    CampaignStatus,
     Segment,
     WebForm,
 )
 from crm.marketing.webforms import WORKSPACE_LANGUAGES, CatalogueField
 from crm.models import CustomFieldDefinition
+from crm.selectors.lists import CURSOR_MAX_LENGTH
 from tenants.users.models import Role
 
 LABEL_MAX_LENGTH = 120
@@ -292,3 +294,25 @@ class CampaignSendForm(CrmForm):
         label=_("Send at (empty: now)"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
+
+
+class CampaignFilterForm(CrmForm):
+    """Every parameter the campaign list (and its export) reads."""
+
+    q = SearchTextField()
+    status = forms.ChoiceField(
+        choices=[("", _("Any status")), *CampaignStatus.choices], required=False
+    )
+    sort = forms.CharField(required=False, max_length=30)
+    after = forms.CharField(required=False, max_length=CURSOR_MAX_LENGTH)
+    before = forms.CharField(required=False, max_length=CURSOR_MAX_LENGTH)
+    format = forms.ChoiceField(
+        required=False, choices=[("", "CSV"), ("csv", "CSV"), ("xlsx", "Excel")]
+    )
+    view = RecordIdField(label=_("Saved view"))
+
+    PAGING = ("after", "before", "view")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        style_fields(self)

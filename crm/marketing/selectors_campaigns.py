@@ -1,16 +1,62 @@
-"""Reads of campaigns: the stats page's counts and the won deals attributed to a campaign."""
+"""Reads of campaigns: the list (search, status, sorts), the stats page's counts and the won
+deals attributed to a campaign."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, Sum
+from django.db.models import (
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+)
 
 from crm.marketing.models import Campaign, CampaignRecipient, RecipientStatus, SkipReason
 from crm.models import Deal, DealContact, StageKind
+
+#: Sort keys of the campaign list and the ordering each means (the id breaks ties).
+CAMPAIGN_SORTS: dict[str, tuple[str, ...]] = {
+    "created": ("created_at", "id"),
+    "name": ("name", "id"),
+    "sent": ("sent_count", "id"),
+}
+CAMPAIGN_DEFAULT_SORT = "-created"
+
+
+def campaign_ordering(sort: str) -> tuple[str, ...]:
+    """The ordering of a sort key (``-`` for descending); an unknown key is the default."""
+    columns = CAMPAIGN_SORTS.get(sort.removeprefix("-"))
+    if columns is None:
+        return campaign_ordering(CAMPAIGN_DEFAULT_SORT)
+    return tuple(f"-{c}" for c in columns) if sort.startswith("-") else columns
+
+
+def campaigns_visible_to(user: Any) -> QuerySet[Campaign]:
+    """Every campaign, for any active member: everyone reads the stats, managers send."""
+    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+        return Campaign.objects.none()
+    return Campaign.objects.all()
+
+
+def campaigns_filtered(
+    queryset: QuerySet[Campaign], *, params: Mapping[str, Any]
+) -> QuerySet[Campaign]:
+    """Apply the campaign list's (validated) search and status filter."""
+    if text := (params.get("q") or "").strip():
+        queryset = queryset.filter(name__icontains=text)
+    if status := params.get("status"):
+        queryset = queryset.filter(status=status)
+    return queryset
 
 
 def campaign_stats(campaign: Campaign) -> dict[str, Any]:

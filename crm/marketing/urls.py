@@ -25,6 +25,7 @@ urlpatterns = [
     path("c/inbound/", campaign_public.campaign_inbound, name="campaign_inbound"),
     # Campaigns
     path("marketing/campaigns/", campaigns.campaign_list, name="campaigns"),
+    path("marketing/campaigns/export/", campaigns.campaign_export, name="campaign_export"),
     path("marketing/campaigns/new/", campaigns.campaign_edit, name="campaign_create"),
     path("marketing/campaigns/<int:pk>/", campaigns.campaign_detail, name="campaign_detail"),
     path("marketing/campaigns/<int:pk>/edit/", campaigns.campaign_edit, name="campaign_update"),

@@ -23,6 +23,8 @@ class ListType(models.TextChoices):
     LEAD = "lead", _("Leads")
     DEAL = "deal", _("Deals")
     ACTIVITY = "activity", _("Activities")
+    CASE = "case", _("Cases")
+    CAMPAIGN = "campaign", _("Campaigns")
 
 
 class SavedViewQuerySet(models.QuerySet["SavedView"]):

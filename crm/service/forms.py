@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from crm.forms.base import CrmForm, CrmModelForm
-from crm.forms.query import SearchTextField
+from crm.forms.query import RecordIdField, SearchTextField
 from crm.forms.widgets import RecordSelect, active_users, style_fields
 from crm.models import Company, Contact, Deal
 from crm.selectors.lists import CURSOR_MAX_LENGTH
@@ -97,8 +97,9 @@ class CaseFilterForm(CrmForm):
     format = forms.ChoiceField(
         required=False, choices=[("", "CSV"), ("csv", "CSV"), ("xlsx", "Excel")]
     )
+    view = RecordIdField(label=_("Saved view"))
 
-    PAGING = ("after", "before")
+    PAGING = ("after", "before", "view")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -28,6 +28,7 @@ from django_tenants.utils import schema_context
 from core.permissions import admin_required
 from crm.errors import CrmError
 from crm.forms.query import parse_record_id
+from crm.models import ListType
 from crm.selectors.exports import export_lines, export_xlsx
 from crm.selectors.lists import seek_page
 from crm.service import exports as _exports  # noqa: F401 -- registers the case export columns
@@ -49,6 +50,7 @@ from crm.service.markup import render_article
 from crm.service.models import Article, Case, Category, Priority, Queue, SlaPolicy
 from crm.service.sla import service_settings, targets_for, timer_of
 from crm.views.helpers import bad_query, redirect_after_post, render_page, user_of, write_required
+from crm.views.lists import saved_views_context
 
 PER_PAGE = 25
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -110,6 +112,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "filters_active": _filters_active(request),
             "can_write": user.can_write,
             "csat": selectors.csat_average(recent),
+            **saved_views_context(request, ListType.CASE, current=form.cleaned_data.get("view")),
         },
         partial="results",
     )

@@ -35,7 +35,7 @@ def saved_view_create(
     if not by.is_active:
         raise CrmError(_("Your account is deactivated."))
     if list_type not in ListType.values:
-        raise CrmError(_("Views can be saved on contacts, companies, leads, deals and activities."))
+        raise CrmError(_("Views cannot be saved on this list."))
     if shared and not by.can_write:
         raise CrmError(_("Your role does not allow sharing views."))
     name = name.strip()

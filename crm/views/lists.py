@@ -27,7 +27,7 @@ from crm import services
 from crm.custom_fields import form_field_name
 from crm.errors import CrmError
 from crm.forms import ListFilterForm, SavedViewForm
-from crm.models import CustomFieldDefinition, FieldType, SavedView, Tag
+from crm.models import CustomFieldDefinition, FieldType, ListType, SavedView, Tag
 from crm.selectors import filtered, ordering
 from crm.selectors.exports import export_lines, export_xlsx
 from crm.selectors.lists import DEFAULT_SORT, seek_page
@@ -102,10 +102,6 @@ def record_list(request: HttpRequest, kind: str) -> HttpResponse:
     columns = [d for d in state.definitions if d.show_in_list]
     attach_custom_users(page.items, columns)
     filterable = [d for d in state.definitions if d.field_type != FieldType.LONG_TEXT]
-    saved_views = list(SavedView.objects.visible_to(user).for_list(spec.key))
-    for view in saved_views:
-        view.can_delete = view.owner_id == user.pk or user.is_workspace_admin  # type: ignore[attr-defined]
-        view.url = view_url(view)  # type: ignore[attr-defined]
     return render_page(
         request,
         "crm/record_list.html",
@@ -120,11 +116,7 @@ def record_list(request: HttpRequest, kind: str) -> HttpResponse:
             "row_template": f"crm/rows/_{spec.key}.html",
             "filters_active": _filters_active(request),
             "can_write": user.can_write,
-            "saved_views": saved_views,
-            "current_view": params.get("view"),
-            "save_view_form": SavedViewForm(
-                initial={"list_type": spec.key, "query": request.GET.urlencode()}
-            ),
+            **saved_views_context(request, spec.key, current=params.get("view")),
         },
         partial="results",
     )
@@ -181,10 +173,8 @@ def saved_view_create(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Name the view to save it."))
         kind = request.POST.get("list_type", "contact")
-        spec = KINDS.get(kind, KINDS["contact"])
-        return redirect_after_post(request, reverse(spec.list_url_name))
+        return redirect_after_post(request, list_url(kind if kind in LIST_URL_NAMES else "contact"))
     data = form.cleaned_data
-    spec = KINDS[data["list_type"]]
     try:
         view = services.saved_view_create(
             by=user,
@@ -195,7 +185,7 @@ def saved_view_create(request: HttpRequest) -> HttpResponse:
         )
     except CrmError as error:
         messages.error(request, str(error))
-        return redirect_after_post(request, reverse(spec.list_url_name))
+        return redirect_after_post(request, list_url(data["list_type"]))
     messages.success(request, _("View “%(name)s” saved.") % {"name": view.name})
     return redirect_after_post(request, view_url(view))
 
@@ -214,10 +204,42 @@ def saved_view_delete(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(error))
     else:
         messages.success(request, _("View “%(name)s” deleted.") % {"name": view.name})
-    return redirect_after_post(request, reverse(KINDS[view.list_type].list_url_name))
+    return redirect_after_post(request, list_url(view.list_type))
+
+
+#: The page of each list a view can be saved on (``ListType``).
+LIST_URL_NAMES: dict[str, str] = {
+    **{key: kind.list_url_name for key, kind in KINDS.items()},
+    ListType.CASE: "service_cases",
+    ListType.CAMPAIGN: "marketing:campaigns",
+}
+
+
+def list_url(list_type: str) -> str:
+    return reverse(LIST_URL_NAMES[list_type])
 
 
 def view_url(view: SavedView) -> str:
     """The list page with the view's filters applied."""
     query = f"{view.query}&view={view.pk}" if view.query else f"view={view.pk}"
-    return f"{reverse(KINDS[view.list_type].list_url_name)}?{query}"
+    return f"{list_url(view.list_type)}?{query}"
+
+
+def saved_views_context(
+    request: HttpRequest, list_type: str, *, current: int | None
+) -> dict[str, Any]:
+    """What ``crm/_saved_views.html`` shows on a list: the user's and the shared views of
+    ``list_type`` (each with its URL and whether the user may delete it), the open one, and
+    the form saving the current filters."""
+    user = user_of(request)
+    saved_views = list(SavedView.objects.visible_to(user).for_list(list_type))
+    for view in saved_views:
+        view.can_delete = view.owner_id == user.pk or user.is_workspace_admin  # type: ignore[attr-defined]
+        view.url = view_url(view)  # type: ignore[attr-defined]
+    return {
+        "saved_views": saved_views,
+        "current_view": current,
+        "save_view_form": SavedViewForm(
+            initial={"list_type": list_type, "query": request.GET.urlencode()}
+        ),
+    }

@@ -208,3 +208,26 @@ def test_bulk_slots_go_round_robin_by_workspace(
     assert len(published) == 3
     assert len([pk for pk in published if pk in {job.pk for job in alpha_jobs}]) == 2
     assert dispatch.bulk_dispatch() == 0  # every slot is taken until a job finishes
+
+
+def test_a_bulk_job_due_soon_wakes_the_dispatcher_when_due(
+    in_alpha: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A short delay is honoured by a wake-up with that countdown (not the next sweep); a
+    long one is left to the sweeper; neither job takes a slot while it waits."""
+    from core.tasks import jobs_bulk_dispatch_task
+    from tests.core.job_handlers import bulk_work_job
+
+    countdowns: list[float] = []
+    monkeypatch.setattr(
+        jobs_bulk_dispatch_task,
+        "apply_async",
+        lambda **options: countdowns.append(options["countdown"]),
+    )
+    with after_commit():
+        soon = bulk_work_job.enqueue(seconds=0, delay_seconds=3)
+        bulk_work_job.enqueue(seconds=0, delay_seconds=600)
+    assert len(countdowns) == 1
+    assert 3 <= countdowns[0] <= 3.1
+    soon.refresh_from_db()
+    assert soon.dispatched_at is None

@@ -444,3 +444,34 @@ def test_pages_render_and_a_scheduled_campaign_is_canceled_from_its_page(
         client.post(f"/marketing/campaigns/{campaign.pk}/send/", {"send_at": ""}).status_code == 302
     )
     assert Campaign.objects.get(pk=campaign.pk).status == CampaignStatus.CANCELED
+
+
+def test_a_batch_ending_on_the_last_recipient_marks_the_campaign_sent(
+    manager: User, settings
+) -> None:
+    """A campaign whose size is a multiple of the batch finishes without one more job."""
+    settings.CAMPAIGN_BATCH_SIZE = 2
+    campaign = _started(manager, _contacts(manager, 2))
+    Job.objects.filter(handler="marketing.campaign_send").delete()
+    assert campaign_send_batch() == 2
+    campaign.refresh_from_db()
+    assert campaign.status == CampaignStatus.SENT
+    assert campaign.finished_at is not None
+    assert _send_jobs() == []
+
+
+def test_the_next_batch_wakes_the_bulk_dispatcher_when_due(manager: User, settings) -> None:
+    """The throttle's delay is honoured to the second, not stretched to the next sweep: the
+    next batch's job asks for a bulk dispatch with a countdown of its delay."""
+    from unittest import mock
+
+    from core.tasks import jobs_bulk_dispatch_task
+
+    settings.CAMPAIGN_BATCH_SIZE = 2
+    settings.CAMPAIGN_SEND_PER_MINUTE = 60
+    _started(manager, _contacts(manager, 3))
+    Job.objects.filter(handler="marketing.campaign_send").delete()
+    with mock.patch.object(jobs_bulk_dispatch_task, "apply_async") as wake, after_commit():
+        campaign_send_batch()
+    (call,) = wake.call_args_list
+    assert 1.5 <= call.kwargs["countdown"] <= 2.1

@@ -138,13 +138,14 @@ def runs_as_formula(cell: str) -> bool:
 def _export_routes() -> list[str]:
     """The names of every export route of the workspace URL conf."""
 
-    def walk(patterns: list[Any]) -> list[str]:
+    def walk(patterns: list[Any], namespace: str = "") -> list[str]:
         names = []
         for entry in patterns:
             if isinstance(entry, URLResolver):
-                names += walk(entry.url_patterns)
+                inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+                names += walk(entry.url_patterns, inner)
             elif isinstance(entry, URLPattern) and entry.name and entry.name.endswith("_export"):
-                names.append(entry.name)
+                names.append(f"{namespace}{entry.name}")
         return sorted(names)
 
     return walk(get_resolver("config.urls_tenant").url_patterns)
@@ -210,10 +211,15 @@ def _poisoned_workspace(admin: Any) -> None:
     from crm.sales.models import Product
 
     _poison(Product.objects.create(sku="sku", name="name"), 5)
+    from crm.marketing.models import Campaign, Segment
+
+    segment = Segment.objects.create(name="segment", owner=owner)
+    _poison(segment, 2)
+    _poison(Campaign.objects.create(name="c", segment=segment, sender=owner), 4)
 
 
 #: Exports of lists outside the generic record kinds, by route name.
-OTHER_EXPORTS = ["product_export", "service_case_export"]
+OTHER_EXPORTS = ["marketing:campaign_export", "product_export", "service_case_export"]
 
 
 def test_the_export_routes_are_found() -> None:

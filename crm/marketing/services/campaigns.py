@@ -13,6 +13,7 @@ sends nobody twice.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
@@ -20,7 +21,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
@@ -410,8 +411,11 @@ def campaign_send_batch() -> int:
     """One job of the workspace's send chain: up to a batch of e-mails, then the next job.
 
     Works on the oldest sending campaign; finishes campaigns with nobody left to send. The
-    next job is delayed by the time this batch takes at ``CAMPAIGN_SEND_PER_MINUTE``.
+    next job starts when this batch's e-mails are due at ``CAMPAIGN_SEND_PER_MINUTE``,
+    counted from this batch's start (the sending time is part of the pause, so the pace is
+    the set rate, never above it).
     """
+    started = time.monotonic()
     per_minute = max(1, int(settings.CAMPAIGN_SEND_PER_MINUTE))
     batch = max(1, min(int(settings.CAMPAIGN_BATCH_SIZE), per_minute))
     done = 0
@@ -429,8 +433,23 @@ def campaign_send_batch() -> int:
                 break  # canceled meanwhile
         if done >= batch:
             break
+    _campaigns_finish(sending)
     if CampaignRecipient.objects.filter(
         campaign__in=sending, status=RecipientStatus.QUEUED
     ).exists():
-        send_chain_enqueue(delay_seconds=60.0 * done / per_minute if done else 5.0)
+        pause = 60.0 * done / per_minute - (time.monotonic() - started) if done else 5.0
+        send_chain_enqueue(delay_seconds=max(0.0, pause))
     return done
+
+
+def _campaigns_finish(sending: Any) -> int:
+    """Mark sent the sending campaigns with nobody left to send (a batch that ends exactly on
+    the last recipient does not look for the next one)."""
+    queued = CampaignRecipient.objects.filter(
+        campaign=OuterRef("pk"), status=RecipientStatus.QUEUED
+    )
+    return int(
+        sending.filter(~Exists(queued)).update(
+            status=CampaignStatus.SENT, finished_at=timezone.now()
+        )
+    )

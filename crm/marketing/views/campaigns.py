@@ -1,18 +1,33 @@
-"""Campaign pages: the list, the editor, the stats page, test / send / schedule / cancel."""
+"""Campaign pages: the list and its export, the editor, the stats page, test / send / schedule /
+cancel."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db import connection
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_tenants.utils import schema_context
 
 from crm.errors import CrmError
-from crm.marketing.forms import CampaignForm, CampaignSendForm
+from crm.marketing import exports as _exports  # noqa: F401 -- registers the campaign columns
+from crm.marketing.forms import CampaignFilterForm, CampaignForm, CampaignSendForm
 from crm.marketing.models import Campaign
-from crm.marketing.selectors_campaigns import campaign_stats
+from crm.marketing.selectors_campaigns import (
+    CAMPAIGN_DEFAULT_SORT,
+    CAMPAIGN_SORTS,
+    campaign_ordering,
+    campaign_stats,
+    campaigns_filtered,
+    campaigns_visible_to,
+)
 from crm.marketing.services.campaigns import (
     campaign_cancel,
     campaign_save,
@@ -20,7 +35,15 @@ from crm.marketing.services.campaigns import (
     campaign_test_send,
     can_manage_campaigns,
 )
-from crm.views.helpers import redirect_after_post, render_page, user_of, write_required
+from crm.models import ListType
+from crm.selectors.exports import export_lines, export_xlsx
+from crm.selectors.lists import seek_page
+from crm.views.helpers import bad_query, redirect_after_post, render_page, user_of, write_required
+from crm.views.lists import saved_views_context
+from tenants.users.models import User
+
+PER_PAGE = 25
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _managed_or_404(request: HttpRequest, pk: int) -> Campaign:
@@ -29,19 +52,87 @@ def _managed_or_404(request: HttpRequest, pk: int) -> Campaign:
     return get_object_or_404(Campaign, pk=pk)
 
 
+def _selection(form: CampaignFilterForm, user: User) -> tuple[Any, str, tuple[str, ...]]:
+    """The campaigns a valid filter form selects, its sort key and the ordering."""
+    params = form.cleaned_data
+    queryset = campaigns_filtered(campaigns_visible_to(user), params=params)
+    sort = params.get("sort") or CAMPAIGN_DEFAULT_SORT
+    if sort.removeprefix("-") not in CAMPAIGN_SORTS:
+        sort = CAMPAIGN_DEFAULT_SORT
+    return queryset, sort, campaign_ordering(sort)
+
+
+def _filters_active(request: HttpRequest) -> bool:
+    return any(v for k, v in request.GET.items() if k not in ("sort", *CampaignFilterForm.PAGING))
+
+
 @require_GET
 @login_required
 def campaign_list(request: HttpRequest) -> HttpResponse:
-    campaigns = Campaign.objects.select_related("segment", "sender")
+    """Campaigns with search by name, a status filter, sorts, cursor pages and saved views."""
+    user = user_of(request)
+    form = CampaignFilterForm(request.GET)
+    if not form.is_valid():
+        return bad_query(request, form)
+    queryset, sort, order = _selection(form, user)
+    page = seek_page(
+        queryset.select_related("segment", "sender"),
+        order=order,
+        after=form.cleaned_data.get("after") or "",
+        before=form.cleaned_data.get("before") or "",
+        per_page=PER_PAGE,
+    )
     return render_page(
         request,
         "marketing/campaign_list.html",
         {
-            "campaigns": list(campaigns[:500]),
-            "can_manage": can_manage_campaigns(user_of(request)),
+            "form": form,
+            "page": page,
+            "sort": sort,
+            "filters_active": _filters_active(request),
+            "can_manage": can_manage_campaigns(user),
+            "can_write": user.can_write,
             "active_nav": "marketing",
+            **saved_views_context(
+                request, ListType.CAMPAIGN, current=form.cleaned_data.get("view")
+            ),
         },
+        partial="results",
     )
+
+
+@require_GET
+@login_required
+def campaign_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+    """The list's selection as CSV, streamed (or ``?format=xlsx``), every cell formula-safe.
+
+    A GET that every member may use (they read the list), also while the workspace is
+    read-only.
+    """
+    form = CampaignFilterForm(request.GET)
+    if not form.is_valid():
+        return bad_query(request, form)
+    queryset, _sort, order = _selection(form, user_of(request))
+    stamp = timezone.localdate().isoformat()
+    if form.cleaned_data.get("format") == "xlsx":
+        workbook = export_xlsx(
+            queryset, kind="campaign", order=order, definitions=[], sheet_title=_("Campaigns")
+        )
+        excel = FileResponse(
+            workbook, as_attachment=True, filename=f"campaigns-{stamp}.xlsx", content_type=XLSX
+        )
+        excel["Cache-Control"] = "no-store"
+        return excel
+    schema = connection.schema_name  # type: ignore[attr-defined]
+
+    def lines() -> Iterator[str]:
+        with schema_context(schema):
+            yield from export_lines(queryset, kind="campaign", order=order, definitions=[])
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="campaigns-{stamp}.csv"'
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @require_http_methods(["GET", "POST"])
