@@ -10,7 +10,7 @@ import pytest
 from django_tenants.utils import schema_context
 
 from crm import services
-from crm.models import AuditEntry, Contact
+from crm.models import Activity, AuditEntry, Contact
 from crm.service.models import Case
 from crm.service.services import case_create
 from tenants.models import Tenant
@@ -37,6 +37,8 @@ def open_case(committed: None) -> Iterator[tuple[User, Case]]:
     with schema_context(schema):
         Case.objects.filter(pk=case.pk).delete()
         AuditEntry.objects.filter(actor=user).delete()
+        # The reply and the CSAT e-mail are on the timeline as the agent's activities.
+        Activity.objects.filter(owner=user).delete()
         Contact.objects.filter(owner=user).delete()
         user.delete()
 
