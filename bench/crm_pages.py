@@ -407,6 +407,7 @@ def samples() -> Samples:
         **service_ids(),
     }
     ids.update(insights_customer=ids["company"], insights_quota=1, insights_report=1)
+    ids.update(insights_deal=ids["deal"])
     webform_id, segment_id, queue_id, entry_id, key = marketing_samples(admin)
     ids.update(webform=webform_id, segment=segment_id, queue=queue_id, entry_pk=entry_id)
     return Samples(

@@ -161,7 +161,13 @@ def service_pages(
         for field_name, field in form.fields.items():
             if field_name in ("sort", "after", "before", "format", "q"):
                 continue
-            for value, _label in field.choices:  # type: ignore[attr-defined]
+            if not hasattr(field, "choices"):
+                # A date bound ("opened from/to"): a year back, the dashboard's drill-down.
+                value = (datetime.now() - timedelta(days=365)).date().isoformat()
+                found.append(page(f"{name}?{field_name}=<a year ago>", "admin",
+                                  query(path, **{field_name: value})))  # fmt: skip
+                continue
+            for value, _label in field.choices:
                 if value not in ("", None):
                     found.append(page(f"{name}?{field_name}={value}", "admin",
                                       query(path, **{field_name: value})))  # fmt: skip
