@@ -22,10 +22,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.errors import DomainError
 from crm import services as crm
 from crm.models import Company, CustomFieldDefinition, FieldType
 from crm.notifications import hooks as notification_hooks
-from core.errors import DomainError
 from onboarding.imports import grouping, reading, values
 from onboarding.imports.errors import DataImportError
 from onboarding.imports.mapping import (

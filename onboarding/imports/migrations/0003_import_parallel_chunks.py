@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('imports', '0002_remove_unused_stalled_index'),
+        ("imports", "0002_remove_unused_stalled_index"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='importbatch',
-            name='parallel',
+            model_name="importbatch",
+            name="parallel",
             field=models.BooleanField(default=False),
         ),
     ]
