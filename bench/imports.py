@@ -209,7 +209,15 @@ def run(rows: int, *, encoding: str, index: int) -> dict[str, float]:
             core.tasks.enqueue_on_commit = lambda *a, **k: None  # this process does the work
             services.import_start(batch=batch, by=admin)
             read_started = time.perf_counter()
-            assert services.import_read(batch.pk)
+            if PROFILE:
+                import cProfile
+                import pstats
+
+                reader = cProfile.Profile()
+                assert reader.runcall(services.import_read, batch.pk)
+                pstats.Stats(reader).sort_stats("cumulative").print_stats(30)
+            else:
+                assert services.import_read(batch.pk)
             read_seconds = time.perf_counter() - read_started
             if PROFILE:
                 import cProfile

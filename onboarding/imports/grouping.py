@@ -9,7 +9,9 @@ identity lookup of ``rows`` matches, never under:
 - the source id;
 - each e-mail (upper-cased, as the chunk's index keys it);
 - each phone by its last seven digits (a row's number matches a stored one when it is an
-  ending of at least seven digits of it, so equal endings of seven digits is necessary);
+  ending of at least seven digits of it, so equal endings of seven digits is necessary; a
+  number written with digits and separators only ends with the digits of its national
+  number, so only other numbers are parsed for it);
 - a row with neither e-mail nor phone is looked up by its folded name among the contacts'
   exact search keys, so it joins every row one of whose search keys is that name.
 
@@ -27,6 +29,23 @@ from onboarding.imports.rows import ParsedRow
 
 #: Digits of a phone that identify it in a grouping key (see the module's docstring).
 PHONE_KEY_DIGITS = 7
+#: What a row's grouping and the companies it names are read from (other columns are left
+#: to the chunk, which reports their problems).
+KEY_TARGETS = frozenset(
+    {
+        "full_name",
+        "first_name",
+        "last_name",
+        "email",
+        "phone",
+        "mobile",
+        "source_id",
+        "company",
+        "company_domain",
+        "company_source_id",
+        "tags",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -41,12 +60,21 @@ class RowKeys:
     emails: tuple[str, ...] = ()
 
 
+#: A phone written with digits and separators only: its national number (and the digits
+#: stored for it) end with its own last digits, so no parse is needed to key it.
+_PLAIN_PHONE = re.compile(r"[\d\s()+\-./]+")
+
+
 def _phone_keys(number: str, region: str) -> set[str]:
-    found = set()
-    for digits in (values.phone_identity(number, region=region), re.sub(r"\D", "", number)):
-        if len(digits) >= PHONE_KEY_DIGITS:
-            found.add("p:" + digits[-PHONE_KEY_DIGITS:])
-    return found
+    written = re.sub(r"\D", "", number)
+    candidates = [written]
+    if not _PLAIN_PHONE.fullmatch(number):  # an extension, letters: key it as parsed too
+        candidates.append(values.phone_identity(number, region=region))
+    return {
+        "p:" + digits[-PHONE_KEY_DIGITS:]
+        for digits in candidates
+        if len(digits) >= PHONE_KEY_DIGITS
+    }
 
 
 def row_keys(parsed: ParsedRow, *, region: str) -> RowKeys:

@@ -479,6 +479,7 @@ def _plan_parallel(batch: ImportBatch) -> None:
     so two chunks never race to create the same one. Runs in the read step's transaction;
     holds one chunk's rows at a time, plus each row's keys and the distinct companies."""
     context = _context(batch)
+    context.mapping = [key if key in grouping.KEY_TARGETS else "" for key in context.mapping]
     check_width = batch.file_format == reading.CSV
     keys: list[grouping.RowKeys] = []
     companies: dict[tuple[str, str, str, str], ParsedRow] = {}
