@@ -147,7 +147,7 @@ def bulk_worker(processes: int) -> Iterator[None]:
 
     queue = settings.JOB_QUEUES["bulk"]
     command = [sys.executable, "-m", "celery", "-A", "config", "worker", "-l", "warning"]
-    command += ["-Q", queue, "--concurrency", str(processes), "--pool", "prefork"]
+    command += ["-Q", queue, "--concurrency", str(processes), "--pool", "prefork", "--purge"]
     env = {**os.environ, "JOB_BULK_CONCURRENCY": str(processes)}
     worker = subprocess.Popen(command, env=env, cwd=Path(__file__).resolve().parent.parent)  # noqa: S603
     WORKER[:] = [psutil.Process(worker.pid)]
