@@ -670,7 +670,7 @@ def _find_indexed(
         found = _by_name_key(Contact, _contact_name(parsed))
         if found is not None:  # locked and read again: another chunk may be changing it
             found = Contact.objects.select_for_update().filter(pk=found.pk).first()
-        return found, found is not None  # type: ignore[return-value]
+        return found, found is not None
     contact = _indexed_contact(context, key)
     if contact is None and not duplicate:  # the record its source id named was deleted
         del index.sources[parsed.source_id]
