@@ -214,3 +214,46 @@ def test_two_chunks_at_the_same_time_create_no_duplicates(committed: None, monke
             ImportBatch.objects.filter(pk=batch.pk).delete()
             Notification.objects.filter(recipient=admin).delete()
             admin.delete()
+
+
+# --- The grouping keys ------------------------------------------------------------------------
+
+
+def test_a_phone_is_keyed_by_its_last_seven_digits_however_written() -> None:
+    from onboarding.imports.grouping import row_keys
+    from onboarding.imports.rows import ParsedRow
+
+    plain = row_keys(
+        ParsedRow(fields={"last_name": "Wu", "phone": "+86 138 0013 8000"}), region="CN"
+    )
+    extension = row_keys(
+        ParsedRow(fields={"last_name": "Wu", "mobile": "138-0013-8000 ext. 12"}), region="CN"
+    )
+    assert "p:0138000" in plain.keys
+    assert "p:0138000" in extension.keys
+    assert not plain.name  # a row with a phone is not looked up by name
+
+
+def test_a_name_only_row_joins_the_row_whose_contact_it_would_find_by_name() -> None:
+    """陳大文 is found as "chendawen" (its pinyin, an exact search key): a row called that
+    with nothing else joins it; a different name does not."""
+    from onboarding.imports.grouping import plan, row_keys
+    from onboarding.imports.rows import ParsedRow
+
+    rows = [
+        row_keys(
+            ParsedRow(fields={"first_name": "大文", "last_name": "陳", "email": "d@x.example"}),
+            region="HK",
+        ),
+        row_keys(ParsedRow(fields={"last_name": "Other", "email": "o@x.example"}), region="HK"),
+        row_keys(ParsedRow(fields={"last_name": "chendawen"}), region="HK"),
+        row_keys(ParsedRow(fields={"last_name": "Nobody"}), region="HK"),
+    ]
+    assert plan(rows, chunk_rows=1) == {2: 0}
+
+
+def test_a_file_with_only_its_header_ends_at_once(admin) -> None:
+    batch = import_file(admin, b"Name,Email\n")
+    assert batch.parallel
+    assert batch.status == ImportStatus.DONE
+    assert batch.rows_total == 0
