@@ -173,6 +173,29 @@ def job_seconds(dedupe_key: str) -> float:
     return (job.finished_at - job.started_at).total_seconds()
 
 
+def chunk_jobs(batch_id: int) -> tuple[int, int, float]:
+    """The import's chunk jobs: how many ran again after a failed attempt, the most that ran
+    at the same time, and the seconds at least two ran side by side."""
+    from core.jobs.models import Job
+
+    jobs = Job.objects.filter(handler="imports.chunk", kwargs__batch_id=batch_id)
+    retried = jobs.filter(attempts__gt=1).count()
+    edges: list[tuple[float, int]] = []
+    for started, finished in jobs.values_list("started_at", "finished_at"):
+        if started is not None and finished is not None:
+            edges += [(started.timestamp(), 1), (finished.timestamp(), -1)]
+    running = most = 0
+    overlap = 0.0
+    last = 0.0
+    for moment, change in sorted(edges):
+        if running >= 2:
+            overlap += moment - last
+        running += change
+        most = max(most, running)
+        last = moment
+    return retried, most, overlap
+
+
 def wait_done(batch_id: int, timeout: float) -> None:
     """Wait until the import has ended (done or failed), reading its row."""
     from onboarding.imports.models import ImportBatch, ImportStatus
@@ -235,6 +258,11 @@ def run(rows: int, *, encoding: str, index: int) -> dict[str, float]:
             wait_done(batch.pk, timeout=max(600.0, rows / 50))
             batch.refresh_from_db()
             read_seconds = job_seconds(f"imports.read:{batch.pk}")
+            retried, most, overlap = chunk_jobs(batch.pk)
+            print(
+                f"chunk jobs: at most {most} at the same time, {overlap:.1f} s with two or more "
+                f"running; {retried} retried after a failed attempt"
+            )
         seconds = time.perf_counter() - started
         cpu = cpu_seconds() + worker_cpu_seconds() - cpu_started
         batch.refresh_from_db()
