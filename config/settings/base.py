@@ -513,6 +513,9 @@ IMPORT_MAX_UPLOAD_MB = env.int("IMPORT_MAX_UPLOAD_MB", default=50)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=250_000)
 #: Rows imported per transaction (a chunk); a killed worker redoes at most one chunk.
 IMPORT_CHUNK_ROWS = env.int("IMPORT_CHUNK_ROWS", default=500)
+#: Run the chunks of a contact import in parallel, one bulk job each (rows that may be the
+#: same person are grouped into one chunk first); off: one chunk after the other.
+IMPORT_PARALLEL_CHUNKS = env.bool("IMPORT_PARALLEL_CHUNKS", default=True)
 #: Uploads above this size go to a temporary file instead of memory while they arrive.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 

@@ -12,6 +12,9 @@ workspace: the workspace with the fewest jobs in flight goes first, then the old
 workspace with 1,000 queued jobs thus holds at most its cap of slots, and another
 workspace's single job is published at once into a free slot; it waits in Redis behind at most
 ``JOB_BULK_CONCURRENCY - 1`` messages (see the README for the bound and the measurement).
+Handlers registered with ``fills_bulk`` (short jobs: an import's parallel chunks) may take
+every slot; since the workspace with the fewest jobs in flight is served first, another
+workspace's job then waits for at most one of them to finish.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from core.jobs.models import Job, JobQueue, JobStatus
+from core.jobs.registry import bulk_filling_handlers
 
 logger = logging.getLogger(__name__)
 
@@ -141,7 +145,7 @@ WITH in_flight AS (
       AND (status = 'running' OR (status = 'pending' AND dispatched_at IS NOT NULL))
     GROUP BY workspace
 ), waiting AS (
-    SELECT id, workspace,
+    SELECT id, workspace, handler,
            row_number() OVER (PARTITION BY workspace ORDER BY available_at, id) AS turn
     FROM core_job
     WHERE queue = 'bulk' AND status = 'pending' AND dispatched_at IS NULL
@@ -149,7 +153,8 @@ WITH in_flight AS (
 )
 SELECT waiting.id
 FROM waiting LEFT JOIN in_flight USING (workspace)
-WHERE COALESCE(in_flight.n, 0) + waiting.turn <= %(workspace_cap)s
+WHERE COALESCE(in_flight.n, 0) + waiting.turn <= CASE
+    WHEN waiting.handler = ANY(%(filling)s) THEN %(total)s ELSE %(workspace_cap)s END
 ORDER BY COALESCE(in_flight.n, 0) + waiting.turn, waiting.id
 LIMIT %(free)s
 """
@@ -179,7 +184,14 @@ def _bulk_pick() -> list[Job]:
             return []
         with connection.cursor() as cursor:
             cursor.execute(
-                _PICK_SQL, {"workspace_cap": per_workspace, "free": free, "now": timezone.now()}
+                _PICK_SQL,
+                {
+                    "workspace_cap": per_workspace,
+                    "total": total,
+                    "filling": bulk_filling_handlers(),
+                    "free": free,
+                    "now": timezone.now(),
+                },
             )
             ids = [row[0] for row in cursor.fetchall()]
         if not ids:

@@ -39,6 +39,10 @@ class JobHandler:
       worker killed mid-job leaves nothing half-done. Handlers that must commit on their own
       (DDL, calls to other systems) set ``atomic=False`` and are idempotent instead.
     - ``timeout``: seconds before the task is interrupted; the lease is this plus a grace.
+    - ``fills_bulk``: a bulk job that may take every bulk slot, beyond the per-workspace cap,
+      when no other workspace's job waits (the parallel chunks of one import). Such a job must
+      be short: another workspace's job takes the next slot that frees, so it waits at most
+      one of them.
     """
 
     name: str
@@ -48,6 +52,7 @@ class JobHandler:
     timeout: int
     tenant: bool
     atomic: bool
+    fills_bulk: bool = False
 
     def __call__(self, **kwargs: Any) -> object:
         return self.func(**kwargs)
@@ -79,6 +84,7 @@ def job_handler(
     timeout: int = 60,
     tenant: bool = False,
     atomic: bool = True,
+    fills_bulk: bool = False,
 ) -> Callable[[Callable[..., object]], JobHandler]:
     """Register a function as the handler of jobs named ``name``."""
     if queue not in JobQueue.values:
@@ -93,6 +99,7 @@ def job_handler(
             timeout=timeout,
             tenant=tenant,
             atomic=atomic,
+            fills_bulk=fills_bulk,
         )
         _HANDLERS[name] = spec
         return spec
@@ -119,3 +126,9 @@ def handler_get(name: str) -> JobHandler:
 
 def handler_names() -> list[str]:
     return sorted(_HANDLERS)
+
+
+def bulk_filling_handlers() -> list[str]:
+    """Names of the bulk handlers allowed every bulk slot (see ``JobHandler.fills_bulk``)."""
+    handlers_autodiscover()  # a web process may not have imported every app's tasks yet
+    return sorted(name for name, spec in _HANDLERS.items() if spec.fills_bulk)

@@ -103,6 +103,8 @@ class ImportBatch(models.Model):
     rows_done = models.PositiveIntegerField(default=0)
     chunks_total = models.PositiveIntegerField(default=0)
     chunks_done = models.PositiveIntegerField(default=0)
+    #: Whether the chunks run in parallel, one job each (decided when the file is read).
+    parallel = models.BooleanField(default=False)
     created_count = models.PositiveIntegerField(_("created"), default=0)
     updated_count = models.PositiveIntegerField(_("updated"), default=0)
     duplicate_count = models.PositiveIntegerField(_("merged duplicates"), default=0)

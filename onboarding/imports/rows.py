@@ -474,7 +474,10 @@ class ContactIndex:
             index.sources.update(linked)
         matched = {*index.emails.values(), *index.phones.values(), *index.sources.values()}
         if matched:
-            index.loaded = Contact.objects.in_bulk(sorted(matched))
+            # Locked in one order, so chunks running in parallel never update a contact from
+            # a stale copy (a merge saves the whole record) and never deadlock over them.
+            locked = Contact.objects.select_for_update().filter(pk__in=matched).order_by("pk")
+            index.loaded = {int(contact.pk): contact for contact in locked}
         return index
 
     def add(self, contact: Contact, key: int) -> None:
@@ -665,7 +668,9 @@ def _find_indexed(
         if fields.get("email") or fields.get("phone") or fields.get("mobile"):
             return None, False
         found = _by_name_key(Contact, _contact_name(parsed))
-        return found, found is not None  # type: ignore[return-value]
+        if found is not None:  # locked and read again: another chunk may be changing it
+            found = Contact.objects.select_for_update().filter(pk=found.pk).first()
+        return found, found is not None
     contact = _indexed_contact(context, key)
     if contact is None and not duplicate:  # the record its source id named was deleted
         del index.sources[parsed.source_id]
@@ -680,7 +685,7 @@ def _indexed_contact(context: Context, key: int) -> Contact | None:
     assert context.contacts is not None  # noqa: S101 -- only indexed chunks have keys
     loaded = context.contacts.loaded
     if key not in loaded:
-        contact = Contact.objects.filter(pk=key).first()
+        contact = Contact.objects.select_for_update().filter(pk=key).first()
         if contact is None:
             return None
         loaded[key] = contact
@@ -808,7 +813,7 @@ def _before(record: models.Model, changes: Mapping[str, Any]) -> dict[str, Any]:
     return {name: _json_value(getattr(record, name)) for name in changes}
 
 
-def _tags(context: Context, names: list[str]) -> list[Tag]:
+def tags_for(context: Context, names: list[str]) -> list[Tag]:
     tags = []
     for name in names:
         key = name.strip().casefold()
@@ -838,7 +843,7 @@ def _update(
     tags = None
     if parsed.tags:
         existing = list(record.tags.all())  # type: ignore[attr-defined]
-        new = [t for t in _tags(context, parsed.tags) if t not in existing]
+        new = [t for t in tags_for(context, parsed.tags) if t not in existing]
         if new:
             tags = existing + new
     if not changes and tags is None:
@@ -941,7 +946,7 @@ def _link_deal_contact(context: Context, deal: Deal, contact: Contact) -> None:
     )
 
 
-def _company_for(context: Context, parsed: ParsedRow, *, email: str = "") -> Company | None:
+def company_for(context: Context, parsed: ParsedRow, *, email: str = "") -> Company | None:
     """The company a contact or deal row names: found by its source id, domain or name, or
     created once (the next rows naming it find it)."""
     name = parsed.company
@@ -1049,7 +1054,7 @@ def _finish(
 def _apply_contact(context: Context, parsed: ParsedRow) -> Outcome:
     found, duplicate = find_contact(context, parsed)
     fields = parsed.fields
-    company = _company_for(context, parsed, email=fields.get("email", ""))
+    company = company_for(context, parsed, email=fields.get("email", ""))
 
     if company is not None and company.pk is None:
         companies_flush(context)
@@ -1058,7 +1063,7 @@ def _apply_contact(context: Context, parsed: ParsedRow) -> Outcome:
         return crm.contact_create(
             by=context.by,
             fields={**fields, **({"custom": parsed.custom} if parsed.custom else {})},
-            tags=_tags(context, parsed.tags),
+            tags=tags_for(context, parsed.tags),
             company=company,
         )
 
@@ -1086,7 +1091,7 @@ def _apply_company(context: Context, parsed: ParsedRow) -> Outcome:
         return crm.company_create(
             by=context.by,
             fields={**fields, **({"custom": parsed.custom} if parsed.custom else {})},
-            tags=_tags(context, parsed.tags),
+            tags=tags_for(context, parsed.tags),
         )
 
     outcome, company = _finish(context, COMPANY, parsed, found, duplicate, create)
@@ -1102,7 +1107,7 @@ def _apply_lead(context: Context, parsed: ParsedRow) -> Outcome:
         return crm.lead_create(
             by=context.by,
             fields={**parsed.fields, **({"custom": parsed.custom} if parsed.custom else {})},
-            tags=_tags(context, parsed.tags),
+            tags=tags_for(context, parsed.tags),
         )
 
     outcome, _lead = _finish(context, LEAD, parsed, found, duplicate, create)
@@ -1150,7 +1155,7 @@ def _contact_for(context: Context, parsed: ParsedRow) -> Contact | None:
 def _apply_deal(context: Context, parsed: ParsedRow) -> Outcome:
     fields = parsed.fields
     stage = _stage_for(context, parsed)
-    company = _company_for(context, parsed)
+    company = company_for(context, parsed)
     contact = _contact_for(context, parsed)
     if company is not None:
         fields["company"] = company
@@ -1165,7 +1170,7 @@ def _apply_deal(context: Context, parsed: ParsedRow) -> Outcome:
             by=context.by,
             fields=values_,
             stage=stage,
-            tags=_tags(context, parsed.tags),
+            tags=tags_for(context, parsed.tags),
             contacts=[contact] if contact is not None else [],
         )
 
@@ -1245,10 +1250,10 @@ def _contact_pending(context: Context, parsed: ParsedRow, line: int, cells: list
     fields = _contact_fields(parsed)
     try:
         draft = crm.contact_build(by=context.by, fields=fields)
-        draft.company = _company_for(context, parsed, email=parsed.fields.get("email", ""))
+        draft.company = company_for(context, parsed, email=parsed.fields.get("email", ""))
     except (ValidationError, DomainError, IntegrityError) as error:
         raise _row_error(context, error) from None
-    draft.tags = _tags(context, parsed.tags)
+    draft.tags = tags_for(context, parsed.tags)
     context.pending.append(PendingContact(line, cells, parsed, draft, fields))
     key = -len(context.pending)
     assert context.contacts is not None  # noqa: S101 -- only indexed chunks hold contacts
@@ -1273,7 +1278,7 @@ def _pending_merge(
     if decision == "create" or parsed.custom or item.draft.contact.custom:
         return None
     try:
-        company = _company_for(context, parsed, email=parsed.fields.get("email", ""))
+        company = company_for(context, parsed, email=parsed.fields.get("email", ""))
     except (ValidationError, DomainError, IntegrityError) as error:
         raise _row_error(context, error) from None
     if company is not None and item.draft.company not in (None, company):
@@ -1281,7 +1286,7 @@ def _pending_merge(
     draft = item.draft
     changes = _merge_values(draft.contact, parsed.fields, {}, overwrite=decision == "overwrite")
     changes = {k: v for k, v in changes.items() if k in WRITABLE[CONTACT]}
-    new_tags = [t for t in _tags(context, parsed.tags) if t not in draft.tags]
+    new_tags = [t for t in tags_for(context, parsed.tags) if t not in draft.tags]
     gains_company = company is not None and draft.company is None
     if not (changes or new_tags or gains_company):
         return Outcome("unchanged", duplicate=duplicate)

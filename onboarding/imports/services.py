@@ -15,16 +15,18 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.errors import DomainError
 from crm import services as crm
-from crm.models import CustomFieldDefinition, FieldType
+from crm.models import Company, CustomFieldDefinition, FieldType
 from crm.notifications import hooks as notification_hooks
-from onboarding.imports import reading
+from onboarding.imports import grouping, reading, values
 from onboarding.imports.errors import DataImportError
 from onboarding.imports.mapping import (
     CUSTOM_PREFIX,
@@ -44,17 +46,22 @@ from onboarding.imports.models import (
     ImportKind,
     ImportRowError,
     ImportStatus,
+    RecordAction,
 )
 from onboarding.imports.rows import (
+    COMPANY,
     CompanyIndex,
     ContactIndex,
     Context,
     ParsedRow,
     RowError,
+    companies_flush,
+    company_for,
     parse_row,
     pending_flush,
     row_apply,
     row_import,
+    tags_for,
 )
 from tenants.models import Tenant
 from tenants.selectors import current_tenant
@@ -402,14 +409,37 @@ def import_read(batch_id: int) -> bool:
             if batch is None or batch.status != ImportStatus.READING:
                 return False
             total = _split(batch)
+            parallel = batch.parallel = parallel_chunks(batch)
+            if parallel:
+                _plan_parallel(batch)
             batch.rows_total = total
             batch.status = ImportStatus.RUNNING
             batch.heartbeat_at = timezone.now()
             batch.save()
+            if parallel:
+                _chunks_enqueue(batch)
     except DataImportError as error:
         _fail(batch_id, str(error))
         return False
     return True
+
+
+def import_runs_in_jobs(batch_id: int) -> bool:
+    """Whether the import's chunks run as jobs of their own (in parallel)."""
+    return ImportBatch.objects.filter(pk=batch_id, parallel=True).exists()
+
+
+def _chunks_enqueue(batch: ImportBatch) -> None:
+    """One job per chunk (they may run at the same time); an import without rows ends here."""
+    from onboarding.imports.tasks import import_chunk_job
+
+    indexes = _chunk_indexes(batch)
+    for index in indexes:
+        import_chunk_job.enqueue(
+            batch_id=batch.pk, index=index, dedupe_key=f"imports.chunk:{batch.pk}:{index}"
+        )
+    if not indexes:
+        _finish(batch)
 
 
 def _split(batch: ImportBatch) -> int:
@@ -436,6 +466,103 @@ def _split(batch: ImportBatch) -> int:
     return total
 
 
+def parallel_chunks(batch: ImportBatch) -> bool:
+    """Whether this import's chunks may run in parallel (contacts, see :func:`_plan_parallel`)."""
+    return bool(settings.IMPORT_PARALLEL_CHUNKS) and batch.kind == ImportKind.CONTACTS
+
+
+def _plan_parallel(batch: ImportBatch) -> None:
+    """Make the chunks of a contact import independent of each other, so they may run in
+    parallel: every row that may be the same person as an earlier row moves into that row's
+    chunk (:mod:`onboarding.imports.grouping`; the rows of a chunk stay in file order), and
+    the companies and tags the file names are found or created here, once, in file order,
+    so two chunks never race to create the same one. Runs in the read step's transaction;
+    holds one chunk's rows at a time, plus each row's keys and the distinct companies."""
+    context = _context(batch)
+    context.mapping = [key if key in grouping.KEY_TARGETS else "" for key in context.mapping]
+    check_width = batch.file_format == reading.CSV
+    keys: list[grouping.RowKeys] = []
+    companies: dict[tuple[str, str, str, str], ParsedRow] = {}
+    tags: dict[str, str] = {}
+    for index in _chunk_indexes(batch):
+        for _line, cells in _chunk_rows(batch, index):
+            try:
+                parsed = parse_row(context, cells, check_width=check_width)
+            except RowError:
+                keys.append(grouping.RowKeys(()))
+                continue
+            keys.append(grouping.row_keys(parsed, region=context.region))
+            _company_named(companies, parsed)
+            for tag in parsed.tags:
+                tags.setdefault(tag.strip().casefold(), tag)
+    _companies_create(context, list(companies.values()))
+    with crm.batch_writes():
+        tags_for(context, list(tags.values()))
+    _move_rows(batch, grouping.plan(keys, chunk_rows=int(settings.IMPORT_CHUNK_ROWS)))
+
+
+def _chunk_indexes(batch: ImportBatch) -> list[int]:
+    return list(batch.chunks.order_by("index").values_list("index", flat=True))
+
+
+def _chunk_rows(batch: ImportBatch, index: int) -> list[Any]:
+    return list(batch.chunks.filter(index=index).values_list("rows", flat=True).get())
+
+
+def _company_named(companies: dict[tuple[str, str, str, str], ParsedRow], row: ParsedRow) -> None:
+    """Note the company a row names (what :func:`company_for` needs of it), once each."""
+    if not (row.company or row.company_domain or row.company_source_id):
+        return
+    email = str(row.fields.get("email", "") or "")
+    domain = values.company_domain_of_email(email) if row.company else ""
+    key = (row.company, row.company_domain, row.company_source_id, domain)
+    if key not in companies:
+        companies[key] = ParsedRow(
+            fields={"email": email},
+            company=row.company,
+            company_domain=row.company_domain,
+            company_source_id=row.company_source_id,
+        )
+
+
+def _companies_create(context: Context, rows: list[ParsedRow]) -> None:
+    """Find or create the companies contact rows name, in file order (as the chunks would)."""
+    if not rows:
+        return
+    context.contacts = ContactIndex()  # hold new companies for one bulk insert
+    context.company_index = CompanyIndex.load(context, rows)
+    with crm.batch_writes():
+        for parsed in rows:
+            try:
+                company_for(context, parsed, email=str(parsed.fields.get("email", "")))
+            except (ValidationError, DomainError, IntegrityError):
+                continue  # the row's chunk finds the same problem and reports it on its line
+        companies_flush(context)
+    crm.rows_copy(ImportedRecord, list(context.records.values()))
+
+
+def _move_rows(batch: ImportBatch, moves: dict[int, int]) -> None:
+    """Move rows into earlier chunks (``moves``: row position in the file → chunk index).
+    Chunks still hold the file's rows in order, ``IMPORT_CHUNK_ROWS`` each."""
+    if not moves:
+        return
+    size = int(settings.IMPORT_CHUNK_ROWS)
+    arriving: dict[int, list[Any]] = {}
+    for index in sorted({position // size for position in moves}):
+        rows = _chunk_rows(batch, index)
+        kept = []
+        for offset, row in enumerate(rows):
+            target = moves.get(index * size + offset)
+            if target is None:
+                kept.append(row)
+            else:
+                arriving.setdefault(target, []).append(row)
+        batch.chunks.filter(index=index).update(rows=kept)
+    for index, rows in arriving.items():
+        merged = sorted([*_chunk_rows(batch, index), *rows], key=lambda row: int(row[0]))
+        batch.chunks.filter(index=index).update(rows=merged)
+
+
 def import_run_chunk(batch_id: int) -> bool:
     """Import the next chunk in one transaction with its done mark; whether more remain.
 
@@ -449,9 +576,11 @@ def import_run_chunk(batch_id: int) -> bool:
             .filter(pk=batch_id)
             .first()
         )
-        if batch is None or batch.status != ImportStatus.RUNNING:
+        if batch is None or batch.status != ImportStatus.RUNNING or batch.parallel:
             return False
-        chunk = batch.chunks.filter(done_at__isnull=True).order_by("index").first()
+        chunk = (
+            batch.chunks.select_for_update().filter(done_at__isnull=True).order_by("index").first()
+        )
         if chunk is None:
             _finish(batch)
             return False
@@ -518,7 +647,67 @@ def _run_chunk(batch: ImportBatch, chunk: ImportChunk) -> None:
     )
 
 
+def import_chunk_run(batch_id: int, index: int) -> None:
+    """Import one chunk of a parallel import, then end the import if it was the last.
+
+    The chunk's row is locked for its transaction, which also marks it done, so a second job
+    handed the same chunk waits and then finds it done; other chunks run meanwhile. A worker
+    killed mid-chunk loses the chunk's transaction and its job runs again after its lease.
+    """
+    with transaction.atomic():
+        batch = ImportBatch.objects.select_related("created_by").filter(pk=batch_id).first()
+        if batch is None or batch.status != ImportStatus.RUNNING:
+            return
+        chunk = (
+            ImportChunk.objects.select_for_update()
+            .filter(batch_id=batch_id, index=index, done_at__isnull=True)
+            .first()
+        )
+        if chunk is not None:
+            with notification_hooks.muted():
+                _run_chunk(batch, chunk)
+    import_finish_if_complete(batch_id)
+
+
+def import_finish_if_complete(batch_id: int) -> bool:
+    """End a running import whose chunks are all done: exactly once, whoever asks (the
+    import's row is locked, and only a running import ends). Whether it ended now."""
+    with transaction.atomic():
+        batch = (
+            ImportBatch.objects.select_for_update()
+            .select_related("created_by")
+            .filter(pk=batch_id, status=ImportStatus.RUNNING)
+            .first()
+        )
+        if batch is None or batch.chunks.filter(done_at__isnull=True).exists():
+            return False
+        _finish(batch)
+        return True
+
+
+def _unlinked_companies_drop(batch: ImportBatch) -> None:
+    """Remove the companies a parallel import created up front that no contact links to in
+    the end (their rows were refused or skipped): as the one-after-the-other import, which
+    only creates a company for a contact it writes, it leaves no such company behind."""
+    notes = ImportedRecord.objects.filter(
+        batch=batch, object_type=COMPANY, action=RecordAction.CREATED
+    )
+    created = list(notes.values_list("object_id", flat=True))
+    if not created:
+        return
+    # Locked first, then read again: a link another import is adding is seen once committed.
+    list(Company.objects.select_for_update().filter(pk__in=created).order_by("pk").values("pk"))
+    unlinked = Company.objects.filter(pk__in=created, contact_links__isnull=True)
+    dropped = []
+    for company in unlinked.order_by("pk"):
+        crm.company_delete(company=company, by=batch.created_by)
+        dropped.append(company.pk)
+    notes.filter(object_id__in=dropped).delete()
+
+
 def _finish(batch: ImportBatch) -> None:
+    if batch.parallel:
+        _unlinked_companies_drop(batch)
     ImportBatch.objects.filter(pk=batch.pk).update(
         status=ImportStatus.DONE, finished_at=timezone.now(), heartbeat_at=timezone.now()
     )
@@ -548,7 +737,16 @@ def _finished_notify(batch: ImportBatch) -> None:
 
 
 def import_run(batch_id: int, *, seconds: float | None = None) -> bool:
-    """Run chunks until none remain or ``seconds`` have passed; whether more remain."""
+    """Run chunks until none remain or ``seconds`` have passed; whether more remain.
+
+    The chunks of a parallel import run here one after the other, in this process (the
+    command, tests); in the workers each is a job of its own (:func:`import_chunk_run`)."""
+    if import_runs_in_jobs(batch_id):
+        undone = ImportChunk.objects.filter(batch_id=batch_id, done_at__isnull=True)
+        for index in undone.order_by("index").values_list("index", flat=True):
+            import_chunk_run(batch_id, index)
+        import_finish_if_complete(batch_id)
+        return False
     started = time.monotonic()
     while import_run_chunk(batch_id):
         if seconds is not None and time.monotonic() - started >= seconds:

@@ -41,9 +41,13 @@ def _step(batch_id: int, work: Callable[[], bool], again: JobHandler) -> bool:
 @job_handler("imports.read", queue=JobQueue.BULK, tenant=True, atomic=False, timeout=STEP_TIMEOUT)
 def import_read_job(*, batch_id: int) -> bool:
     """Read an import's file into chunks (row limit checked first), then start importing."""
-    from onboarding.imports.services import import_read
+    from onboarding.imports.services import import_read, import_runs_in_jobs
 
-    return _step(batch_id, lambda: import_read(batch_id), import_run_job)
+    def work() -> bool:
+        # A parallel import's chunks were recorded as jobs of their own with the read.
+        return import_read(batch_id) and not import_runs_in_jobs(batch_id)
+
+    return _step(batch_id, work, import_run_job)
 
 
 @job_handler("imports.run", queue=JobQueue.BULK, tenant=True, atomic=False, timeout=STEP_TIMEOUT)
@@ -52,6 +56,27 @@ def import_run_job(*, batch_id: int) -> bool:
     from onboarding.imports.services import TASK_SECONDS, import_run
 
     return _step(batch_id, lambda: import_run(batch_id, seconds=TASK_SECONDS), import_run_job)
+
+
+@job_handler(
+    "imports.chunk",
+    queue=JobQueue.BULK,
+    tenant=True,
+    atomic=False,
+    timeout=STEP_TIMEOUT,
+    fills_bulk=True,
+)
+def import_chunk_job(*, batch_id: int, index: int) -> None:
+    """Import one chunk of a parallel contact import (the import's chunks are independent
+    and may run at the same time: they may take every bulk slot while no other workspace
+    waits); the last one to finish ends the import."""
+    from onboarding.imports.services import import_chunk_run
+
+    def work() -> bool:
+        import_chunk_run(batch_id, index)
+        return False  # the next chunks have their own jobs
+
+    _step(batch_id, work, import_chunk_job)
 
 
 @job_handler("imports.undo", queue=JobQueue.BULK, tenant=True, atomic=False, timeout=STEP_TIMEOUT)

@@ -65,3 +65,9 @@ def slow_tag_job(*, name: str, started_file: str) -> str:
 def bulk_work_job(*, seconds: float) -> None:
     """A bulk job of a workspace that takes ``seconds`` (work stands in for an import)."""
     time.sleep(seconds)
+
+
+@job_handler("tests.bulk_filling", queue=JobQueue.BULK, tenant=True, fills_bulk=True)
+def bulk_filling_job(*, seconds: float) -> None:
+    """A short bulk job allowed every slot (stands in for an import's parallel chunks)."""
+    time.sleep(seconds)

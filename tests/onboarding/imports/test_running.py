@@ -18,6 +18,12 @@ def _file() -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
+@pytest.fixture(autouse=True)
+def one_chunk_after_the_other(settings) -> None:
+    """These tests are about the chunks run one after the other (test_parallel: in jobs)."""
+    settings.IMPORT_PARALLEL_CHUNKS = False
+
+
 class WorkerKilledError(Exception):
     """Stands in for SIGKILL: the chunk's transaction never commits."""
 

@@ -1,0 +1,158 @@
+"""Which rows of a contact file may be the same person, so they run in the same chunk.
+
+Chunks of one contact import run in parallel (see ``services.import_read``). A row finds the
+contact an earlier row made only if that contact is in its chunk or committed before its
+chunk read its identities, so every row that *may* be the same person as another is put in
+the chunk of the first of them, in file order. "May be" over-approximates what the
+identity lookup of ``rows`` matches, never under:
+
+- the source id;
+- each e-mail (upper-cased, as the chunk's index keys it);
+- each phone by its last seven digits (a row's number matches a stored one when it is an
+  ending of at least seven digits of it, so equal endings of seven digits is necessary; a
+  number written with digits and separators only ends with the digits of its national
+  number, so only other numbers are parsed for it);
+- a row with neither e-mail nor phone is looked up by its folded name among the contacts'
+  exact search keys, so it joins every row one of whose search keys is that name.
+
+Rows that fail to parse are refused by their chunk wherever they are: they have no keys.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from crm.search_index import contact_search_columns, fold
+from onboarding.imports import values
+from onboarding.imports.rows import ParsedRow
+
+#: Digits of a phone that identify it in a grouping key (see the module's docstring).
+PHONE_KEY_DIGITS = 7
+#: What a row's grouping and the companies it names are read from (other columns are left
+#: to the chunk, which reports their problems).
+KEY_TARGETS = frozenset(
+    {
+        "full_name",
+        "first_name",
+        "last_name",
+        "email",
+        "phone",
+        "mobile",
+        "source_id",
+        "company",
+        "company_domain",
+        "company_source_id",
+        "tags",
+    }
+)
+
+
+@dataclass(frozen=True)
+class RowKeys:
+    """What one row may be matched by; ``name`` is its folded name when it has no e-mail or
+    phone (it is then looked up by name), ``names`` the exact search keys it makes."""
+
+    keys: tuple[str, ...]
+    name: str = ""
+    first_name: str = ""
+    last_name: str = ""
+    emails: tuple[str, ...] = ()
+
+
+#: A phone written with digits and separators only: its national number (and the digits
+#: stored for it) end with its own last digits, so no parse is needed to key it.
+_PLAIN_PHONE = re.compile(r"[\d\s()+\-./]+")
+
+
+def _phone_keys(number: str, region: str) -> set[str]:
+    written = re.sub(r"\D", "", number)
+    candidates = [written]
+    if not _PLAIN_PHONE.fullmatch(number):  # an extension, letters: key it as parsed too
+        candidates.append(values.phone_identity(number, region=region))
+    return {
+        "p:" + digits[-PHONE_KEY_DIGITS:]
+        for digits in candidates
+        if len(digits) >= PHONE_KEY_DIGITS
+    }
+
+
+def row_keys(parsed: ParsedRow, *, region: str) -> RowKeys:
+    """The grouping keys of a parsed contact row."""
+    fields = parsed.fields
+    email = str(fields.get("email", "") or "")
+    phones = [str(fields[k]) for k in ("phone", "mobile") if fields.get(k)]
+    keys: set[str] = set()
+    if parsed.source_id:
+        keys.add("s:" + parsed.source_id)
+    if email:
+        keys.add("e:" + email.upper())
+    for number in phones:
+        keys |= _phone_keys(number, region)
+    first, last = str(fields.get("first_name", "")), str(fields.get("last_name", ""))
+    name = "" if email or phones else fold(f"{first} {last}".strip())
+    if name:
+        keys.add("n:" + name)
+    return RowKeys(tuple(sorted(keys)), name, first, last, (email,) if email else ())
+
+
+def name_keys(row: RowKeys) -> list[str]:
+    """The exact search keys a contact made from this row would carry."""
+    columns = contact_search_columns(
+        first_name=row.first_name, last_name=row.last_name, emails=row.emails, phones=()
+    )
+    return list(columns.search_keys)
+
+
+@dataclass
+class Groups:
+    """Union-find over row positions, joined through shared keys."""
+
+    parent: list[int] = field(default_factory=list)
+    owner: dict[str, int] = field(default_factory=dict)
+
+    def add(self, keys: tuple[str, ...] | list[str]) -> int:
+        """A new row (the next position) with these keys; returns its position."""
+        position = len(self.parent)
+        self.parent.append(position)
+        for key in keys:
+            self.join(position, key)
+        return position
+
+    def join(self, position: int, key: str) -> None:
+        other = self.owner.setdefault(key, position)
+        if other != position:
+            self._union(position, other)
+
+    def find(self, position: int) -> int:
+        root = position
+        while self.parent[root] != root:
+            root = self.parent[root]
+        while self.parent[position] != root:  # path compression
+            self.parent[position], position = root, self.parent[position]
+        return root
+
+    def _union(self, one: int, other: int) -> None:
+        a, b = self.find(one), self.find(other)
+        if a != b:  # the smaller position is the root: the group's first row in the file
+            self.parent[max(a, b)] = min(a, b)
+
+
+def plan(rows: list[RowKeys], *, chunk_rows: int) -> dict[int, int]:
+    """Rows to move: position → index of the chunk of its group's first row (only rows whose
+    own chunk ``position // chunk_rows`` differs)."""
+    groups = Groups()
+    for row in rows:
+        groups.add(row.keys)
+    searched = {row.name for row in rows if row.name}
+    if searched:  # a name-only row joins every row whose contact it would find by name
+        for position, row in enumerate(rows):
+            for key in name_keys(row):
+                if key in searched:
+                    groups.join(position, "n:" + key)
+    moves: dict[int, int] = {}
+    for position in range(len(rows)):
+        target = groups.find(position) // chunk_rows
+        if target != position // chunk_rows:
+            moves[position] = target
+    return moves
