@@ -121,3 +121,40 @@ def test_an_email_is_trimmed_and_case_folded() -> None:
 def test_an_exported_formula_escape_is_read_back_as_the_text() -> None:
     """Rapport's exports write ``'=1+1``; importing the file again stores ``=1+1``."""
     assert values.text("'=1+1") == "=1+1"
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "mary@acme.example",
+        "li.wei+news@mail.example.cn",
+        "a_b%c-d@sub-domain.example.co",
+        "x@a.io",
+        ".mary@acme.example",
+        "mary.@acme.example",
+        "ma..ry@acme.example",
+        "mary@-acme.example",
+        "mary@acme-.example",
+        "mary@acme.e",
+        "mary@acme.123",
+        "mary@localhost",
+        "mary@[127.0.0.1]",
+        '"mary smith"@acme.example',
+        "mary@bücher.example",
+        "mary@@acme.example",
+        "mary@acme..example",
+        "m" * 64 + "@" + "d" * 63 + ".example",
+        "m" * 200 + "@" + "d" * 60 + ".example",
+        "",
+    ],
+)
+def test_the_fast_email_check_agrees_with_djangos_validator(address: str) -> None:
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+
+    try:
+        validate_email(address)
+        django_accepts = True
+    except ValidationError:
+        django_accepts = False
+    assert values.email_is_valid(address) is django_accepts
