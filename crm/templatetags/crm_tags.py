@@ -6,7 +6,7 @@ from typing import Any
 
 from django import template
 from django.http import QueryDict
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from core.templatetags.money import money as money_format
 from crm.custom_fields import display_value
@@ -75,3 +75,13 @@ def converted_total(value: Any) -> dict[str, Any]:
     ]
     unconverted = sorted(getattr(value, "unconverted", {}).items())
     return {"value": value, "rates": rates, "unconverted": unconverted}
+
+
+@register.simple_tag
+def tag_badges(record: Any) -> str:
+    """A record's tags as coloured badges (lists render one per row: Python, not an include)."""
+    return format_html_join(
+        "",
+        '<span class="badge bg-{}-lt me-1">{}</span>',
+        ((tag.colour, tag.name) for tag in record.tags.all()),
+    )
