@@ -86,7 +86,13 @@ def phone_display(value: str, *, region: str | None = None) -> str:
     international otherwise; anything unparseable as stored."""
     if not value:
         return ""
-    region = region if region is not None else workspace_region()
+    return _phone_display(value, region if region is not None else workspace_region())
+
+
+@lru_cache(maxsize=4096)
+def _phone_display(value: str, region: str | None) -> str:
+    """Formatting is pure (number and region in, text out) and costs ≈ 0.1 ms: a list shows
+    25 numbers per page, the same ones page after page."""
     try:
         number = phonenumbers.parse(value, region)
     except phonenumbers.NumberParseException:
