@@ -7,7 +7,10 @@ the seconds left for ``static/js/service.js``, which counts down without reloadi
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import template
+from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
@@ -63,4 +66,52 @@ def sla_timer(timer: Timer | None) -> SafeString:
         date_format(local, "SHORT_DATETIME_FORMAT"),
         "ti-alarm-off" if state == "breached" else "ti-clock",
         text,
+    )
+
+
+_STATUS_BADGE = {
+    "new": "bg-blue-lt",
+    "open": "bg-azure-lt",
+    "waiting": "bg-yellow-lt",
+    "resolved": "bg-green-lt",
+}
+
+
+def _priority(case: Any) -> SafeString:
+    label = case.get_priority_display()
+    if case.priority == "urgent":
+        return format_html('<span class="text-danger fw-bold">{}</span>', label)
+    if case.priority == "high":
+        return format_html('<span class="text-orange">{}</span>', label)
+    return format_html("{}", label)
+
+
+def _handler(case: Any) -> SafeString:
+    if case.assignee_id:
+        return format_html("{}", case.assignee)
+    if case.queue_id:
+        return format_html(
+            '<span class="text-secondary"><i class="ti ti-users me-1"></i>{}</span>', case.queue
+        )
+    return mark_safe("—")
+
+
+@register.simple_tag
+def case_row(case: Any) -> SafeString:
+    """One row of the case list (rendered in Python: a list renders 25 of them per page)."""
+    return format_html(
+        '<tr data-testid="case-row"><td class="text-secondary">{}</td>'
+        '<td><a href="{}" class="fw-medium">{}</a></td><td>{}</td>'
+        '<td><span class="badge {}">{}</span></td><td>{}</td><td>{}</td><td>{}</td>'
+        '<td class="text-secondary">{}</td></tr>',
+        case.number,
+        reverse("service_case_detail", args=[case.pk]),
+        case.subject,
+        case.contact if case.contact_id else "—",
+        _STATUS_BADGE.get(case.status, "bg-secondary-lt"),
+        case.get_status_display(),
+        _priority(case),
+        _handler(case),
+        sla_timer(case.timer),
+        date_format(localtime(case.updated_at), "SHORT_DATE_FORMAT"),
     )
