@@ -20,6 +20,7 @@ from crm.models import (
     LeadStatus,
     Stage,
     StageTransition,
+    Tag,
 )
 from tests.crm.factories import (
     ActivityFactory,
@@ -370,3 +371,35 @@ def test_audit_log_lists_changes(alpha, client, me) -> None:
     in_alpha(alpha, lambda: services.company_create(by=me, fields={"name": "Audited Inc"}))
     assert b"Audited Inc" in client.get("/settings/audit/").content
     assert in_alpha(alpha, lambda: AuditEntry.objects.filter(object_repr="Audited Inc").exists())
+
+
+def test_contact_list_rows_show_opt_out_phone_and_escape_names(alpha, client, me) -> None:
+    in_alpha(
+        alpha,
+        lambda: ContactFactory.create(
+            owner=me,
+            first_name="<b>Bold</b>",
+            last_name="Li",
+            email="li@example.com",
+            email_opt_out=True,
+            phone="+8613800138000",
+        ),
+    )
+    page = client.get("/contacts/").content.decode()
+    assert "&lt;b&gt;Bold&lt;/b&gt;" in page
+    assert "<b>Bold</b>" not in page
+    assert 'href="mailto:li@example.com"' in page
+    assert 'title="No marketing emails"' in page
+    assert "138" in page
+
+
+def test_company_list_rows_link_the_domain_and_show_tags(alpha, client, me) -> None:
+    def make() -> None:
+        company = CompanyFactory.create(owner=me, name="Acme <Ltd>", domain="acme.example")
+        company.tags.add(Tag.objects.create(name="Key account", colour="red"))
+
+    in_alpha(alpha, make)
+    page = client.get("/companies/").content.decode()
+    assert "Acme &lt;Ltd&gt;" in page
+    assert 'href="https://acme.example"' in page
+    assert '<span class="badge bg-red-lt me-1">Key account</span>' in page

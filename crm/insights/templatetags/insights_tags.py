@@ -9,10 +9,14 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.utils.html import format_html
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
+from core.phones import phone_display
 from crm.insights.models import CustomerValue
 from crm.insights.selectors.customers import flags_for, risk_text
 
@@ -75,3 +79,89 @@ def customer_flag(context: template.Context, record: Any, records: Any = None) -
 def customer_value_flags(value: CustomerValue | None) -> SafeString:
     """The badges of a value already at hand (the record page's value panel)."""
     return flag_badges(value)
+
+
+# --- List rows that show the flags ------------------------------------------------------------
+# The company and contact lists render their cells here, in Python: through the template engine
+# each row cost ≈ 1 ms (25 rows per page), the larger part of the page.
+
+
+def _tags(record: Any) -> SafeString:
+    return format_html_join(
+        "",
+        '<span class="badge bg-{}-lt me-1">{}</span>',
+        ((tag.colour, tag.name) for tag in record.tags.all()),
+    )
+
+
+def _updated(record: Any, *, title: bool = False) -> SafeString:
+    when = localtime(record.updated_at)
+    if title:
+        return format_html(
+            '<td class="text-secondary" title="{}">{}</td>',
+            date_format(when, "DATETIME_FORMAT"),
+            date_format(when, "SHORT_DATE_FORMAT"),
+        )
+    return format_html('<td class="text-secondary">{}</td>', date_format(when, "SHORT_DATE_FORMAT"))
+
+
+@register.simple_tag(takes_context=True)
+def company_cells(context: template.Context, record: Any, records: Any) -> SafeString:
+    """The cells of a company list row (name with value flags, domain, industry, city, tags,
+    owner, updated)."""
+    domain = (
+        format_html(
+            '<a href="https://{}" class="text-reset" rel="noopener" target="_blank">{}</a>',
+            record.domain,
+            record.domain,
+        )
+        if record.domain
+        else ""
+    )
+    return format_html(
+        '<td><a href="{}" class="fw-medium">{}</a>{}</td><td>{}</td><td>{}</td><td>{}</td>'
+        "<td>{}</td><td>{}</td>{}",
+        reverse("company_detail", args=[record.pk]),
+        record,
+        customer_flag(context, record, records),
+        domain,
+        record.industry,
+        record.city,
+        _tags(record),
+        record.owner if record.owner_id else "",
+        _updated(record),
+    )
+
+
+@register.simple_tag(takes_context=True)
+def contact_cells(context: template.Context, record: Any, records: Any) -> SafeString:
+    """The cells of a contact list row (name with value flags and title, e-mail, phone, tags,
+    owner, updated)."""
+    title = format_html('<div class="text-secondary small">{}</div>', record.title)
+    email = (
+        format_html(
+            '<a href="mailto:{}" class="text-reset">{}</a>{}',
+            record.email,
+            record.email,
+            format_html(
+                ' <i class="ti ti-mail-off text-danger" title="{}"></i>', _("No marketing emails")
+            )
+            if record.email_opt_out
+            else "",
+        )
+        if record.email
+        else ""
+    )
+    return format_html(
+        '<td><a href="{}" class="fw-medium">{}</a>{}{}</td><td>{}</td><td>{}</td><td>{}</td>'
+        "<td>{}</td>{}",
+        reverse("contact_detail", args=[record.pk]),
+        record,
+        customer_flag(context, record, records),
+        title if record.title else "",
+        email,
+        phone_display(record.phone or record.mobile or ""),
+        _tags(record),
+        record.owner if record.owner_id else "",
+        _updated(record, title=True),
+    )
