@@ -318,6 +318,10 @@ if EMAIL_URL:
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Rapport <no-reply@rapport.localhost>")
 #: Largest total size of the files one customer e-mail carries (stored in PostgreSQL with it).
 MAILING_MAX_ATTACHMENT_BYTES = env.int("MAILING_MAX_ATTACHMENT_BYTES", default=10 * 1024 * 1024)
+#: Days an e-mail's attachments are kept after it was recorded (the row and its text stay).
+MAILING_ATTACHMENT_RETENTION_DAYS = env.int("MAILING_ATTACHMENT_RETENTION_DAYS", default=90)
+#: Days a finished e-mail's row is kept (its timeline activity stays with the records).
+MAILING_RECORD_RETENTION_DAYS = env.int("MAILING_RECORD_RETENTION_DAYS", default=400)
 
 # --- Background work ----------------------------------------------------------------------------
 # PostgreSQL is the record of work (core/jobs/): a job row is written with the state that
@@ -461,6 +465,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "tenants.periodic_dispatch",
         "schedule": crontab(minute=5),
         "kwargs": {"handler": "automation.rules_hourly", "writes": True},
+    },
+    "mailing-purge-daily": {
+        "task": "tenants.periodic_dispatch",
+        "schedule": crontab(hour=3, minute=23),
+        "kwargs": {"handler": "mailing.purge", "writes": True},
     },
     "automation-care-touches-daily": {
         "task": "tenants.periodic_dispatch",

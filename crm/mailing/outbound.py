@@ -13,6 +13,7 @@ commit). Attachments are stored with the row (``OutboundAttachment``), never in 
 
 from __future__ import annotations
 
+import datetime
 import logging
 import re
 from collections.abc import Iterator, Mapping, Sequence
@@ -323,3 +324,22 @@ def mail_fail(*, email_id: int, error: str) -> None:
         if email is None or email.status != OutboundStatus.QUEUED:
             return
         _finish(email, OutboundStatus.FAILED, error=error[:4000])
+
+
+def mail_purge(*, now: datetime.datetime | None = None) -> tuple[int, int]:
+    """Retention: drop the attachments of e-mails recorded more than
+    ``MAILING_ATTACHMENT_RETENTION_DAYS`` ago, and the rows of finished e-mails (sent, not
+    sent, failed) older than ``MAILING_RECORD_RETENTION_DAYS``; an e-mail still queued is
+    never touched. The timeline activity of a sent e-mail stays with its records.
+    Returns (attachments, e-mails) removed."""
+    now = now or timezone.now()
+    finished = OutboundEmail.objects.exclude(status=OutboundStatus.QUEUED)
+    attachment_cutoff = now - datetime.timedelta(
+        days=int(settings.MAILING_ATTACHMENT_RETENTION_DAYS)
+    )
+    attachments, _kinds = OutboundAttachment.objects.filter(
+        email__in=finished.filter(created_at__lt=attachment_cutoff)
+    ).delete()
+    record_cutoff = now - datetime.timedelta(days=int(settings.MAILING_RECORD_RETENTION_DAYS))
+    _total, removed = finished.filter(created_at__lt=record_cutoff).delete()
+    return attachments, removed.get(OutboundEmail._meta.label, 0)

@@ -46,3 +46,11 @@ def mail_deliver_job(*, email_id: int) -> str:
         if job is None or job.is_last_attempt:
             mail_fail(email_id=email_id, error=f"{type(error).__name__}: {error}")
         raise
+
+
+@job_handler("mailing.purge", queue=JobQueue.BULK, tenant=True, timeout=600)
+def mail_purge_job() -> list[int]:
+    """Daily per workspace: attachments and old finished e-mails past their retention."""
+    from crm.mailing.outbound import mail_purge
+
+    return list(mail_purge())

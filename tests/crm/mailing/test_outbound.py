@@ -3,6 +3,7 @@ attachments and headers carried, opt-out rules by category, failures reported.""
 
 from __future__ import annotations
 
+import datetime
 from unittest import mock
 
 import pytest
@@ -13,7 +14,14 @@ from django_tenants.utils import schema_context
 from core.jobs.models import Job
 from crm.errors import CrmError
 from crm.mailing.models import MailCategory, OutboundAttachment, OutboundEmail, OutboundStatus
-from crm.mailing.outbound import Attachment, Mail, mail_deliver, mail_queue, mail_send_now
+from crm.mailing.outbound import (
+    Attachment,
+    Mail,
+    mail_deliver,
+    mail_purge,
+    mail_queue,
+    mail_send_now,
+)
 from crm.mailing.tasks import mail_deliver_job
 from crm.marketing.models import Suppression
 from crm.models import Activity, ActivityKind, Contact
@@ -227,3 +235,55 @@ def test_an_email_without_a_sender_is_logged_for_the_records_owner(reader: User)
     mail_send_now(key="t", mail=_mail(contact, MailCategory.TRANSACTIONAL))
     activity = Activity.objects.get(contact=contact)
     assert (activity.owner_id, activity.kind) == (reader.pk, ActivityKind.EMAIL)
+
+
+def _age(email: OutboundEmail, days: int) -> None:
+    from django.utils import timezone
+
+    created = timezone.now() - datetime.timedelta(days=days)
+    OutboundEmail.objects.filter(pk=email.pk).update(created_at=created)
+
+
+def _with_file(contact: Contact, key: str) -> OutboundEmail:
+    attachment = Attachment("quote.pdf", b"%PDF-1.7", "application/pdf")
+    return mail_queue(
+        key=key, mail=_mail(contact, MailCategory.TRANSACTIONAL, attachments=[attachment])
+    )
+
+
+def test_purge_drops_old_attachments_but_keeps_the_email(admin: User) -> None:
+    email = _with_file(_contact(admin), "old")
+    mail_deliver(email_id=email.pk)
+    _age(email, 91)
+    assert mail_purge() == (1, 0)
+    assert OutboundEmail.objects.filter(pk=email.pk).exists()
+    assert not OutboundAttachment.objects.filter(email=email).exists()
+
+
+def test_purge_drops_old_finished_emails_and_keeps_queued_and_recent_ones(admin: User) -> None:
+    contact = _contact(admin)
+    old_sent = _with_file(contact, "sent")
+    mail_deliver(email_id=old_sent.pk)
+    old_queued = _with_file(contact, "queued")
+    recent = _with_file(contact, "recent")
+    mail_deliver(email_id=recent.pk)
+    _age(old_sent, 401)
+    _age(old_queued, 401)
+    assert mail_purge()[1] == 1
+    assert set(OutboundEmail.objects.values_list("key", flat=True)) == {"queued", "recent"}
+    assert OutboundAttachment.objects.filter(email=old_queued).exists()
+    assert Activity.objects.filter(contact=contact).count() == 2  # the timeline stays
+
+
+def test_a_workspaces_purge_leaves_other_workspaces_alone(
+    alpha: Workspace, beta: Workspace
+) -> None:
+    for workspace in (alpha, beta):
+        with schema_context(workspace.schema):
+            email = _with_file(_contact(UserFactory.create()), "old")
+            mail_deliver(email_id=email.pk)
+            _age(email, 401)
+    with schema_context(alpha.schema):
+        assert mail_purge()[1] == 1
+    with schema_context(beta.schema):
+        assert OutboundEmail.objects.filter(key="old").exists()
