@@ -263,6 +263,30 @@ def main() -> None:
             ("service_summary", "rep", "/insights/service/summary/?period=365d"),
             ("segment_value_size", "admin", f"/marketing/segments/{segment.pk}/size/"),
         ]
+        # The report builder, in the shapes the issue names: a record kind, one or two
+        # groupings (dates by week / month / quarter), count, sum and average.
+        reports = {
+            "report_deals_stage_sum": ("admin", "record=deal&by=stage&measure=sum&field=amount"),
+            "report_deals_month_owner": (
+                "admin",
+                "record=deal&by=created&step=month&then=owner&measure=count",
+            ),
+            "report_deals_quarter_avg": (
+                "admin",
+                "record=deal&by=expected_close&step=quarter&measure=avg&field=amount",
+            ),
+            "report_contacts_week": ("admin", "record=contact&by=created&step=week&measure=count"),
+            "report_activities_kind_owner": (
+                "admin",
+                "record=activity&by=kind&then=owner&measure=count",
+            ),
+            "report_leads_source_status": (
+                "admin",
+                "record=lead&by=source&then=status&measure=count",
+            ),
+            "report_rep_deals_stage": ("rep", "record=deal&by=stage&measure=sum&field=amount"),
+        }
+        pages += [(name, role, f"/insights/reports/?{q}") for name, (role, q) in reports.items()]
         print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
         print(f"{'page':<28}{'p50 ms':>8}{'p95 ms':>8}{'cpu ms':>8}{'queries':>8}{'cold ms':>9}"
               f"{'cold cpu':>9}")  # fmt: skip
