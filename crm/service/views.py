@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.http import (
-    FileResponse,
     Http404,
     HttpRequest,
     HttpResponse,
@@ -23,13 +20,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_tenants.utils import schema_context
 
 from core.permissions import admin_required
 from crm.errors import CrmError
 from crm.forms.query import parse_record_id
 from crm.models import ListType
-from crm.selectors.exports import export_lines, export_xlsx
 from crm.selectors.lists import seek_page
 from crm.service import exports as _exports  # noqa: F401 -- registers the case export columns
 from crm.service import selectors, services
@@ -49,11 +44,11 @@ from crm.service.forms import (
 from crm.service.markup import render_article
 from crm.service.models import Article, Case, Category, Priority, Queue, SlaPolicy
 from crm.service.sla import service_settings, targets_for, timer_of
+from crm.views.exports import export_response
 from crm.views.helpers import bad_query, redirect_after_post, render_page, user_of, write_required
 from crm.views.lists import saved_views_context
 
 PER_PAGE = 25
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def case_or_404(request: HttpRequest, pk: int) -> Case:
@@ -126,26 +121,10 @@ def case_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     if not form.is_valid():
         return bad_query(request, form)
     queryset, _sort, order = _selection(form, user_of(request))
-    stamp = timezone.localdate().isoformat()
-    if form.cleaned_data.get("format") == "xlsx":
-        workbook = export_xlsx(
-            queryset, kind="case", order=order, definitions=[], sheet_title=_("Cases")
-        )
-        excel = FileResponse(
-            workbook, as_attachment=True, filename=f"cases-{stamp}.xlsx", content_type=XLSX
-        )
-        excel["Cache-Control"] = "no-store"
-        return excel
-    schema = connection.schema_name  # type: ignore[attr-defined]
-
-    def lines() -> Iterator[str]:
-        with schema_context(schema):
-            yield from export_lines(queryset, kind="case", order=order, definitions=[])
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="cases-{stamp}.csv"'
-    response["Cache-Control"] = "no-store"
-    return response
+    xlsx = form.cleaned_data.get("format") == "xlsx"
+    return export_response(
+        queryset, kind="case", order=order, name="cases", xlsx_title=_("Cases") if xlsx else ""
+    )
 
 
 @require_GET

@@ -2,26 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import connection
 from django.db.models import Prefetch
 from django.http import (
-    FileResponse,
     Http404,
     HttpRequest,
     HttpResponse,
     StreamingHttpResponse,
 )
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
-from django_tenants.utils import schema_context
 
 from crm import services
 from crm.custom_fields import form_field_name
@@ -29,14 +24,13 @@ from crm.errors import CrmError
 from crm.forms import ListFilterForm, SavedViewForm
 from crm.models import CustomFieldDefinition, FieldType, ListType, SavedView, Tag
 from crm.selectors import filtered, ordering
-from crm.selectors.exports import export_lines, export_xlsx
 from crm.selectors.lists import DEFAULT_SORT, seek_page
+from crm.views.exports import export_response
 from crm.views.helpers import bad_query, redirect_after_post, render_page, user_of
 from crm.views.kinds import KINDS, RecordKind
 from crm.views.records import attach_custom_users, definitions_for, kind_or_404
 
 PER_PAGE = 25
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @dataclass(frozen=True)
@@ -137,31 +131,15 @@ def record_export(request: HttpRequest, kind: str) -> HttpResponse | StreamingHt
     if not form.is_valid():
         return bad_query(request, form)
     state = list_state(request, spec, form)
-    if form.cleaned_data.get("format") == "xlsx":
-        workbook = export_xlsx(
-            state.queryset,
-            kind=spec.key,
-            order=state.order,
-            definitions=state.definitions,
-            sheet_title=str(spec.model._meta.verbose_name_plural).capitalize(),
-        )
-        filename = f"{spec.url_prefix}-{timezone.localdate().isoformat()}.xlsx"
-        excel = FileResponse(workbook, as_attachment=True, filename=filename, content_type=XLSX)
-        excel["Cache-Control"] = "no-store"
-        return excel
-    schema = connection.schema_name  # type: ignore[attr-defined]
-
-    def lines() -> Iterator[str]:
-        with schema_context(schema):
-            yield from export_lines(
-                state.queryset, kind=spec.key, order=state.order, definitions=state.definitions
-            )
-
-    filename = f"{spec.url_prefix}-{timezone.localdate().isoformat()}.csv"
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "no-store"
-    return response
+    xlsx = form.cleaned_data.get("format") == "xlsx"
+    return export_response(
+        state.queryset,
+        kind=spec.key,
+        order=state.order,
+        definitions=state.definitions,
+        name=spec.url_prefix,
+        xlsx_title=str(spec.model._meta.verbose_name_plural).capitalize() if xlsx else "",
+    )
 
 
 @require_POST

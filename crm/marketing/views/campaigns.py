@@ -3,18 +3,14 @@ cancel."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import connection
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_tenants.utils import schema_context
 
 from crm.errors import CrmError
 from crm.marketing import exports as _exports  # noqa: F401 -- registers the campaign columns
@@ -36,14 +32,13 @@ from crm.marketing.services.campaigns import (
     can_manage_campaigns,
 )
 from crm.models import ListType
-from crm.selectors.exports import export_lines, export_xlsx
 from crm.selectors.lists import seek_page
+from crm.views.exports import export_response
 from crm.views.helpers import bad_query, redirect_after_post, render_page, user_of, write_required
 from crm.views.lists import saved_views_context
 from tenants.users.models import User
 
 PER_PAGE = 25
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _managed_or_404(request: HttpRequest, pk: int) -> Campaign:
@@ -113,26 +108,14 @@ def campaign_export(request: HttpRequest) -> HttpResponse | StreamingHttpRespons
     if not form.is_valid():
         return bad_query(request, form)
     queryset, _sort, order = _selection(form, user_of(request))
-    stamp = timezone.localdate().isoformat()
-    if form.cleaned_data.get("format") == "xlsx":
-        workbook = export_xlsx(
-            queryset, kind="campaign", order=order, definitions=[], sheet_title=_("Campaigns")
-        )
-        excel = FileResponse(
-            workbook, as_attachment=True, filename=f"campaigns-{stamp}.xlsx", content_type=XLSX
-        )
-        excel["Cache-Control"] = "no-store"
-        return excel
-    schema = connection.schema_name  # type: ignore[attr-defined]
-
-    def lines() -> Iterator[str]:
-        with schema_context(schema):
-            yield from export_lines(queryset, kind="campaign", order=order, definitions=[])
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="campaigns-{stamp}.csv"'
-    response["Cache-Control"] = "no-store"
-    return response
+    xlsx = form.cleaned_data.get("format") == "xlsx"
+    return export_response(
+        queryset,
+        kind="campaign",
+        order=order,
+        name="campaigns",
+        xlsx_title=_("Campaigns") if xlsx else "",
+    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_tenants.utils import schema_context
 
 from crm.custom_fields import form_field_name
 from crm.errors import CrmError
@@ -40,8 +36,8 @@ from crm.marketing.services.segments import (
 )
 from crm.models import Contact, FieldType
 from crm.selectors import paginate
-from crm.selectors.exports import export_lines
 from crm.selectors.lists import ordering
+from crm.views.exports import export_response
 from crm.views.helpers import (
     bad_query,
     redirect_after_post,
@@ -256,19 +252,13 @@ def segment_export(request: HttpRequest, pk: int) -> StreamingHttpResponse:
     from crm.marketing.selectors import definitions_for
 
     definitions = definitions_for(segment.record_type)
-    schema = connection.schema_name  # type: ignore[attr-defined]
-
-    def lines() -> Iterator[str]:
-        with schema_context(schema):
-            yield from export_lines(
-                queryset, kind=segment.record_type, order=order, definitions=definitions
-            )
-
-    filename = f"segment-{segment.pk}-{timezone.localdate().isoformat()}.csv"
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return export_response(
+        queryset,
+        kind=segment.record_type,
+        order=order,
+        definitions=definitions,
+        name=f"segment-{segment.pk}",
+    )
 
 
 @require_POST
