@@ -805,6 +805,7 @@ def main() -> None:
     from django.test import Client
     from django_tenants.utils import schema_context
 
+    from core.jobs.sweeper import heartbeat
     from tenants.models import Tenant
     from tenants.services import public_tenant_ensure, template_ensure, tenant_create
 
@@ -840,6 +841,7 @@ def main() -> None:
         with connection.cursor() as cursor:
             # Fresh statistics, as autovacuum keeps them (the seed and the samples just wrote).
             cursor.execute("ANALYZE")
+        heartbeat()  # what a running worker keeps fresh; /readyz answers 503 without it
         host = f"{SLUG}.localhost"
         clients: dict[str, Client] = {
             "admin": Client(HTTP_HOST=host),

@@ -199,6 +199,34 @@ def main() -> None:
                 handler_get("insights.customer_values_refresh").func()
                 job_times.append(time.perf_counter() - started)
             job_s = min(job_times)
+            # The return page compares with the go-live baseline; its heavy figures (adoption
+            # per week, next-activity share, duplicates split at go-live) refresh hourly too.
+            import datetime
+
+            from django.utils import timezone
+
+            from onboarding.models import GoLiveBaseline
+
+            GoLiveBaseline.objects.get_or_create(
+                defaults={
+                    "go_live_on": timezone.localdate() - datetime.timedelta(days=60),
+                    "period_days": 90,
+                    "currency": "EUR",
+                    "won_deals": 10,
+                    "lost_deals": 10,
+                    "win_rate": 50,
+                    "average_sales_cycle_days": 40,
+                    "sellers": 5,
+                    "activities_per_seller": 100,
+                    "revenue_per_seller": 10_000,
+                }
+            )
+            return_times = []
+            for _ in range(3):
+                started = time.perf_counter()
+                handler_get("onboarding.return_figures").func()
+                return_times.append(time.perf_counter() - started)
+            return_s = min(return_times)
             at_risk = CustomerValue.objects.filter(at_risk=True).count()
             admin = User.objects.get(email="admin@bench.example")
             rep = User.objects.filter(role=Role.REP).order_by("id").first()
@@ -231,6 +259,7 @@ def main() -> None:
             )
         print(f"customer values: {rows} rows ({at_risk} at risk), refresh {refresh_s:.2f}s")
         print(f"hourly insights job (values + precomputed figures): {job_s:.2f}s")
+        print(f"hourly return-page figures: {return_s:.2f}s")
         host = f"{SLUG}.localhost"
         clients = {"admin": Client(HTTP_HOST=host), "rep": Client(HTTP_HOST=host)}
         with schema_context(tenant.schema_name):
@@ -256,6 +285,8 @@ def main() -> None:
             ("home_look_after", "admin", "/insights/customers/look-after/"),
             ("home_look_after_rep", "rep", "/insights/customers/look-after/"),
             ("deal_page", "admin", f"/deals/{deal_id}/"),
+            ("return_adoption", "admin", "/insights/return/"),
+            ("adoption_users", "admin", "/settings/adoption/"),
             ("deal_win_probability", "admin", f"/insights/probability/deal/{deal_id}/"),
             ("service_90d", "admin", "/insights/service/"),
             ("service_year", "admin", "/insights/service/?period=365d"),
@@ -321,7 +352,7 @@ def main() -> None:
         print(
             f"BENCH insight contacts={args.contacts} deals={args.deals} "
             f"worst_p95_ms={worst_p95:.1f} worst_page={worst_page} rfm_refresh_s={refresh_s:.2f} "
-            f"insights_job_s={job_s:.2f} "
+            f"insights_job_s={job_s:.2f} return_figures_s={return_s:.2f} "
             f"worst_cold_ms={worst_cold:.1f} worst_cold_page={worst_cold_page} "
             f"healthz_p95_ms={baseline_p95:.1f} "
             f"{figures}"

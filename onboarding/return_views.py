@@ -6,27 +6,26 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
 from core.permissions import role_required
-from crm.insights.selectors.adoption import adoption_weeks, data_quality, next_activity_share
+from crm.insights.selectors.adoption import data_qualities
 from crm.views.helpers import render_page
-from onboarding.returns import crm_return
+from onboarding.returns import crm_return, return_figures
 
 
 @require_GET
 @role_required("admin", "manager")
 def insights_return(request: HttpRequest) -> HttpResponse:
     """Since go-live: win rate, cycle, revenue and activities per rep, completeness, now vs
-    the baseline; adoption per week; the data-quality score with links to fix."""
-    planned, open_deals = next_activity_share()
+    the baseline; adoption per week; the data-quality score with links to fix. The scans
+    behind adoption and duplicates come from the hourly refresh (the page says how fresh)."""
+    figures = return_figures()
+    qualities = data_qualities(figures.go_live, duplicates=figures.duplicates)
     return render_page(
         request,
         "insights/return.html",
         {
             "active_nav": "insights",
-            "result": crm_return(),
-            "weeks": adoption_weeks(),
-            "planned": planned,
-            "open_deals": open_deals,
-            "planned_share": round(planned * 100 / open_deals, 1) if open_deals else None,
-            "quality": data_quality(),
+            "result": crm_return(qualities=qualities),
+            "figures": figures,
+            "quality": qualities["all"],
         },
     )

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Avg, Count, F, Min, Q, QuerySet, Sum
+from django.db.models import Avg, Count, Exists, F, Min, OuterRef, Q, QuerySet, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -209,27 +209,28 @@ class FirstSteps:
 
 
 def first_steps_of(users: list[User]) -> dict[int, FirstSteps]:
-    """The first steps of ``users``, in four queries whatever their number."""
+    """The first steps of ``users``, in one query whatever their number: each step is an
+    ``EXISTS`` per user that stops at the user's first matching record (an owner index)."""
     ids = [user.pk for user in users]
     samples = sample_ids()
-    deals = real(ObjectType.DEAL, Deal.objects.filter(owner_id__in=ids), samples)
-    activities = real(ObjectType.ACTIVITY, Activity.objects.filter(owner_id__in=ids), samples)
-    with_deals = set(deals.values_list("owner_id", flat=True).distinct())
-    calls = set(
-        activities.filter(kind=ActivityKind.CALL, done_at__isnull=False)
-        .values_list("owner_id", flat=True)
-        .distinct()
+    deals = real(ObjectType.DEAL, Deal.objects.order_by(), samples)
+    activities = real(ObjectType.ACTIVITY, Activity.objects.order_by(), samples)
+    mine = {"owner_id": OuterRef("pk")}
+    rows = (
+        User.objects.filter(pk__in=ids)
+        .order_by()
+        .annotate(
+            deal_created=Exists(deals.filter(**mine)),
+            call_logged=Exists(
+                activities.filter(kind=ActivityKind.CALL, done_at__isnull=False, **mine)
+            ),
+            follow_up_scheduled=Exists(activities.filter(due_at__gt=F("created_at"), **mine)),
+            searched=Exists(UserStart.objects.filter(user_id=OuterRef("pk"), searches__gt=0)),
+        )
+        .values_list("pk", "deal_created", "call_logged", "follow_up_scheduled", "searched")
     )
-    follow_ups = set(
-        activities.filter(due_at__gt=F("created_at")).values_list("owner_id", flat=True).distinct()
-    )
-    searched = set(
-        UserStart.objects.filter(user_id__in=ids, searches__gt=0).values_list("user_id", flat=True)
-    )
-    return {
-        pk: FirstSteps(pk in with_deals, pk in calls, pk in follow_ups, pk in searched)
-        for pk in ids
-    }
+    found = {pk: FirstSteps(*steps) for pk, *steps in rows}
+    return {pk: found.get(pk, FirstSteps(False, False, False, False)) for pk in ids}
 
 
 def first_steps(user: User) -> FirstSteps:
@@ -443,9 +444,11 @@ def sales_figures(
         Activity.objects.filter(created_at__gte=start, created_at__lt=end),
         samples,
     )
-    sellers = set(activities.values_list("owner_id", flat=True).distinct())
+    # ``order_by()``: the default ordering would add its columns to the DISTINCT.
+    sellers = set(activities.order_by().values_list("owner_id", flat=True).distinct())
     sellers |= set(
         deals.filter(Q(created_at__gte=start, created_at__lt=end) | Q(pk__in=won) | Q(pk__in=lost))
+        .order_by()
         .values_list("owner_id", flat=True)
         .distinct()
     )

@@ -111,6 +111,16 @@ def baseline_record_job() -> bool:
     return baseline_record(currency=str(current_tenant().currency)) is not None
 
 
+@job_handler("onboarding.return_figures", queue=JobQueue.BULK, tenant=True)
+def return_figures_job() -> bool:
+    """Precompute the heavy figures of the return-and-adoption page (hourly, through
+    ``tenants.periodic_dispatch``; idempotent: each run replaces them)."""
+    from onboarding.returns import return_figures_precompute
+
+    return_figures_precompute()
+    return True
+
+
 @shared_task(name="onboarding.search_record", base=TenantTask)
 def search_record_task(user_id: int) -> None:
     """Count a person's search for their first steps (in their workspace's schema)."""

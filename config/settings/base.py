@@ -486,6 +486,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": crontab(minute=17),
         "kwargs": {"handler": "insights.customer_values_refresh", "writes": False},
     },
+    "onboarding-return-figures": {
+        "task": "tenants.periodic_dispatch",
+        "schedule": crontab(minute=19),
+        "kwargs": {"handler": "onboarding.return_figures", "writes": False},
+    },
     "service-sla-escalation": {"task": "service.sla_escalate_due", "schedule": 5 * 60.0},
     "billing-trial-ending-emails": {
         "task": "billing.trial_ending_notify",

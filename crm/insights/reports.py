@@ -25,14 +25,16 @@ from crm.insights.selectors.money import Conversion
 from crm.models import CustomFieldDefinition
 from crm.selectors.exports import safe_cell, xlsx_cell
 from crm.selectors.lists import filtered
+from tenants.users.models import User
 
 #: Rows a report returns at most.
 MAX_ROWS = 500
 
-#: Fields a report groups by, per record kind: key → (label, path, is a date).
+#: Fields a report groups by, per record kind: key → (label, path, is a date). The owner is
+#: grouped by id and named afterwards (no join with the users in the grouped scan).
 GROUPS: dict[str, dict[str, tuple[Any, str, bool]]] = {
     "deal": {
-        "owner": (gettext_lazy("Owner"), "owner__full_name", False),
+        "owner": (gettext_lazy("Owner"), "owner_id", False),
         "pipeline": (gettext_lazy("Pipeline"), "pipeline__name", False),
         "stage": (gettext_lazy("Stage"), "stage__name", False),
         "currency": (gettext_lazy("Currency"), "currency", False),
@@ -42,26 +44,26 @@ GROUPS: dict[str, dict[str, tuple[Any, str, bool]]] = {
         "won": (gettext_lazy("Won"), "won_at", True),
     },
     "contact": {
-        "owner": (gettext_lazy("Owner"), "owner__full_name", False),
+        "owner": (gettext_lazy("Owner"), "owner_id", False),
         "city": (gettext_lazy("City"), "city", False),
         "country": (gettext_lazy("Country"), "country", False),
         "created": (gettext_lazy("Created"), "created_at", True),
     },
     "company": {
-        "owner": (gettext_lazy("Owner"), "owner__full_name", False),
+        "owner": (gettext_lazy("Owner"), "owner_id", False),
         "industry": (gettext_lazy("Industry"), "industry", False),
         "city": (gettext_lazy("City"), "city", False),
         "country": (gettext_lazy("Country"), "country", False),
         "created": (gettext_lazy("Created"), "created_at", True),
     },
     "lead": {
-        "owner": (gettext_lazy("Owner"), "owner__full_name", False),
+        "owner": (gettext_lazy("Owner"), "owner_id", False),
         "source": (gettext_lazy("Source"), "source", False),
         "status": (gettext_lazy("Status"), "status", False),
         "created": (gettext_lazy("Created"), "created_at", True),
     },
     "activity": {
-        "owner": (gettext_lazy("Owner"), "owner__full_name", False),
+        "owner": (gettext_lazy("Owner"), "owner_id", False),
         "kind": (gettext_lazy("Type"), "kind", False),
         "created": (gettext_lazy("Created"), "created_at", True),
         "done": (gettext_lazy("Done"), "done_at", True),
@@ -151,6 +153,12 @@ def _group_expression(kind: str, key: str, step: str) -> tuple[Any, str, bool]:
     return F(path), str(label), False
 
 
+def _owner_names(rows: list[dict[str, Any]], keys: list[str]) -> dict[Any, str]:
+    """The names of the owners ``rows`` group by (under ``keys``), by id."""
+    ids = {row[key] for row in rows for key in keys} - {None}
+    return dict(User.objects.filter(pk__in=ids).values_list("pk", "full_name"))
+
+
 def _label(value: Any, *, is_date: bool, step: str) -> str:
     if value is None or value == "":
         return "—"
@@ -161,6 +169,11 @@ def _label(value: Any, *, is_date: bool, step: str) -> str:
             return f"{value.year} Q{(value.month - 1) // 3 + 1}"
         return date_format(value, "YEAR_MONTH_FORMAT")
     return str(value)
+
+
+def _order_key(value: Any) -> tuple[bool, Any]:
+    """Ascending with empty values last, as the database orders a grouping."""
+    return (value is None, "" if value is None else value)
 
 
 def run_report(
@@ -208,6 +221,13 @@ def run_report(
         .annotate(value=aggregate)
         .order_by(*annotations)[: MAX_ROWS + 1]
     )
+    owner_keys = [k for k, key in (("g1", params["by"]), ("g2", second_key)) if key == "owner"]
+    if owner_keys:
+        names = _owner_names(rows, owner_keys)
+        for row in rows:
+            for key in owner_keys:
+                row[key] = names.get(row[key])
+        rows.sort(key=lambda row: tuple(_order_key(row.get(key)) for key in annotations))
     result = [
         ReportRow(
             first=_label(row["g1"], is_date=first_date, step=step),

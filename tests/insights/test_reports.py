@@ -74,6 +74,14 @@ def test_two_groupings_and_a_custom_field(crm, manager, rep, client_as) -> None:
     ]
 
 
+def test_owners_are_named_and_in_name_order(crm, manager, rep, client_as) -> None:
+    """Grouped by owner id in SQL, shown by name, ordered by name as a reader expects."""
+    _deals(manager, rep)
+    response = client_as(manager).get("/insights/reports/?record=deal&by=owner")
+    expected = sorted([(str(manager.full_name), "", 2), (str(rep.full_name), "", 1)])
+    assert _rows(response) == expected
+
+
 def test_custom_field_filter(crm, manager, rep, client_as) -> None:
     _deals(manager, rep)
     response = client_as(manager).get("/insights/reports/?record=deal&by=stage&cf_region=south")

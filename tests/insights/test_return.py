@@ -8,11 +8,24 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from crm.insights.selectors.adoption import adoption_weeks, data_quality, next_activity_share
-from crm.models import AuditAction, ObjectType
+from crm.insights.models import Snapshot
+from crm.insights.selectors.adoption import (
+    Duplicates,
+    adoption_weeks,
+    data_quality,
+    duplicate_emails,
+    next_activity_share,
+)
+from crm.models import AuditAction, Contact, ObjectType
 from crm.services.audit import audit_record
 from onboarding.models import GoLiveBaseline
-from onboarding.returns import crm_return
+from onboarding.returns import (
+    RETURN_SNAPSHOT_KEY,
+    crm_return,
+    return_figures,
+    return_figures_precompute,
+)
+from onboarding.tasks import return_figures_job
 from tests.crm.factories import ActivityFactory, ContactFactory, DealFactory
 from tests.insights.history import sales_history
 
@@ -98,3 +111,51 @@ def test_adoption_this_week(crm, admin, manager) -> None:
 
 def test_reps_cannot_open_the_return_page(crm, rep, client_as) -> None:
     assert client_as(rep).get("/insights/return/").status_code == 403
+
+
+def test_duplicates_split_at_go_live(crm, admin) -> None:
+    """a@ before go-live, A@ and a@ since, b@ alone: 2 extra contacts in all, none among
+    those entered before, 1 among those entered since."""
+    go_live = timezone.now() - datetime.timedelta(days=10)
+    old = ContactFactory.create(owner=admin, email="a@x.example")
+    Contact.objects.filter(pk=old.pk).update(created_at=go_live - datetime.timedelta(days=1))
+    ContactFactory.create(owner=admin, email="A@x.example")
+    ContactFactory.create(owner=admin, email="a@x.example")
+    ContactFactory.create(owner=admin, email="b@x.example")
+    assert duplicate_emails(go_live) == Duplicates(all=2, before=0, since=1)
+    assert duplicate_emails() == Duplicates(all=2, before=0, since=0)
+
+
+def test_the_page_reads_the_hourly_figures_and_says_how_fresh(crm, admin, client_as) -> None:
+    """After the refresh, a new activity is not counted until the next one; the page says
+    the figures were computed a moment ago."""
+    ActivityFactory.create(owner=admin)
+    return_figures_job()
+    ActivityFactory.create(owner=admin)
+    figures = return_figures()
+    assert figures.computed_at is not None
+    assert figures.weeks[-1].activities_logged == 1
+    body = client_as(admin).get("/insights/return/").content.decode()
+    assert 'data-testid="adoption-freshness"' in body
+
+
+def test_stale_figures_are_counted_live(crm, admin) -> None:
+    ActivityFactory.create(owner=admin)
+    return_figures_precompute()
+    Snapshot.objects.filter(key=RETURN_SNAPSHOT_KEY).update(
+        computed_at=timezone.now() - datetime.timedelta(hours=3)
+    )
+    ActivityFactory.create(owner=admin)
+    figures = return_figures()
+    assert figures.computed_at is None
+    assert figures.weeks[-1].activities_logged == 2
+
+
+def test_figures_split_at_an_older_go_live_are_counted_live(crm, admin) -> None:
+    """A baseline recorded after the refresh: the duplicates are split again, live."""
+    return_figures_precompute()
+    baseline = _baseline()
+    figures = return_figures()
+    assert figures.computed_at is None
+    assert figures.go_live is not None
+    assert figures.go_live.date() == baseline.go_live_on

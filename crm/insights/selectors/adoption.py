@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q
-from django.db.models.functions import Lower, TruncWeek
+from django.db.models.functions import TruncWeek, Upper
 from django.urls import reverse
 from django.utils import timezone
 
@@ -87,14 +87,46 @@ def adoption_weeks(
 
 
 def next_activity_share() -> tuple[int, int]:
-    """Open deals with an open activity planned (due now or later), and all open deals."""
+    """Open deals with an open activity planned (due now or later), and all open deals: a
+    semi-join (one pass over the planned activities), not a lookup per deal."""
     planned = Activity.objects.filter(
         deal=OuterRef("pk"), done_at__isnull=True, due_at__gte=timezone.now()
     )
-    row = Deal.objects.filter(stage__kind=StageKind.OPEN).aggregate(
-        total=Count("pk"), planned=Count("pk", filter=Exists(planned))
+    open_deals = Deal.objects.filter(stage__kind=StageKind.OPEN).order_by()
+    return open_deals.filter(Exists(planned)).count(), open_deals.count()
+
+
+@dataclass(frozen=True)
+class Duplicates:
+    """Contacts sharing an e-mail address with another (case-insensitive), counted once per
+    extra contact: among all contacts, those created before a moment and those since."""
+
+    all: int
+    before: int
+    since: int
+
+
+def duplicate_emails(cutoff: datetime.datetime | None = None) -> Duplicates:
+    """:class:`Duplicates` around ``cutoff`` (without one, ``before`` and ``since`` are 0), in
+    one grouped pass over the contacts with an e-mail address."""
+    splits: dict[str, Any] = {}
+    if cutoff is not None:
+        splits["before"] = Count("pk", filter=Q(created_at__lt=cutoff))
+        splits["since"] = Count("pk", filter=Q(created_at__gte=cutoff))
+    by_address: Any = (
+        Contact.objects.exclude(email="").annotate(email_key=Upper("email")).order_by()
     )
-    return row["planned"], row["total"]
+    groups = (
+        by_address.values("email_key")
+        .annotate(group_size=Count("pk"), **splits)
+        .filter(group_size__gt=1)
+        .values_list("group_size", *splits)
+    )
+    totals = [0, 0, 0]
+    for counts in groups:
+        for index, count in enumerate(counts):
+            totals[index] += max(count - 1, 0)
+    return Duplicates(*totals)
 
 
 @dataclass(frozen=True)
@@ -125,44 +157,68 @@ class DataQuality:
         return (total / len(self.checks)).quantize(Decimal("0.1"))
 
 
-def data_quality(
-    *,
-    created_before: datetime.datetime | None = None,
-    created_since: datetime.datetime | None = None,
+def _window_counts(
+    queryset: Any, cutoff: datetime.datetime | None, measures: dict[str, Q | None]
+) -> dict[str, dict[str, int]]:
+    """Each measure (rows matching a condition; ``None``: all rows) among all rows and, with
+    a ``cutoff``, among those created before it and since: one scan of ``queryset``."""
+    windows: dict[str, Q] = {"all": Q()}
+    if cutoff is not None:
+        windows |= {"before": Q(created_at__lt=cutoff), "since": Q(created_at__gte=cutoff)}
+    aggregates = {}
+    for window, in_window in windows.items():
+        for measure, condition in measures.items():
+            matching = in_window & condition if condition is not None else in_window
+            aggregates[f"{window}__{measure}"] = (
+                Count("pk", filter=matching) if matching else Count("pk")
+            )
+    row = queryset.aggregate(**aggregates)
+    return {window: {m: row[f"{window}__{m}"] for m in measures} for window in windows}
+
+
+def data_qualities(
+    cutoff: datetime.datetime | None = None, *, duplicates: Duplicates | None = None
+) -> dict[str, DataQuality]:
+    """The data-quality checks over all records (``"all"``) and, with a ``cutoff``, over the
+    records created before it and since (``"before"``, ``"since"``: what was entered before
+    go-live against what was entered since). One scan per record kind; ``duplicates`` when
+    the caller has them (precomputed), else counted here."""
+    contacts = _window_counts(
+        Contact.objects.all(),
+        cutoff,
+        {"total": None, "no_email": Q(email=""), "no_phone": Q(phone="", mobile="")},
+    )
+    companies = _window_counts(
+        Company.objects.all(), cutoff, {"total": None, "no_phone": Q(phone="", domain="")}
+    )
+    deals = _window_counts(
+        Deal.objects.filter(stage__kind=StageKind.OPEN),
+        cutoff,
+        {
+            "total": None,
+            "no_close": Q(expected_close_on__isnull=True),
+            "no_amount": Q(amount=0),
+        },
+    )
+    duplicates = duplicates or duplicate_emails(cutoff)
+    return {
+        window: _quality(
+            contacts[window], companies[window], deals[window], getattr(duplicates, window)
+        )
+        for window in contacts
+    }
+
+
+def data_quality(*, duplicates: Duplicates | None = None) -> DataQuality:
+    """The data-quality checks over all records."""
+    return data_qualities(duplicates=duplicates)["all"]
+
+
+def _quality(
+    contacts: dict[str, int], companies: dict[str, int], deals: dict[str, int], duplicates: int
 ) -> DataQuality:
-    """The data-quality checks over all records, or those created before or since a moment
-    (to compare what was entered before go-live with what was entered since)."""
     from django.utils.translation import gettext as _
 
-    def window(queryset: Any) -> Any:
-        if created_before is not None:
-            queryset = queryset.filter(created_at__lt=created_before)
-        if created_since is not None:
-            queryset = queryset.filter(created_at__gte=created_since)
-        return queryset
-
-    contacts = window(Contact.objects.all()).aggregate(
-        total=Count("pk"),
-        no_email=Count("pk", filter=Q(email="")),
-        no_phone=Count("pk", filter=Q(phone="", mobile="")),
-    )
-    companies = window(Company.objects.all()).aggregate(
-        total=Count("pk"), no_phone=Count("pk", filter=Q(phone="") & Q(domain=""))
-    )
-    deals = window(Deal.objects.filter(stage__kind=StageKind.OPEN)).aggregate(
-        total=Count("pk"),
-        no_close=Count("pk", filter=Q(expected_close_on__isnull=True)),
-        no_amount=Count("pk", filter=Q(amount=0)),
-    )
-    duplicate_emails = (
-        window(Contact.objects.exclude(email=""))
-        .annotate(email_key=Lower("email"))
-        .order_by()
-        .values("email_key")
-        .annotate(n=Count("pk"))
-        .filter(n__gt=1)
-    )
-    duplicates = sum(row["n"] - 1 for row in duplicate_emails)
     return DataQuality(
         checks=[
             QualityCheck(
