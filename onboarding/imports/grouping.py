@@ -21,7 +21,8 @@ Rows that fail to parse are refused by their chunk wherever they are: they have 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from array import array
+from dataclasses import dataclass
 
 from crm.search_index import contact_search_columns, fold
 from onboarding.imports import values
@@ -104,55 +105,83 @@ def name_keys(row: RowKeys) -> list[str]:
     return list(columns.search_keys)
 
 
-@dataclass
+#: Bits of a packed key-and-position for the row's position (16 million rows) and the key's
+#: hash (the rest of a signed 64-bit integer).
+POSITION_BITS = 24
+_POSITION_MASK = (1 << POSITION_BITS) - 1
+_KEY_MASK = (1 << (63 - POSITION_BITS)) - 1
+
+
 class Groups:
-    """Union-find over row positions, joined through shared keys."""
+    """Rows joined through shared keys, in memory that stays small per row: each key of a
+    row is kept as one 64-bit integer (the key's hash and the row's position) in an array,
+    and the groups are found by sorting them once (:meth:`moves`). Two keys with the same
+    hash only put two rows in one chunk, which is always safe (chunks are merely less
+    independent), so hashes are enough. ``searched`` holds the folded names of name-only
+    rows: the rows whose contacts such a name finds join them (:meth:`join_names`)."""
 
-    parent: list[int] = field(default_factory=list)
-    owner: dict[str, int] = field(default_factory=dict)
+    def __init__(self) -> None:
+        self.rows = 0
+        self.searched: set[str] = set()
+        self._packed = array("q")
 
-    def add(self, keys: tuple[str, ...] | list[str]) -> int:
-        """A new row (the next position) with these keys; returns its position."""
-        position = len(self.parent)
-        self.parent.append(position)
-        for key in keys:
+    def add(self, row: RowKeys) -> int:
+        """The next row, with its keys; returns its position."""
+        position = self.rows
+        if position > _POSITION_MASK:
+            raise ValueError("too many rows to group")
+        self.rows += 1
+        for key in row.keys:
             self.join(position, key)
+        if row.name:
+            self.searched.add(row.name)
         return position
 
     def join(self, position: int, key: str) -> None:
-        other = self.owner.setdefault(key, position)
-        if other != position:
-            self._union(position, other)
+        self._packed.append(((hash(key) & _KEY_MASK) << POSITION_BITS) | position)
 
-    def find(self, position: int) -> int:
-        root = position
-        while self.parent[root] != root:
-            root = self.parent[root]
-        while self.parent[position] != root:  # path compression
-            self.parent[position], position = root, self.parent[position]
-        return root
+    def join_names(self, position: int, row: RowKeys) -> None:
+        """Join the row at ``position`` to the name-only rows that would find its contact."""
+        for key in name_keys(row):
+            if key in self.searched:
+                self.join(position, "n:" + key)
 
-    def _union(self, one: int, other: int) -> None:
-        a, b = self.find(one), self.find(other)
-        if a != b:  # the smaller position is the root: the group's first row in the file
-            self.parent[max(a, b)] = min(a, b)
+    def moves(self, *, chunk_rows: int) -> dict[int, int]:
+        """Rows to move: position → index of the chunk of its group's first row (only rows
+        whose own chunk ``position // chunk_rows`` differs)."""
+        parent = array("q", range(self.rows))
+
+        def find(position: int) -> int:
+            root = position
+            while parent[root] != root:
+                root = parent[root]
+            while parent[position] != root:  # path compression
+                parent[position], position = root, parent[position]
+            return root
+
+        last_key, first = -1, 0
+        for packed in sorted(self._packed):  # by key, then position: a key's first row first
+            key, position = packed >> POSITION_BITS, packed & _POSITION_MASK
+            if key != last_key:
+                last_key, first = key, position
+                continue
+            one, other = find(first), find(position)
+            if one != other:  # the smaller position is the root: the group's first row
+                parent[max(one, other)] = min(one, other)
+        moves: dict[int, int] = {}
+        for position in range(self.rows):
+            target = find(position) // chunk_rows
+            if target != position // chunk_rows:
+                moves[position] = target
+        return moves
 
 
 def plan(rows: list[RowKeys], *, chunk_rows: int) -> dict[int, int]:
-    """Rows to move: position → index of the chunk of its group's first row (only rows whose
-    own chunk ``position // chunk_rows`` differs)."""
+    """:meth:`Groups.moves` of ``rows`` (all in memory: for tests and small lists)."""
     groups = Groups()
     for row in rows:
-        groups.add(row.keys)
-    searched = {row.name for row in rows if row.name}
-    if searched:  # a name-only row joins every row whose contact it would find by name
+        groups.add(row)
+    if groups.searched:
         for position, row in enumerate(rows):
-            for key in name_keys(row):
-                if key in searched:
-                    groups.join(position, "n:" + key)
-    moves: dict[int, int] = {}
-    for position in range(len(rows)):
-        target = groups.find(position) // chunk_rows
-        if target != position // chunk_rows:
-            moves[position] = target
-    return moves
+            groups.join_names(position, row)
+    return groups.moves(chunk_rows=chunk_rows)

@@ -8,6 +8,7 @@ again), and a heartbeat a sweeper watches. Records are written by the CRM's own 
 
 from __future__ import annotations
 
+import contextlib
 import io
 import time
 from collections.abc import Iterator
@@ -15,18 +16,16 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.errors import DomainError
 from crm import services as crm
 from crm.models import Company, CustomFieldDefinition, FieldType
 from crm.notifications import hooks as notification_hooks
-from onboarding.imports import grouping, reading, values
+from onboarding.imports import reading
 from onboarding.imports.errors import DataImportError
 from onboarding.imports.mapping import (
     CUSTOM_PREFIX,
@@ -48,6 +47,7 @@ from onboarding.imports.models import (
     ImportStatus,
     RecordAction,
 )
+from onboarding.imports.planning import ReadPlanner, chunk_indexes
 from onboarding.imports.rows import (
     COMPANY,
     CompanyIndex,
@@ -55,13 +55,10 @@ from onboarding.imports.rows import (
     Context,
     ParsedRow,
     RowError,
-    companies_flush,
-    company_for,
     parse_row,
     pending_flush,
     row_apply,
     row_import,
-    tags_for,
 )
 from tenants.models import Tenant
 from tenants.selectors import current_tenant
@@ -408,10 +405,12 @@ def import_read(batch_id: int) -> bool:
             )
             if batch is None or batch.status != ImportStatus.READING:
                 return False
-            total = _split(batch)
             parallel = batch.parallel = parallel_chunks(batch)
-            if parallel:
-                _plan_parallel(batch)
+            planner = ReadPlanner(batch, _context(batch)) if parallel else None
+            with planner or contextlib.nullcontext():
+                total = _split(batch, planner)
+                if planner is not None:
+                    planner.finish()
             batch.rows_total = total
             batch.status = ImportStatus.RUNNING
             batch.heartbeat_at = timezone.now()
@@ -433,7 +432,7 @@ def _chunks_enqueue(batch: ImportBatch) -> None:
     """One job per chunk (they may run at the same time); an import without rows ends here."""
     from onboarding.imports.tasks import import_chunk_job
 
-    indexes = _chunk_indexes(batch)
+    indexes = chunk_indexes(batch)
     for index in indexes:
         import_chunk_job.enqueue(
             batch_id=batch.pk, index=index, dedupe_key=f"imports.chunk:{batch.pk}:{index}"
@@ -442,7 +441,9 @@ def _chunks_enqueue(batch: ImportBatch) -> None:
         _finish(batch)
 
 
-def _split(batch: ImportBatch) -> int:
+def _split(batch: ImportBatch, planner: ReadPlanner | None) -> int:
+    """Store the file's data rows in chunks of ``IMPORT_CHUNK_ROWS`` (each row also to the
+    ``planner`` of a parallel import); the number of rows."""
     ImportChunk.objects.filter(batch=batch).delete()
     size = int(settings.IMPORT_CHUNK_ROWS)
     limit = int(settings.IMPORT_MAX_ROWS)
@@ -456,6 +457,8 @@ def _split(batch: ImportBatch) -> int:
                 % {"limit": f"{limit:,}"}
             )
         pending.append([row.line, row.cells])
+        if planner is not None:
+            planner.add(row.cells)
         if len(pending) >= size:
             ImportChunk.objects.create(batch=batch, index=index, rows=pending)
             index, pending = index + 1, []
@@ -467,100 +470,9 @@ def _split(batch: ImportBatch) -> int:
 
 
 def parallel_chunks(batch: ImportBatch) -> bool:
-    """Whether this import's chunks may run in parallel (contacts, see :func:`_plan_parallel`)."""
+    """Whether this import's chunks may run in parallel (contacts, see
+    :mod:`onboarding.imports.planning`)."""
     return bool(settings.IMPORT_PARALLEL_CHUNKS) and batch.kind == ImportKind.CONTACTS
-
-
-def _plan_parallel(batch: ImportBatch) -> None:
-    """Make the chunks of a contact import independent of each other, so they may run in
-    parallel: every row that may be the same person as an earlier row moves into that row's
-    chunk (:mod:`onboarding.imports.grouping`; the rows of a chunk stay in file order), and
-    the companies and tags the file names are found or created here, once, in file order,
-    so two chunks never race to create the same one. Runs in the read step's transaction;
-    holds one chunk's rows at a time, plus each row's keys and the distinct companies."""
-    context = _context(batch)
-    context.mapping = [key if key in grouping.KEY_TARGETS else "" for key in context.mapping]
-    check_width = batch.file_format == reading.CSV
-    keys: list[grouping.RowKeys] = []
-    companies: dict[tuple[str, str, str, str], ParsedRow] = {}
-    tags: dict[str, str] = {}
-    for index in _chunk_indexes(batch):
-        for _line, cells in _chunk_rows(batch, index):
-            try:
-                parsed = parse_row(context, cells, check_width=check_width)
-            except RowError:
-                keys.append(grouping.RowKeys(()))
-                continue
-            keys.append(grouping.row_keys(parsed, region=context.region))
-            _company_named(companies, parsed)
-            for tag in parsed.tags:
-                tags.setdefault(tag.strip().casefold(), tag)
-    _companies_create(context, list(companies.values()))
-    with crm.batch_writes():
-        tags_for(context, list(tags.values()))
-    _move_rows(batch, grouping.plan(keys, chunk_rows=int(settings.IMPORT_CHUNK_ROWS)))
-
-
-def _chunk_indexes(batch: ImportBatch) -> list[int]:
-    return list(batch.chunks.order_by("index").values_list("index", flat=True))
-
-
-def _chunk_rows(batch: ImportBatch, index: int) -> list[Any]:
-    return list(batch.chunks.filter(index=index).values_list("rows", flat=True).get())
-
-
-def _company_named(companies: dict[tuple[str, str, str, str], ParsedRow], row: ParsedRow) -> None:
-    """Note the company a row names (what :func:`company_for` needs of it), once each."""
-    if not (row.company or row.company_domain or row.company_source_id):
-        return
-    email = str(row.fields.get("email", "") or "")
-    domain = values.company_domain_of_email(email) if row.company else ""
-    key = (row.company, row.company_domain, row.company_source_id, domain)
-    if key not in companies:
-        companies[key] = ParsedRow(
-            fields={"email": email},
-            company=row.company,
-            company_domain=row.company_domain,
-            company_source_id=row.company_source_id,
-        )
-
-
-def _companies_create(context: Context, rows: list[ParsedRow]) -> None:
-    """Find or create the companies contact rows name, in file order (as the chunks would)."""
-    if not rows:
-        return
-    context.contacts = ContactIndex()  # hold new companies for one bulk insert
-    context.company_index = CompanyIndex.load(context, rows)
-    with crm.batch_writes():
-        for parsed in rows:
-            try:
-                company_for(context, parsed, email=str(parsed.fields.get("email", "")))
-            except (ValidationError, DomainError, IntegrityError):
-                continue  # the row's chunk finds the same problem and reports it on its line
-        companies_flush(context)
-    crm.rows_copy(ImportedRecord, list(context.records.values()))
-
-
-def _move_rows(batch: ImportBatch, moves: dict[int, int]) -> None:
-    """Move rows into earlier chunks (``moves``: row position in the file → chunk index).
-    Chunks still hold the file's rows in order, ``IMPORT_CHUNK_ROWS`` each."""
-    if not moves:
-        return
-    size = int(settings.IMPORT_CHUNK_ROWS)
-    arriving: dict[int, list[Any]] = {}
-    for index in sorted({position // size for position in moves}):
-        rows = _chunk_rows(batch, index)
-        kept = []
-        for offset, row in enumerate(rows):
-            target = moves.get(index * size + offset)
-            if target is None:
-                kept.append(row)
-            else:
-                arriving.setdefault(target, []).append(row)
-        batch.chunks.filter(index=index).update(rows=kept)
-    for index, rows in arriving.items():
-        merged = sorted([*_chunk_rows(batch, index), *rows], key=lambda row: int(row[0]))
-        batch.chunks.filter(index=index).update(rows=merged)
 
 
 def import_run_chunk(batch_id: int) -> bool:

@@ -216,6 +216,20 @@ def test_two_chunks_at_the_same_time_create_no_duplicates(committed: None, monke
             admin.delete()
 
 
+def test_companies_created_in_batches_are_found_by_later_batches(admin, monkeypatch) -> None:
+    """With one distinct company per batch, Acme (rows 1, 3, 4) is created by the first
+    batch and found by the later ones: one Acme, linked to both its people."""
+    monkeypatch.setattr("onboarding.imports.planning.COMPANY_BATCH", 1)
+    batch = import_file(admin, SPREAD.encode())
+    assert batch.status == ImportStatus.DONE
+    assert sorted(Company.objects.values_list("name", flat=True)) == ["Acme", "Beta Ltd", "Gamma"]
+    acme = Company.objects.get(name="Acme")
+    people = ContactCompany.objects.filter(company=acme).values_list(
+        "contact__last_name", flat=True
+    )
+    assert sorted(people) == ["Ho", "Lee"]
+
+
 # --- The grouping keys ------------------------------------------------------------------------
 
 
