@@ -126,9 +126,9 @@ def worker_cpu_seconds() -> float:
     return total
 
 
-def worker_peak_rss_mb() -> float:
-    """The largest peak resident memory (VmHWM) among the worker's pool processes."""
-    peak = 0.0
+def worker_peaks_rss_mb() -> list[float]:
+    """The peak resident memory (VmHWM) of each of the worker's pool processes."""
+    peaks = []
     for process in _worker_processes()[1:] or _worker_processes():
         try:
             status = Path(f"/proc/{process.pid}/status").read_text()
@@ -136,8 +136,13 @@ def worker_peak_rss_mb() -> float:
             continue
         for line in status.splitlines():
             if line.startswith("VmHWM:"):
-                peak = max(peak, int(line.split()[1]) / 1024)
-    return peak
+                peaks.append(int(line.split()[1]) / 1024)
+    return peaks
+
+
+def worker_peak_rss_mb() -> float:
+    """The largest peak resident memory (VmHWM) among the worker's pool processes."""
+    return max(worker_peaks_rss_mb(), default=0.0)
 
 
 @contextmanager
@@ -287,7 +292,8 @@ def run(rows: int, *, encoding: str, index: int) -> dict[str, float]:
         f"{result['rows_per_s']:.0f} rows/s (file read into chunks in {read_seconds:.1f} s); "
         f"created {result['created']}, merged duplicates {result['duplicates']}, "
         f"errors {result['errors']}; {result['contacts']} contacts, "
-        f"{result['companies']} companies; peak RSS {result['peak_rss_mb']:.0f} MB; "
+        f"{result['companies']} companies; peak RSS {result['peak_rss_mb']:.0f} MB "
+        f"(each worker process: {', '.join(f'{mb:.0f}' for mb in worker_peaks_rss_mb())}); "
         f"after: {baseline()}"
     )
     return result

@@ -40,7 +40,9 @@ from onboarding.imports.rows import (
 
 #: Companies named (with the e-mail domain they may be found by) handled at a time while the
 #: file is read: bounds the memory, and each batch reads the existing ones in two queries.
-COMPANY_BATCH = 20_000
+COMPANY_BATCH = 5_000
+#: What finding a company needs of the existing ones.
+COMPANY_FIELDS = ("id", "name", "domain")
 
 CompanyKey = tuple[str, str, str, str]
 
@@ -110,7 +112,7 @@ class ReadPlanner:
             return
         context = self.context
         context.contacts = ContactIndex()  # hold new companies for one bulk insert
-        context.company_index = CompanyIndex.load(context, rows)
+        context.company_index = CompanyIndex.load(context, rows, only=COMPANY_FIELDS)
         context.companies, context.records = {}, {}
         with crm.batch_writes():
             for parsed in rows:

@@ -510,7 +510,11 @@ class CompanyIndex:
     names: dict[str, list[Company]] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, context: Context, rows: list[ParsedRow]) -> CompanyIndex:
+    def load(
+        cls, context: Context, rows: list[ParsedRow], *, only: tuple[str, ...] = ()
+    ) -> CompanyIndex:
+        """The index of the companies ``rows`` name (``only`` these fields of each, when
+        the caller merely finds or creates them)."""
         index = cls()
         domains: set[str] = set()
         names: set[str] = set()
@@ -524,12 +528,13 @@ class CompanyIndex:
                 domain = values.company_domain_of_email(row.fields.get("email", ""))
             if domain:
                 domains.add(domain.upper())
+        companies = Company.objects.only(*only) if only else Company.objects.all()
         if domains:
-            found = Company.objects.annotate(domain_upper=Upper("domain"))
+            found = companies.annotate(domain_upper=Upper("domain"))
             for company in found.filter(domain_upper__in=domains).order_by("pk"):
                 index.add(company)
         if names:
-            named = Company.objects.annotate(name_upper=Upper("name"))
+            named = companies.annotate(name_upper=Upper("name"))
             for company in named.filter(name_upper__in=names).order_by("pk"):
                 index.add(company)
         return index
