@@ -805,6 +805,7 @@ def main() -> None:
     from django.test import Client
     from django_tenants.utils import schema_context
 
+    from core.jobs.registry import handler_get
     from core.jobs.sweeper import heartbeat
     from tenants.models import Tenant
     from tenants.services import public_tenant_ensure, template_ensure, tenant_create
@@ -842,6 +843,9 @@ def main() -> None:
             # Fresh statistics, as autovacuum keeps them (the seed and the samples just wrote).
             cursor.execute("ANALYZE")
         heartbeat()  # what a running worker keeps fresh; /readyz answers 503 without it
+        with schema_context(tenant.schema_name):  # the hourly jobs' figures, as in production
+            for handler in ("insights.customer_values_refresh", "onboarding.return_figures"):
+                handler_get(handler).func()
         host = f"{SLUG}.localhost"
         clients: dict[str, Client] = {
             "admin": Client(HTTP_HOST=host),

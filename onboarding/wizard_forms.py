@@ -12,6 +12,7 @@ from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
 from core.locales import country_choices, currency_choices, time_zone_choices
+from core.widgets import LongSelect
 from crm.models import Colour, StageKind
 from onboarding.models import Goal, Headcount, Industry, Step
 from onboarding.services import DepartmentAnswer, StageSpec
@@ -40,9 +41,13 @@ class ProfileForm(TablerForm, forms.Form):
         label=_("Company size"), choices=[("", _("Choose…")), *Headcount.choices]
     )
     country = forms.ChoiceField(
-        label=_("Country"), choices=lambda: [("", _("Choose…")), *country_choices()]
+        label=_("Country"),
+        choices=lambda: [("", _("Choose…")), *country_choices()],
+        widget=LongSelect,
     )
-    time_zone = forms.ChoiceField(label=_("Time zone"), choices=time_zone_choices)
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"), choices=time_zone_choices, widget=LongSelect
+    )
     currency = forms.ChoiceField(
         label=_("Base currency"),
         choices=currency_choices,

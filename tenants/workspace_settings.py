@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from core.locales import country_choices, currency_choices, time_zone_choices
 from core.permissions import admin_required
+from core.widgets import LongSelect
 from tenants.errors import WorkspaceError
 from tenants.models import Tenant
 from tenants.selectors import request_tenant
@@ -24,8 +25,12 @@ LOCALE_FIELDS = ("name", "language", "time_zone", "country", "currency")
 
 class WorkspaceSettingsForm(forms.ModelForm):
     language = forms.ChoiceField(label=gettext_lazy("Default language"), choices=settings.LANGUAGES)
-    time_zone = forms.ChoiceField(label=gettext_lazy("Time zone"), choices=time_zone_choices)
-    country = forms.ChoiceField(label=gettext_lazy("Country"), choices=country_choices)
+    time_zone = forms.ChoiceField(
+        label=gettext_lazy("Time zone"), choices=time_zone_choices, widget=LongSelect
+    )
+    country = forms.ChoiceField(
+        label=gettext_lazy("Country"), choices=country_choices, widget=LongSelect
+    )
     currency = forms.ChoiceField(
         label=gettext_lazy("Base currency"),
         choices=currency_choices,

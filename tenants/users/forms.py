@@ -10,6 +10,7 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.utils.translation import gettext_lazy as _
 
+from core.widgets import LongSelect
 from tenants.users.models import Role, User, normalize_email
 from tenants.users.notifications import (
     NotificationKind,
@@ -194,6 +195,7 @@ class PreferencesForm(TablerForm, forms.Form):
         self.fields["time_zone"] = forms.ChoiceField(
             label=_("Time zone"),
             required=False,
+            widget=LongSelect,
             choices=[
                 ("", _("Workspace default (%(zone)s)") % {"zone": workspace_time_zone_name()}),
                 *[(name, name.replace("_", " ")) for name in time_zone_names()],
