@@ -110,20 +110,24 @@ def name_keys(row: RowKeys) -> list[str]:
 POSITION_BITS = 24
 _POSITION_MASK = (1 << POSITION_BITS) - 1
 _KEY_MASK = (1 << (63 - POSITION_BITS)) - 1
+#: Buckets the packed keys are kept and sorted in.
+_BUCKETS = 256
 
 
 class Groups:
     """Rows joined through shared keys, in memory that stays small per row: each key of a
     row is kept as one 64-bit integer (the key's hash and the row's position) in an array,
-    and the groups are found by sorting them once (:meth:`moves`). Two keys with the same
-    hash only put two rows in one chunk, which is always safe (chunks are merely less
-    independent), so hashes are enough. ``searched`` holds the folded names of name-only
+    and the groups are found by sorting them, a bucket at a time (:meth:`moves`). Two keys
+    with the same hash only put two rows in one chunk, which is always safe (chunks are
+    merely less independent), so hashes are enough. ``searched`` holds the folded names of name-only
     rows: the rows whose contacts such a name finds join them (:meth:`join_names`)."""
 
     def __init__(self) -> None:
         self.rows = 0
         self.searched: set[str] = set()
-        self._packed = array("q")
+        #: Packed keys by the low bits of their hash: one key is always in one bucket, and
+        #: sorting a bucket at a time keeps the sort's temporary list small.
+        self._buckets = [array("q") for _bucket in range(_BUCKETS)]
 
     def add(self, row: RowKeys) -> int:
         """The next row, with its keys; returns its position."""
@@ -138,7 +142,8 @@ class Groups:
         return position
 
     def join(self, position: int, key: str) -> None:
-        self._packed.append(((hash(key) & _KEY_MASK) << POSITION_BITS) | position)
+        hashed = hash(key) & _KEY_MASK
+        self._buckets[hashed % _BUCKETS].append((hashed << POSITION_BITS) | position)
 
     def join_names(self, position: int, row: RowKeys) -> None:
         """Join the row at ``position`` to the name-only rows that would find its contact."""
@@ -159,15 +164,16 @@ class Groups:
                 parent[position], position = root, parent[position]
             return root
 
-        last_key, first = -1, 0
-        for packed in sorted(self._packed):  # by key, then position: a key's first row first
-            key, position = packed >> POSITION_BITS, packed & _POSITION_MASK
-            if key != last_key:
-                last_key, first = key, position
-                continue
-            one, other = find(first), find(position)
-            if one != other:  # the smaller position is the root: the group's first row
-                parent[max(one, other)] = min(one, other)
+        for bucket in self._buckets:
+            last_key, first = -1, 0
+            for packed in sorted(bucket):  # by key, then position: a key's first row first
+                key, position = packed >> POSITION_BITS, packed & _POSITION_MASK
+                if key != last_key:
+                    last_key, first = key, position
+                    continue
+                one, other = find(first), find(position)
+                if one != other:  # the smaller position is the root: the group's first row
+                    parent[max(one, other)] = min(one, other)
         moves: dict[int, int] = {}
         for position in range(self.rows):
             target = find(position) // chunk_rows
