@@ -30,6 +30,7 @@ import logging
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -131,6 +132,16 @@ def forget_insights_cache() -> None:
         client.delete(*keys)
 
 
+def best_of_three(work: Callable[[], object]) -> float:
+    """The shortest of three runs of ``work``, in seconds."""
+    times = []
+    for _ in range(3):
+        started = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - started)
+    return min(times)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--contacts", type=int, default=100_000)
@@ -183,22 +194,13 @@ def main() -> None:
             print(f"seeded in {time.perf_counter() - started:.1f}s")
         print(f"DEBUG={settings.DEBUG} (must be False for representative timings)")
         with schema_context(tenant.schema_name):
-            refresh_times = []
-            for _ in range(3):
-                started = time.perf_counter()
-                rows = customer_values_refresh()
-                refresh_times.append(time.perf_counter() - started)
-            refresh_s = min(refresh_times)
+            rows = customer_values_refresh()
+            refresh_s = best_of_three(customer_values_refresh)
             # The whole hourly job: customer values, then the precomputed evidence and each
             # pipeline's conversion and time in stage the pages read (best of three).
             from core.jobs.registry import handler_get
 
-            job_times = []
-            for _ in range(3):
-                started = time.perf_counter()
-                handler_get("insights.customer_values_refresh").func()
-                job_times.append(time.perf_counter() - started)
-            job_s = min(job_times)
+            job_s = best_of_three(handler_get("insights.customer_values_refresh").func)
             # The return page compares with the go-live baseline; its heavy figures (adoption
             # per week, next-activity share, duplicates split at go-live) refresh hourly too.
             import datetime
@@ -221,12 +223,7 @@ def main() -> None:
                     "revenue_per_seller": 10_000,
                 }
             )
-            return_times = []
-            for _ in range(3):
-                started = time.perf_counter()
-                handler_get("onboarding.return_figures").func()
-                return_times.append(time.perf_counter() - started)
-            return_s = min(return_times)
+            return_s = best_of_three(handler_get("onboarding.return_figures").func)
             at_risk = CustomerValue.objects.filter(at_risk=True).count()
             admin = User.objects.get(email="admin@bench.example")
             rep = User.objects.filter(role=Role.REP).order_by("id").first()

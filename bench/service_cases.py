@@ -70,7 +70,7 @@ def seed_cases(
             (opened + timedelta(hours=8)).isoformat(), (opened + timedelta(hours=6)).isoformat(),
             (opened + timedelta(hours=45)).isoformat(), (opened + timedelta(hours=36)).isoformat(),
             now.isoformat() if status == "waiting" else None, 0, breached, None, None,
-            csat, "Thanks" if csat else "", resolved.isoformat() if csat else None,
+            csat, "Thanks" if csat else "", resolved.isoformat() if csat and resolved else None,
         )  # fmt: skip
 
     copy_rows(
