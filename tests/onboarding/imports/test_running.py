@@ -143,3 +143,19 @@ def test_a_finished_import_keeps_no_copy_of_the_file(admin) -> None:
     assert ImportFileBlock.objects.filter(batch=batch).exists()
     services.import_run(batch.pk)
     assert not ImportFileBlock.objects.filter(batch=batch).exists()
+
+
+def test_dropping_the_file_does_not_read_it_back(admin) -> None:
+    """A finished import's file goes in one DELETE: the file is not loaded to delete it."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    batch = _started(admin)
+    with CaptureQueriesContext(connection) as queries:
+        services.import_run(batch.pk)
+    reads = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].startswith("SELECT") and '"imports_importfileblock"."data"' in q["sql"]
+    ]
+    assert reads == []
