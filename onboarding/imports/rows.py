@@ -509,13 +509,22 @@ class CompanyIndex:
     domains: dict[str, Company] = field(default_factory=dict)
     names: dict[str, list[Company]] = field(default_factory=dict)
 
+    #: Upper-cased domains and names already read from the database (see :meth:`extend`).
+    read_domains: set[str] = field(default_factory=set)
+    read_names: set[str] = field(default_factory=set)
+
     @classmethod
-    def load(
-        cls, context: Context, rows: list[ParsedRow], *, only: tuple[str, ...] = ()
-    ) -> CompanyIndex:
-        """The index of the companies ``rows`` name (``only`` these fields of each, when
-        the caller merely finds or creates them)."""
+    def load(cls, context: Context, rows: list[ParsedRow]) -> CompanyIndex:
+        """The index of the companies ``rows`` name."""
         index = cls()
+        index.extend(context, rows)
+        return index
+
+    def extend(
+        self, context: Context, rows: list[ParsedRow], *, only: tuple[str, ...] = ()
+    ) -> None:
+        """Add the companies ``rows`` name that were not read yet (``only`` these fields of
+        each, when the caller merely finds or creates them)."""
         domains: set[str] = set()
         names: set[str] = set()
         for row in rows:
@@ -528,16 +537,19 @@ class CompanyIndex:
                 domain = values.company_domain_of_email(row.fields.get("email", ""))
             if domain:
                 domains.add(domain.upper())
+        domains -= self.read_domains
+        names -= self.read_names
+        self.read_domains |= domains
+        self.read_names |= names
         companies = Company.objects.only(*only) if only else Company.objects.all()
         if domains:
             found = companies.annotate(domain_upper=Upper("domain"))
             for company in found.filter(domain_upper__in=domains).order_by("pk"):
-                index.add(company)
+                self.add(company)
         if names:
             named = companies.annotate(name_upper=Upper("name"))
             for company in named.filter(name_upper__in=names).order_by("pk"):
-                index.add(company)
-        return index
+                self.add(company)
 
     def add(self, company: Company) -> None:
         """Make ``company`` (inserted, or held for insert without a ``pk``) findable."""
