@@ -134,3 +134,17 @@ def test_the_board_takes_no_drags_and_moves_are_disabled(
     assert 'data-can-write="0"' in page
     assert 'data-testid="drop-bar"' not in page
     assert re.search(r'<fieldset class="write-lock" disabled[^>]*><button[^>]*data-move-menu', page)
+
+
+def test_a_board_card_move_button_is_disabled_with_the_reason(
+    read_only, alpha: Workspace, signed_in_alpha_admin: Client
+) -> None:
+    from tests.crm.factories import DealFactory
+
+    with schema_context(alpha.tenant.schema_name):
+        DealFactory.create()
+    page = signed_in_alpha_admin.get("/deals/").content.decode()
+    card = page[page.index('data-testid="deal-card"') :].split("</article>")[0]
+    assert re.search(
+        r'<fieldset class="write-lock" disabled[^>]*><button[^>]*data-testid="move-button"', card
+    )

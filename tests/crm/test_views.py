@@ -403,3 +403,38 @@ def test_company_list_rows_link_the_domain_and_show_tags(alpha, client, me) -> N
     assert "Acme &lt;Ltd&gt;" in page
     assert 'href="https://acme.example"' in page
     assert '<span class="badge bg-red-lt me-1">Key account</span>' in page
+
+
+def test_a_board_card_shows_company_amount_owner_idle_time_and_tags(alpha, client, me) -> None:
+    """The card the board renders in Python: link, company, money, owner's initial, the idle
+    badge with its time, tag badges, escaped title, the move button for a writer."""
+    import datetime
+
+    from django.utils import timezone
+
+    from tests.crm.factories import CompanyFactory
+
+    def make():  # type: ignore[no-untyped-def]
+        deal = DealFactory.create(
+            owner=me,
+            title="<Big> order",
+            company=CompanyFactory.create(name="Acme & Co"),
+            amount=1000,
+            stage=stage_named("Proposal"),
+            stage_entered_at=timezone.now() - datetime.timedelta(days=30),
+        )
+        deal.tags.create(name="vip", colour="green")
+        return deal
+
+    deal = in_alpha(alpha, make)
+    content = client.get("/deals/").content.decode()
+    card = content[content.index(f'data-deal="{deal.pk}"') :].split("</article>")[0]
+    assert f'href="/deals/{deal.pk}/"' in card
+    assert "&lt;Big&gt; order" in card
+    assert "<Big>" not in card
+    assert "Acme &amp; Co" in card
+    assert "€1,000.00" in card
+    assert "Idle in this stage for too long" in card
+    assert '<span class="badge bg-green-lt me-1">vip</span>' in card
+    assert 'data-testid="move-button"' in card
+    assert f">{me.get_short_name()[:1].upper()}</span>" in card
