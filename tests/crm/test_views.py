@@ -414,7 +414,7 @@ def test_a_board_card_shows_company_amount_owner_idle_time_and_tags(alpha, clien
 
     from tests.crm.factories import CompanyFactory
 
-    def make():  # type: ignore[no-untyped-def]
+    def make() -> Deal:
         deal = DealFactory.create(
             owner=me,
             title="<Big> order",
