@@ -187,16 +187,9 @@ def test_sweep_records_its_findings_and_the_worker_heartbeat(db: None) -> None:
 
 @override_settings(JOB_BULK_CONCURRENCY=3, JOB_BULK_WORKSPACE_CONCURRENCY=2)
 def test_bulk_slots_go_round_robin_by_workspace(
-    alpha: Workspace, beta: Workspace, monkeypatch: pytest.MonkeyPatch
+    alpha: Workspace, beta: Workspace, published: list[int]
 ) -> None:
     """With 10 of alpha's jobs queued first, beta's single job still gets a slot at once."""
-    published: list[int] = []
-
-    def publish(job: Job, countdown: float = 0) -> bool:
-        published.append(job.pk)
-        return True
-
-    monkeypatch.setattr(dispatch, "_publish", publish)
     from tests.core.job_handlers import bulk_work_job
 
     with schema_context(alpha.schema):

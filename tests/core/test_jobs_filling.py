@@ -34,18 +34,11 @@ def test_jobs_that_fill_the_bulk_queue_take_every_slot_while_no_one_else_waits(
 
 @override_settings(JOB_BULK_CONCURRENCY=2, JOB_BULK_WORKSPACE_CONCURRENCY=None)
 def test_another_workspace_takes_the_next_slot_a_filling_job_frees(
-    alpha: Workspace, beta: Workspace, monkeypatch: pytest.MonkeyPatch
+    alpha: Workspace, beta: Workspace, published: list[int]
 ) -> None:
     """Alpha's chunks hold both slots; beta's job, queued after, goes before alpha's next."""
     from tests.core.job_handlers import bulk_filling_job, bulk_work_job
 
-    published: list[int] = []
-
-    def publish(job: Job, countdown: float = 0) -> bool:
-        published.append(job.pk)
-        return True
-
-    monkeypatch.setattr(dispatch, "_publish", publish)
     with schema_context(alpha.schema):
         chunks = [bulk_filling_job.enqueue(seconds=0) for _ in range(5)]
     dispatch.bulk_dispatch()
