@@ -180,14 +180,3 @@ class Groups:
             if target != position // chunk_rows:
                 moves[position] = target
         return moves
-
-
-def plan(rows: list[RowKeys], *, chunk_rows: int) -> dict[int, int]:
-    """:meth:`Groups.moves` of ``rows`` (all in memory: for tests and small lists)."""
-    groups = Groups()
-    for row in rows:
-        groups.add(row)
-    if groups.searched:
-        for position, row in enumerate(rows):
-            groups.join_names(position, row)
-    return groups.moves(chunk_rows=chunk_rows)

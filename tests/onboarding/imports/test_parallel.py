@@ -251,7 +251,7 @@ def test_a_phone_is_keyed_by_its_last_seven_digits_however_written() -> None:
 def test_a_name_only_row_joins_the_row_whose_contact_it_would_find_by_name() -> None:
     """陳大文 is found as "chendawen" (its pinyin, an exact search key): a row called that
     with nothing else joins it; a different name does not."""
-    from onboarding.imports.grouping import plan, row_keys
+    from onboarding.imports.grouping import Groups, row_keys
     from onboarding.imports.rows import ParsedRow
 
     rows = [
@@ -263,7 +263,12 @@ def test_a_name_only_row_joins_the_row_whose_contact_it_would_find_by_name() -> 
         row_keys(ParsedRow(fields={"last_name": "chendawen"}), region="HK"),
         row_keys(ParsedRow(fields={"last_name": "Nobody"}), region="HK"),
     ]
-    assert plan(rows, chunk_rows=1) == {2: 0}
+    groups = Groups()
+    for row in rows:
+        groups.add(row)
+    for position, row in enumerate(rows):
+        groups.join_names(position, row)
+    assert groups.moves(chunk_rows=1) == {2: 0}
 
 
 def test_a_file_with_only_its_header_ends_at_once(admin) -> None:
