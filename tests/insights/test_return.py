@@ -12,7 +12,7 @@ from crm.insights.models import Snapshot
 from crm.insights.selectors.adoption import (
     Duplicates,
     adoption_weeks,
-    data_quality,
+    data_qualities,
     duplicate_emails,
     next_activity_share,
 )
@@ -75,7 +75,7 @@ def test_data_quality_score(crm, admin) -> None:
     ContactFactory.create(owner=admin, email="b@x.example", mobile="+4915123456")
     DealFactory.create(owner=admin, amount=Decimal(0))
     DealFactory.create(owner=admin, expected_close_on=timezone.localdate())
-    quality = data_quality()
+    quality = data_qualities()["all"]
     shares = {check.key: check.share_ok for check in quality.checks}
     assert shares == {
         "contact_email": Decimal("75.0"),

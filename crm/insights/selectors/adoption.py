@@ -209,11 +209,6 @@ def data_qualities(
     }
 
 
-def data_quality(*, duplicates: Duplicates | None = None) -> DataQuality:
-    """The data-quality checks over all records."""
-    return data_qualities(duplicates=duplicates)["all"]
-
-
 def _quality(
     contacts: dict[str, int], companies: dict[str, int], deals: dict[str, int], duplicates: int
 ) -> DataQuality:
